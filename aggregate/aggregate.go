@@ -1,0 +1,273 @@
+// Package aggregate folds request events into periodic summaries.
+//
+// Intervals are [start, start+interval) of event time, aligned to whole
+// multiples of the interval since the Unix epoch. An interval is written
+// once its last second is judged by the event-time clock (package
+// eventtime): lines out of order within the lateness land in their own
+// interval; a later line is counted in the earliest open second and in the
+// summary's "late" figure. Intervals with no requests between the first
+// and the last are written too (with 0 requests), so a live dashboard
+// keeps ticking through a silence.
+package aggregate
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/logmon/logmon/eventtime"
+	"github.com/logmon/logmon/parse"
+)
+
+// Config holds the summary settings.
+type Config struct {
+	Interval time.Duration // whole seconds, at least 1s
+	Top      int           // length of the top lists, at least 1
+	Lateness time.Duration
+}
+
+// MaxSilentIntervals bounds how many empty summaries one jump of event
+// time writes. A longer silence (a log with a week-long gap, or a
+// timestamp from the far future) is written as a single empty summary
+// spanning it, so no input can make logmon write without end.
+const MaxSilentIntervals = 100000
+
+// Aggregator builds summaries from requests.
+type Aggregator struct {
+	cfg   Config
+	iv    int64
+	clock *eventtime.Clock
+	emit  func(*Summary) error
+
+	open     map[int64]*bucket // open intervals by start; a handful at most
+	free     []*bucket
+	next     int64 // start of the next interval to write
+	haveNext bool
+	rec      Summary
+}
+
+// bucket accumulates one interval.
+type bucket struct {
+	requests, bytes, late int64
+	status                StatusClasses
+	sections              map[string]int64
+	methods               map[string]int64
+	clients               map[string]int64
+}
+
+// New returns an aggregator that calls emit for each summary. The summary
+// passed to emit is reused: emit must not keep it.
+func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
+	iv := int64(cfg.Interval / time.Second)
+	if iv < 1 || cfg.Interval%time.Second != 0 {
+		return nil, fmt.Errorf("interval must be a whole number of seconds, at least 1s: %v", cfg.Interval)
+	}
+	if cfg.Top < 1 {
+		return nil, fmt.Errorf("top must be at least 1: %d", cfg.Top)
+	}
+	if cfg.Lateness < 0 {
+		return nil, fmt.Errorf("lateness must not be negative: %v", cfg.Lateness)
+	}
+	return &Aggregator{
+		cfg:   cfg,
+		iv:    iv,
+		clock: eventtime.New(cfg.Lateness),
+		emit:  emit,
+		open:  make(map[int64]*bucket),
+	}, nil
+}
+
+// Request counts one request.
+func (a *Aggregator) Request(r *parse.Request) error {
+	_, to := a.clock.See(r.Sec)
+	if err := a.judge(to); err != nil {
+		return err
+	}
+	at, late := a.clock.Place(r.Sec)
+	start := floorDiv(at, a.iv) * a.iv
+	if !a.haveNext || start < a.next {
+		// at is never judged, so its interval has not been written.
+		a.next, a.haveNext = start, true
+	}
+	b := a.open[start]
+	if b == nil {
+		b = a.newBucket()
+		a.open[start] = b
+	}
+	b.add(r)
+	if late {
+		b.late++
+	}
+	return nil
+}
+
+// Idle lets time move on with the wall clock when the input is quiet.
+func (a *Aggregator) Idle(now time.Time) error {
+	_, to := a.clock.Idle(now)
+	return a.judge(to)
+}
+
+// End writes every interval up to the newest second seen, the last one
+// marked partial when the input ended inside it.
+func (a *Aggregator) End() error {
+	_, to := a.clock.Finish()
+	if err := a.judge(to); err != nil {
+		return err
+	}
+	if a.haveNext && a.next <= to {
+		if err := a.write(a.next, a.next+a.iv, to+1); err != nil {
+			return err
+		}
+		a.next += a.iv
+	}
+	return nil
+}
+
+// judge writes every interval whose last second is <= to.
+func (a *Aggregator) judge(to int64) error {
+	for a.haveNext && a.next+a.iv-1 <= to {
+		end := a.next + a.iv
+		if len(a.open) == 0 {
+			// A silence: jump it in one record when it is very long.
+			last := floorDiv(to+1, a.iv) * a.iv
+			if (last-a.next)/a.iv > MaxSilentIntervals {
+				end = last
+			}
+		}
+		if err := a.write(a.next, end, end); err != nil {
+			return err
+		}
+		a.next = end
+	}
+	return nil
+}
+
+// write emits the summary of [start, end) covering seconds up to covered.
+func (a *Aggregator) write(start, end, covered int64) error {
+	b := a.open[start]
+	delete(a.open, start)
+	s := &a.rec
+	*s = Summary{
+		Type:     "summary",
+		Start:    time.Unix(start, 0).UTC(),
+		End:      time.Unix(end, 0).UTC(),
+		Partial:  covered < end,
+		Sections: s.Sections[:0],
+		Methods:  s.Methods[:0],
+		Clients:  s.Clients[:0],
+	}
+	if b != nil {
+		s.Requests, s.Bytes, s.Late, s.Status = b.requests, b.bytes, b.late, b.status
+		s.Rate = float64(b.requests) / float64(covered-start)
+		if b.requests > 0 {
+			s.ErrorShare = float64(b.status.C5xx) / float64(b.requests)
+		}
+		for k, n := range top(b.sections, a.cfg.Top) {
+			s.Sections = append(s.Sections, SectionHits{Section: k, Hits: n})
+		}
+		for k, n := range top(b.methods, a.cfg.Top) {
+			s.Methods = append(s.Methods, MethodHits{Method: k, Hits: n})
+		}
+		for k, n := range top(b.clients, a.cfg.Top) {
+			s.Clients = append(s.Clients, ClientHits{Client: k, Hits: n})
+		}
+		s.DistinctClients = int64(len(b.clients))
+		a.release(b)
+	}
+	s.Rate = round(s.Rate, 3)
+	s.ErrorShare = round(s.ErrorShare, 4)
+	return a.emit(s)
+}
+
+func (a *Aggregator) newBucket() *bucket {
+	if n := len(a.free); n > 0 {
+		b := a.free[n-1]
+		a.free = a.free[:n-1]
+		return b
+	}
+	return &bucket{
+		sections: make(map[string]int64),
+		methods:  make(map[string]int64),
+		clients:  make(map[string]int64),
+	}
+}
+
+func (a *Aggregator) release(b *bucket) {
+	clear(b.sections)
+	clear(b.methods)
+	clear(b.clients)
+	b.requests, b.bytes, b.late, b.status = 0, 0, 0, StatusClasses{}
+	a.free = append(a.free, b)
+}
+
+func (b *bucket) add(r *parse.Request) {
+	b.requests++
+	b.bytes += r.Bytes
+	switch {
+	case r.Status < 200:
+		b.status.C1xx++
+	case r.Status < 300:
+		b.status.C2xx++
+	case r.Status < 400:
+		b.status.C3xx++
+	case r.Status < 500:
+		b.status.C4xx++
+	case r.Status < 600:
+		b.status.C5xx++
+	default:
+		b.status.Other++
+	}
+	// m[string(k)]++ does not allocate when the key is already there.
+	if r.Section != nil {
+		b.sections[string(r.Section)]++
+	}
+	if r.Method != nil {
+		b.methods[string(r.Method)]++
+	}
+	if r.Remote != nil {
+		b.clients[string(r.Remote)]++
+	}
+}
+
+// top yields the n largest entries of m, by count then by name.
+func top(m map[string]int64, n int) func(func(string, int64) bool) {
+	type kv struct {
+		k string
+		n int64
+	}
+	all := make([]kv, 0, len(m))
+	for k, c := range m {
+		all = append(all, kv{k, c})
+	}
+	slices.SortFunc(all, func(x, y kv) int {
+		if c := cmp.Compare(y.n, x.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.k, y.k)
+	})
+	if len(all) > n {
+		all = all[:n]
+	}
+	return func(yield func(string, int64) bool) {
+		for _, e := range all {
+			if !yield(e.k, e.n) {
+				return
+			}
+		}
+	}
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(x*p) / p
+}

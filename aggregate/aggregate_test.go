@@ -1,0 +1,243 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/parse"
+)
+
+const t0 = 1431856800 // 2015-05-17T10:00:00Z, a multiple of 10 s
+
+type req struct {
+	sec     int64 // after t0
+	section string
+	status  int
+	client  string
+	method  string
+	bytes   int64
+}
+
+func r(sec int64, section string, status int) req {
+	return req{sec: sec, section: section, status: status, client: "10.0.0.1", method: "GET", bytes: 100}
+}
+
+// run feeds reqs (and idle ticks, as req with status -1 meaning "tick at
+// sec") and returns the summaries as decoded JSON, so the wire format is
+// what is compared.
+func run(t *testing.T, cfg Config, reqs []req) []Summary {
+	t.Helper()
+	var out []Summary
+	a, err := New(cfg, func(s *Summary) error {
+		var got Summary
+		if err := json.Unmarshal(s.AppendJSON(nil), &got); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, got)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range reqs {
+		if q.status == -1 {
+			if err := a.Idle(time.Unix(t0+q.sec, 0)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		pr := parse.Request{
+			Sec: t0 + q.sec, Status: q.status, Bytes: q.bytes,
+			Remote: []byte(q.client), Method: []byte(q.method),
+		}
+		if q.section != "" {
+			pr.Section = []byte(q.section)
+		}
+		if err := a.Request(&pr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func defaults() Config { return Config{Interval: 10 * time.Second, Top: 5, Lateness: 5 * time.Second} }
+
+// brief is a summary reduced to interval, requests and late.
+func brief(ss []Summary) []string {
+	var b []string
+	for _, s := range ss {
+		p := ""
+		if s.Partial {
+			p = " partial"
+		}
+		b = append(b, fmt.Sprintf("[%d,%d) %d late %d%s", s.Start.Unix()-t0, s.End.Unix()-t0, s.Requests, s.Late, p))
+	}
+	return b
+}
+
+func TestIntervals(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		reqs []req
+		want []string
+	}{
+		{
+			name: "aligned to multiples of the interval, last partial",
+			cfg:  defaults(),
+			reqs: []req{r(3, "/a", 200), r(9, "/a", 200), r(10, "/a", 200), r(24, "/a", 200)},
+			want: []string{"[0,10) 2 late 0", "[10,20) 1 late 0", "[20,30) 1 late 0 partial"},
+		},
+		{
+			name: "last interval complete when its last second is seen",
+			cfg:  defaults(),
+			reqs: []req{r(5, "/a", 200), r(19, "/a", 200)},
+			want: []string{"[0,10) 1 late 0", "[10,20) 1 late 0"},
+		},
+		{
+			name: "a silence writes empty summaries",
+			cfg:  defaults(),
+			reqs: []req{r(1, "/a", 200), r(35, "/a", 200)},
+			want: []string{"[0,10) 1 late 0", "[10,20) 0 late 0", "[20,30) 0 late 0", "[30,40) 1 late 0 partial"},
+		},
+		{
+			name: "a line within lateness counts in its own interval",
+			cfg:  defaults(),
+			reqs: []req{r(8, "/a", 200), r(13, "/a", 200), r(9, "/a", 200), r(19, "/a", 200)},
+			want: []string{"[0,10) 2 late 0", "[10,20) 2 late 0"},
+		},
+		{
+			name: "a line earlier than the first, within lateness",
+			cfg:  defaults(),
+			reqs: []req{r(12, "/a", 200), r(8, "/a", 200), r(19, "/a", 200)},
+			want: []string{"[0,10) 1 late 0", "[10,20) 2 late 0"},
+		},
+		{
+			name: "a late line is counted in the earliest open second and marked",
+			cfg:  defaults(),
+			// When 17 is seen, seconds up to 11 are judged: [0,10) is
+			// written, and the line of second 2 counts in second 12.
+			reqs: []req{r(1, "/a", 200), r(17, "/a", 200), r(2, "/a", 200), r(29, "/a", 200)},
+			want: []string{"[0,10) 1 late 0", "[10,20) 2 late 1", "[20,30) 1 late 0"},
+		},
+		{
+			name: "interval is a setting",
+			cfg:  Config{Interval: time.Minute, Top: 5},
+			reqs: []req{r(1, "/a", 200), r(59, "/a", 200), r(60, "/a", 200), r(119, "/a", 200)},
+			want: []string{"[0,60) 2 late 0", "[60,120) 2 late 0"},
+		},
+		{
+			name: "a huge jump writes one empty summary for the silence",
+			cfg:  defaults(),
+			reqs: []req{r(1, "/a", 200), r(10_000_000_005, "/a", 200)},
+			want: []string{"[0,10) 1 late 0", "[10,10000000000) 0 late 0", "[10000000000,10000000010) 1 late 0 partial"},
+		},
+		{
+			name: "live: the wall clock writes summaries through a silence",
+			cfg:  defaults(),
+			reqs: []req{r(1, "/a", 200), {sec: 10, status: -1}, {sec: 16, status: -1}, {sec: 26, status: -1}},
+			// The end of input then judges up to the wall-clock time
+			// reached: [20,30) is written, partial.
+			want: []string{"[0,10) 1 late 0", "[10,20) 0 late 0", "[20,30) 0 late 0 partial"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := brief(run(t, tt.cfg, tt.reqs))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("summaries (-want +got):\n-%q\n+%q", tt.want, got)
+			}
+		})
+	}
+}
+
+func TestSummaryFields(t *testing.T) {
+	reqs := []req{
+		{sec: 1, section: "/b", status: 200, client: "1.1.1.1", method: "GET", bytes: 10},
+		{sec: 2, section: "/a", status: 200, client: "1.1.1.1", method: "GET", bytes: 20},
+		{sec: 3, section: "/b", status: 301, client: "2.2.2.2", method: "POST", bytes: 30},
+		{sec: 4, section: "/c", status: 404, client: "2.2.2.2", method: "GET", bytes: 0},
+		{sec: 5, section: "/a", status: 503, client: "3.3.3.3", method: "HEAD", bytes: 0},
+		{sec: 6, section: "/d", status: 102, client: "1.1.1.1", method: "GET", bytes: 40},
+		{sec: 7, section: "", status: 700, client: "1.1.1.1", method: "GET", bytes: 0},
+		{sec: 9, section: "/e", status: 500, client: "4.4.4.4", method: "GET", bytes: 0},
+	}
+	got := run(t, Config{Interval: 10 * time.Second, Top: 2}, reqs)
+	want := []Summary{{
+		Type:     "summary",
+		Start:    time.Unix(t0, 0).UTC(),
+		End:      time.Unix(t0+10, 0).UTC(),
+		Requests: 8,
+		Rate:     0.8,
+		Bytes:    100,
+		// hits, then name: /a and /b have 2 each.
+		Sections:        []SectionHits{{"/a", 2}, {"/b", 2}},
+		Status:          StatusClasses{C1xx: 1, C2xx: 2, C3xx: 1, C4xx: 1, C5xx: 2, Other: 1},
+		ErrorShare:      0.25,
+		Methods:         []MethodHits{{"GET", 6}, {"HEAD", 1}},
+		Clients:         []ClientHits{{"1.1.1.1", 4}, {"2.2.2.2", 2}},
+		DistinctClients: 4,
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("summary (-want +got):\n-%+v\n+%+v", want, got)
+	}
+}
+
+func TestPartialRate(t *testing.T) {
+	got := run(t, defaults(), []req{r(0, "/a", 200), r(1, "/a", 200), r(2, "/a", 200), r(3, "/a", 200)})
+	// Four requests over the four seconds covered, not over ten.
+	if len(got) != 1 || !got[0].Partial || got[0].Rate != 1 {
+		t.Errorf("got %+v, want one partial summary with rate 1", got)
+	}
+}
+
+func TestEmptySummaryJSON(t *testing.T) {
+	s := Summary{Start: time.Unix(t0, 0), End: time.Unix(t0+10, 0)}
+	j := string(s.AppendJSON(nil))
+	for _, want := range []string{`"type":"summary"`, `"start":"2015-05-17T10:00:00Z"`, `"sections":[]`, `"clients":[]`} {
+		if !strings.Contains(j, want) {
+			t.Errorf("%s lacks %s", j, want)
+		}
+	}
+}
+
+func TestDisorderWithinLateness(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sections := []string{"/a", "/b", "/c", "/d"}
+	var sorted []req
+	for s := int64(0); s < 600; s++ {
+		for range rng.IntN(6) {
+			sorted = append(sorted, req{sec: s, section: sections[rng.IntN(4)], status: 200 + 100*rng.IntN(4),
+				client: fmt.Sprint("10.0.0.", rng.IntN(9)), method: "GET", bytes: rng.Int64N(1000)})
+		}
+	}
+	want := run(t, defaults(), sorted)
+	type delayed struct {
+		q  req
+		at int64
+	}
+	ds := make([]delayed, len(sorted))
+	for i, q := range sorted {
+		ds[i] = delayed{q, q.sec*1000 + rng.Int64N(6000)} // up to the 5 s lateness
+	}
+	slices.SortStableFunc(ds, func(a, b delayed) int { return int(a.at - b.at) })
+	shuffled := make([]req, len(ds))
+	for i, d := range ds {
+		shuffled[i] = d.q
+	}
+	if slices.Equal(shuffled, sorted) {
+		t.Fatal("shuffle moved nothing")
+	}
+	if got := run(t, defaults(), shuffled); !reflect.DeepEqual(got, want) {
+		t.Errorf("shuffled input gives other summaries than sorted input")
+	}
+}

@@ -1,0 +1,162 @@
+// Package alert applies sliding-window rules to request events and
+// writes "alert" records when a rule changes state.
+//
+// The high-traffic rule: at every whole second s of event time,
+// hits(s) is the number of requests whose second lies in (s-window, s].
+// The rule fires at the first s where hits(s)/window > threshold and
+// resolves at the first later s where hits(s)/window <= threshold.
+// Seconds are judged by the event-time clock (package eventtime), so
+// disorder within the lateness gives the result of sorted input and a
+// silence is judged second by second like any other time.
+package alert
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/logmon/logmon/eventtime"
+	"github.com/logmon/logmon/parse"
+)
+
+// Config holds the rule's settings.
+type Config struct {
+	Threshold float64       // requests per second, averaged over Window
+	Window    time.Duration // whole seconds, at least 1s
+	Lateness  time.Duration // how late a line may arrive and still count in its own second
+}
+
+// RuleHighTraffic is the rule name in alert records.
+const RuleHighTraffic = "high_traffic"
+
+// Engine runs the high-traffic rule over a stream of requests.
+type Engine struct {
+	cfg   Config
+	clock *eventtime.Clock
+	win   int64
+	emit  func(*Alert) error
+
+	// ring holds the hits of each second that is in the window or not yet
+	// judged, at index sec mod len(ring). Its length, window+lateness+2,
+	// is one more than the seconds that can be alive at once.
+	ring   []int64
+	sum    int64 // hits in (judged-win, judged]
+	newest int64 // newest second that holds a count
+	firing bool
+	late   int64
+	rec    Alert
+}
+
+// New returns an engine that calls emit for each alert record. The
+// record passed to emit is reused: emit must not keep it.
+func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
+	win := int64(cfg.Window / time.Second)
+	if win < 1 || cfg.Window%time.Second != 0 {
+		return nil, fmt.Errorf("window must be a whole number of seconds, at least 1s: %v", cfg.Window)
+	}
+	if cfg.Lateness < 0 {
+		return nil, fmt.Errorf("lateness must not be negative: %v", cfg.Lateness)
+	}
+	if cfg.Threshold < 0 {
+		return nil, fmt.Errorf("threshold must not be negative: %v", cfg.Threshold)
+	}
+	clock := eventtime.New(cfg.Lateness)
+	lat := int64(cfg.Lateness / time.Second)
+	return &Engine{
+		cfg:    cfg,
+		clock:  clock,
+		win:    win,
+		emit:   emit,
+		ring:   make([]int64, win+lat+2),
+		newest: math.MinInt64,
+	}, nil
+}
+
+// Late returns how many requests arrived after their second was judged
+// (each was counted in the earliest open second instead).
+func (e *Engine) Late() int64 { return e.late }
+
+// Request counts one request.
+func (e *Engine) Request(r *parse.Request) error {
+	from, to := e.clock.See(r.Sec)
+	if err := e.judge(from, to); err != nil {
+		return err
+	}
+	at, late := e.clock.Place(r.Sec)
+	if late {
+		e.late++
+	}
+	e.ring[e.slot(at)]++
+	if at > e.newest {
+		e.newest = at
+	}
+	return nil
+}
+
+// Idle lets time move on with the wall clock when the input is quiet
+// (only while the stream is live; see eventtime).
+func (e *Engine) Idle(now time.Time) error {
+	return e.judge(e.clock.Idle(now))
+}
+
+// End judges every second up to the newest one seen.
+func (e *Engine) End() error {
+	return e.judge(e.clock.Finish())
+}
+
+func (e *Engine) slot(sec int64) int {
+	n := int64(len(e.ring))
+	i := sec % n
+	if i < 0 {
+		i += n
+	}
+	return int(i)
+}
+
+// judge evaluates the rule at each second of (from, to].
+func (e *Engine) judge(from, to int64) error {
+	limit := e.cfg.Threshold * float64(e.win)
+	for s := from + 1; s <= to; s++ {
+		if e.sum == 0 && !e.firing && s > e.newest {
+			// The window is empty and nothing is pending: every slot
+			// is zero and the rule cannot change state before the
+			// next request, so a silence of any length costs nothing.
+			return nil
+		}
+		e.sum += e.ring[e.slot(s)]
+		old := e.slot(s - e.win)
+		e.sum -= e.ring[old]
+		e.ring[old] = 0
+		over := float64(e.sum) > limit
+		if over == e.firing {
+			continue
+		}
+		e.firing = over
+		if err := e.emit(e.record(s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) record(sec int64) *Alert {
+	a := &e.rec
+	*a = Alert{
+		Type:      "alert",
+		Rule:      RuleHighTraffic,
+		Time:      time.Unix(sec, 0).UTC(),
+		Hits:      e.sum,
+		Rate:      float64(e.sum) / float64(e.win),
+		Threshold: e.cfg.Threshold,
+		Window:    e.win,
+	}
+	at := string(parse.AppendTime(nil, sec, 0))
+	if e.firing {
+		a.State = Firing
+		a.Message = fmt.Sprintf("High traffic generated an alert - hits = %d, triggered at %s", e.sum, at)
+	} else {
+		a.State = Resolved
+		a.Message = fmt.Sprintf("High traffic alert recovered - hits = %d, recovered at %s", e.sum, at)
+	}
+	return a
+}

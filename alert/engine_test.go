@@ -1,0 +1,309 @@
+package alert
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/parse"
+)
+
+// t0 is an arbitrary whole second of event time, far from the wall clock.
+const t0 = 1431856800 // 2015-05-17T10:00:00Z
+
+// event is one step of a test: requests at a second, or an idle tick at a
+// wall-clock second.
+type event struct {
+	sec  int64 // seconds after t0
+	n    int   // that many requests; 0 with idle means a tick
+	idle bool
+}
+
+func hits(sec int64, n int) event { return event{sec: sec, n: n} }
+func tick(sec int64) event      { return event{sec: sec, idle: true} }
+
+// spread puts n requests evenly over seconds [from, from+secs).
+func spread(from, secs int64, n int) []event {
+	var evs []event
+	for i := range n {
+		evs = append(evs, hits(from+int64(i)*secs/int64(n), 1))
+	}
+	return evs
+}
+
+// got is an alert reduced to what the tests compare.
+type got struct {
+	State string
+	At    int64 // seconds after t0
+	Hits  int64
+}
+
+func (g got) String() string { return fmt.Sprintf("%s@%d(%d)", g.State, g.At, g.Hits) }
+
+func runEngine(t *testing.T, cfg Config, evs []event) []got {
+	t.Helper()
+	var out []got
+	e, err := New(cfg, func(a *Alert) error {
+		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r parse.Request
+	for _, ev := range evs {
+		if ev.idle {
+			if err := e.Idle(time.Unix(t0+ev.sec, 0)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		for range ev.n {
+			r.Sec = t0 + ev.sec
+			if err := e.Request(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.End(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func defaults() Config {
+	return Config{Threshold: 10, Window: 2 * time.Minute, Lateness: 5 * time.Second}
+}
+
+func TestHighTraffic(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		evs  []event
+		want []got
+	}{
+		{
+			name: "1200 hits in 120 s is not above 10/s",
+			cfg:  defaults(),
+			evs:  spread(0, 120, 1200),
+		},
+		{
+			name: "1201 hits in 120 s fires at the 1201st",
+			cfg:  defaults(),
+			evs:  append(spread(0, 120, 1200), hits(119, 1)),
+			want: []got{{Firing, 119, 1201}},
+		},
+		{
+			name: "all at once fires in that second",
+			cfg:  defaults(),
+			evs:  []event{hits(10, 1201)},
+			want: []got{{Firing, 10, 1201}},
+		},
+		{
+			// 1201 hits at second 10 leave the window (s-120, s] at s = 130.
+			name: "burst then silence resolves in the silence at the exact second",
+			cfg:  defaults(),
+			evs:  []event{hits(10, 1201), hits(1000, 1)},
+			want: []got{{Firing, 10, 1201}, {Resolved, 130, 0}},
+		},
+		{
+			name: "resolves once the average falls to the threshold",
+			cfg:  defaults(),
+			// 11/s for 120 s: fires when the window first holds > 1200,
+			// at s = 109 (110 seconds * 11 = 1210); then 10/s.
+			evs:  append(perSecond(0, 120, 11), perSecond(120, 300, 10)...),
+			want: []got{{Firing, 109, 1210}, {Resolved, 239, 1200}},
+		},
+		{
+			name: "window and threshold are settings",
+			cfg:  Config{Threshold: 2, Window: 10 * time.Second},
+			evs:  []event{hits(0, 20), hits(5, 1), hits(30, 1)},
+			// Second 0 leaves the window (s-10, s] at s = 10.
+			want: []got{{Firing, 5, 21}, {Resolved, 10, 1}},
+		},
+		{
+			name: "a late line counts in the earliest open second",
+			cfg:  Config{Threshold: 1, Window: 5 * time.Second},
+			// Second 2 is judged when 3 is seen (lateness 0); the line
+			// of second 1 then counts in second 3.
+			evs:  []event{hits(0, 1), hits(3, 5), hits(1, 1), hits(20, 1)},
+			want: []got{{Firing, 3, 7}, {Resolved, 8, 0}},
+		},
+		{
+			name: "far future timestamp does not hang",
+			cfg:  defaults(),
+			evs:  []event{hits(0, 1), hits(250_000_000_000, 1)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := runEngine(t, tt.cfg, tt.evs)
+			if !slices.Equal(g, tt.want) {
+				t.Errorf("alerts (-want +got):\n-%v\n+%v", tt.want, g)
+			}
+		})
+	}
+}
+
+func perSecond(from, to int64, n int) []event {
+	var evs []event
+	for s := from; s < to; s++ {
+		evs = append(evs, hits(s, n))
+	}
+	return evs
+}
+
+func TestMessages(t *testing.T) {
+	var msgs []string
+	e, err := New(defaults(), func(a *Alert) error {
+		msgs = append(msgs, a.Message)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := parse.Request{Sec: t0}
+	for range 1201 {
+		e.Request(&r)
+	}
+	r.Sec = t0 + 500
+	e.Request(&r)
+	e.End()
+	want := []string{
+		"High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:00:00Z",
+		"High traffic alert recovered - hits = 0, recovered at 2015-05-17T10:02:00Z",
+	}
+	if !slices.Equal(msgs, want) {
+		t.Errorf("messages (-want +got):\n-%q\n+%q", want, msgs)
+	}
+}
+
+// TestDisorderWithinLateness: shuffling lines by up to the lateness gives
+// exactly the alerts of the sorted input.
+func TestDisorderWithinLateness(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var sorted []event
+	// Bursty traffic around the threshold: several fire/resolve cycles.
+	for s := int64(0); s < 1200; s++ {
+		rate := 4
+		if (s/150)%2 == 1 {
+			rate = 16
+		}
+		for range rng.IntN(2 * rate) {
+			sorted = append(sorted, hits(s, 1))
+		}
+	}
+	for _, lateness := range []int64{0, 1, 5, 30} {
+		t.Run(fmt.Sprintf("lateness %ds", lateness), func(t *testing.T) {
+			cfg := defaults()
+			cfg.Lateness = time.Duration(lateness) * time.Second
+			want := runEngine(t, cfg, sorted)
+			if len(want) < 4 {
+				t.Fatalf("the sorted input fires too little to test anything: %v", want)
+			}
+			// Each line is logged up to lateness after its time: sort
+			// by (time + random delay), which is what a server does.
+			// Milliseconds, so that delays reorder lines across seconds.
+			type delayed struct {
+				ev event
+				at int64
+			}
+			ds := make([]delayed, len(sorted))
+			for i, ev := range sorted {
+				ds[i] = delayed{ev, ev.sec*1000 + rng.Int64N((lateness+1)*1000)}
+			}
+			slices.SortStableFunc(ds, func(a, b delayed) int { return int(a.at - b.at) })
+			shuffled := make([]event, len(ds))
+			moved := 0
+			for i, d := range ds {
+				shuffled[i] = d.ev
+				if d.ev != sorted[i] {
+					moved++
+				}
+			}
+			if lateness > 0 && moved == 0 {
+				t.Fatal("the shuffle moved nothing")
+			}
+			if g := runEngine(t, cfg, shuffled); !slices.Equal(g, want) {
+				t.Errorf("shuffled within %ds (-sorted +shuffled):\n-%v\n+%v", lateness, want, g)
+			}
+		})
+	}
+}
+
+// TestIdleAdvance: live, a firing alert recovers with no further line,
+// driven by the injected wall clock alone, at the same second as in a
+// replay where a later line closes the silence.
+func TestIdleAdvance(t *testing.T) {
+	var live []event
+	live = append(live, hits(0, 1201))
+	for s := int64(1); s <= 200; s++ {
+		live = append(live, tick(s)) // the wall clock goes on, no lines
+	}
+	g := runEngine(t, defaults(), live)
+	want := []got{{Firing, 0, 1201}, {Resolved, 120, 0}}
+	if !slices.Equal(g, want) {
+		t.Errorf("live (-want +got):\n-%v\n+%v", want, g)
+	}
+
+	// The resolve is known once lateness has passed: it must be written
+	// by the tick at 120+5+1 and not before.
+	var out []got
+	e, _ := New(defaults(), func(a *Alert) error {
+		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
+		return nil
+	})
+	r := parse.Request{Sec: t0}
+	for range 1201 {
+		e.Request(&r)
+	}
+	for s := int64(1); s <= 125; s++ {
+		e.Idle(time.Unix(t0+s, 0))
+	}
+	if len(out) != 1 {
+		t.Fatalf("after the tick at 125: %v, want only the firing", out)
+	}
+	e.Idle(time.Unix(t0+126, 0))
+	if len(out) != 2 || out[1] != (got{Resolved, 120, 0}) {
+		t.Fatalf("after the tick at 126: %v, want the resolve at 120", out)
+	}
+}
+
+// TestIdleReplayUnaffected: a replay of an old log ignores the wall clock.
+func TestIdleReplayUnaffected(t *testing.T) {
+	var out []got
+	e, _ := New(defaults(), func(a *Alert) error {
+		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
+		return nil
+	})
+	r := parse.Request{Sec: t0}
+	for range 1201 {
+		e.Request(&r)
+	}
+	e.Idle(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) // years later: not live
+	if len(out) != 0 {
+		t.Fatalf("a replay's alert was judged by the wall clock: %v", out)
+	}
+	e.End()
+	if len(out) != 1 || out[0].State != Firing {
+		t.Fatalf("end of input: %v, want the firing only (nothing after the last line is judged)", out)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{Threshold: 10, Window: 0},
+		{Threshold: 10, Window: 1500 * time.Millisecond},
+		{Threshold: -1, Window: time.Minute},
+		{Threshold: 1, Window: time.Minute, Lateness: -time.Second},
+	} {
+		if _, err := New(cfg, nil); err == nil {
+			t.Errorf("New(%+v) accepted a bad config", cfg)
+		} else if !strings.Contains(err.Error(), "must") {
+			t.Errorf("New(%+v): unclear error %v", cfg, err)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/demo"
+	"github.com/logmon/logmon/gen"
+	"github.com/logmon/logmon/render"
+	"github.com/logmon/logmon/stream"
+)
+
+// inputName names standard input in diagnostics.
+const inputName = "<stdin>"
+
+// tickEvery is how long the input must be quiet before event time moves
+// on with the wall clock, and how often it then moves.
+const tickEvery = time.Second
+
+var formatFlag = &cli.StringFlag{
+	Name:  "format",
+	Value: "auto",
+	Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
+}
+
+var latenessFlag = &cli.DurationFlag{
+	Name:  "lateness",
+	Value: 5 * time.Second,
+	Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
+}
+
+// sink picks the output format once, when the stream starts.
+func sink(c *cli.Context, e env) (render.Sink, error) {
+	switch f := c.String("format"); f {
+	case "json":
+		return render.NewJSON(e.stdout), nil
+	case "text":
+		return render.NewText(e.stdout, useColor(e)), nil
+	case "auto":
+		if isTerminal(e.stdout) {
+			return render.NewText(e.stdout, useColor(e)), nil
+		}
+		return render.NewJSON(e.stdout), nil
+	default:
+		return nil, usagef("--format must be json, text or auto, not %q", f)
+	}
+}
+
+// useColor: colour on a terminal unless NO_COLOR is set (no-color.org).
+func useColor(e env) bool {
+	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+}
+
+// runStage drives st over standard input with the wall clock ticking.
+func runStage(e env, st stream.Stage) error {
+	cfg := stream.Config{In: e.stdin, Now: e.now}
+	if e.ticker != nil {
+		tick, stop := e.ticker(tickEvery)
+		defer stop()
+		cfg.Tick = tick
+	}
+	return stream.Run(cfg, st)
+}
+
+func parseCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "parse",
+		Usage:     "turn access-log lines into request records",
+		UsageText: "logmon parse [--rejects FILE] < access.log",
+		Flags: []cli.Flag{
+			formatFlag,
+			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
+		},
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			warn := stream.NewWarner(e.stderr, "parse", inputName, e.now)
+			defer warn.Close()
+			st := &stream.Logs{Out: out, Warn: warn}
+			if name := c.String("rejects"); name != "" {
+				f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				st.Rejects = f
+			}
+			return runStage(e, st)
+		},
+	}
+}
+
+func statsCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "stats",
+		Usage:     "fold request records into a summary every interval",
+		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]",
+		Flags: []cli.Flag{
+			formatFlag,
+			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
+			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods and clients lists"},
+			latenessFlag,
+		},
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			agg, err := aggregate.New(aggregate.Config{
+				Interval: c.Duration("interval"),
+				Top:      c.Int("top"),
+				Lateness: c.Duration("lateness"),
+			}, out.Summary)
+			if err != nil {
+				return usageError{err}
+			}
+			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
+			defer warn.Close()
+			return runStage(e, &stream.Records{C: agg, Out: out, Warn: warn})
+		},
+	}
+}
+
+func alertCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "alert",
+		Usage:     "apply the high-traffic rule to request records",
+		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--pass]",
+		Flags: []cli.Flag{
+			formatFlag,
+			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "fire when the average over the window is above `REQ_PER_S`"},
+			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute, Usage: "the sliding window, whole seconds"},
+			&cli.BoolFlag{Name: "pass", Usage: "also write the request records, so a later stage sees them"},
+			latenessFlag,
+		},
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			warn := stream.NewWarner(e.stderr, "alert", inputName, e.now)
+			defer warn.Close()
+			eng, err := alert.New(alert.Config{
+				Threshold: c.Float64("threshold"),
+				Window:    c.Duration("window"),
+				Lateness:  c.Duration("lateness"),
+			}, out.Alert)
+			if err != nil {
+				return usageError{err}
+			}
+			err = runStage(e, &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn})
+			if n := eng.Late(); n > 0 {
+				warn.Printf("%d late requests counted in the earliest open second", n)
+			}
+			return err
+		},
+	}
+}
+
+func renderCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "render",
+		Usage:     "show any record stream as text for a person",
+		UsageText: "logmon parse < access.log | logmon stats | jq -c 'select(.requests > 100)' | logmon render",
+		Action: func(c *cli.Context) error {
+			warn := stream.NewWarner(e.stderr, "render", inputName, e.now)
+			defer warn.Close()
+			out := render.NewText(e.stdout, useColor(e))
+			return runStage(e, &stream.Records{Out: out, Pass: true, Warn: warn})
+		},
+	}
+}
+
+func genCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "gen",
+		Usage:     "write realistic Combined-format traffic",
+		UsageText: "logmon gen --start 2015-05-17T10:00:00Z --phases steady:5m,burst:2m:30 > test.log\n   logmon gen --realtime --rate 5 >> access.log",
+		Flags: []cli.Flag{
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed: the same seed gives the same traffic"},
+			&cli.StringFlag{Name: "start", Value: "now", Usage: "event time of the first line, RFC 3339, or now"},
+			&cli.Float64Flag{Name: "rate", Value: 5, Usage: "mean requests per second of a steady phase (a burst defaults to 5x)"},
+			&cli.StringFlag{Name: "phases", Value: "steady:10m", Usage: "traffic shape: `KIND:DURATION[:RATE],...` with KIND steady, burst or silence"},
+			&cli.DurationFlag{Name: "disorder", Usage: "write lines up to this much out of timestamp order, as real servers do"},
+			&cli.BoolFlag{Name: "realtime", Usage: "pace the output to the wall clock (the lines of each second are written when it comes)"},
+		},
+		Action: func(c *cli.Context) error {
+			phases, err := gen.ParsePhases(c.String("phases"), c.Float64("rate"))
+			if err != nil {
+				return usageError{err}
+			}
+			start := e.now()
+			if s := c.String("start"); s != "now" {
+				if start, err = time.Parse(time.RFC3339, s); err != nil {
+					return usagef("--start must be RFC 3339 (2015-05-17T10:00:00Z) or now: %q", s)
+				}
+			}
+			_, err = gen.Write(c.Context, gen.Config{
+				Seed:     c.Int64("seed"),
+				Start:    start,
+				Phases:   phases,
+				Disorder: c.Duration("disorder"),
+				Realtime: c.Bool("realtime"),
+			}, e.stdout)
+			return err
+		},
+	}
+}
+
+func demoCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "demo",
+		Usage:     "watch generated traffic with a burst go through parse, alert and stats (about 30 s)",
+		UsageText: "logmon demo [--speed 10]",
+		Flags: []cli.Flag{
+			formatFlag,
+			&cli.Float64Flag{Name: "speed", Value: 10, Usage: "event seconds per wall-clock second"},
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the traffic"},
+		},
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			if c.Float64("speed") <= 0 {
+				return usagef("--speed must be above 0")
+			}
+			fmt.Fprintf(e.stderr, "logmon demo: %s of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
+				"5m", demo.Phases, c.Float64("speed"))
+			return demo.Run(c.Context, demo.Config{
+				Seed:  c.Int64("seed"),
+				Speed: c.Float64("speed"),
+				Out:   out,
+				Warn:  e.stderr,
+				Now:   e.now,
+			})
+		},
+	}
+}

@@ -1,0 +1,130 @@
+// Package demo shows logmon at work without a log: generated traffic with
+// a burst goes through the very stages a user runs (parse, alert --pass,
+// stats, render), connected by pipes, on a clock sped up so that a few
+// minutes of event time pass in well under a minute.
+package demo
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/gen"
+	"github.com/logmon/logmon/render"
+	"github.com/logmon/logmon/stream"
+)
+
+// Phases is the demo's traffic: quiet, a burst that trips the default
+// high-traffic rule (10 req/s over 2 min) about 35 s in, a silence during
+// which the alert recovers (72 s after the burst ends), and a little
+// traffic to close.
+const Phases = "steady:60s:4,burst:120s:25,silence:90s,steady:30s:4"
+
+// Config says how to run the demo.
+type Config struct {
+	Seed  int64
+	Speed float64 // event seconds per wall second
+	Out   render.Sink
+	Warn  io.Writer           // diagnostics of the stages
+	Now   func() time.Time    // the wall clock; nil means time.Now
+	Sleep func(time.Duration) // nil means time.Sleep
+}
+
+// Run runs the demo to the end of its traffic.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Speed <= 0 {
+		return errors.New("speed must be above 0")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = time.Sleep
+	}
+	phases, err := gen.ParsePhases(Phases, 4)
+	if err != nil {
+		return err
+	}
+	clk := &fastClock{wall0: cfg.Now(), now: cfg.Now, sleep: cfg.Sleep, speed: cfg.Speed}
+	clk.start = clk.wall0.Truncate(time.Second)
+
+	agg, err := aggregate.New(aggregate.Config{Interval: 10 * time.Second, Top: 3, Lateness: 2 * time.Second}, cfg.Out.Summary)
+	if err != nil {
+		return err
+	}
+	logsOut, logsIn := io.Pipe()
+	reqOut, reqIn := io.Pipe()
+	passOut, passIn := io.Pipe()
+	alertSink := render.NewJSON(passIn)
+	eng, err := alert.New(alert.Config{Threshold: 10, Window: 2 * time.Minute, Lateness: 2 * time.Second}, alertSink.Alert)
+	if err != nil {
+		return err
+	}
+
+	// Each stage ticks every wall tenth of a second: one event second.
+	tick := func() (<-chan time.Time, func()) {
+		t := time.NewTicker(time.Duration(float64(time.Second) / cfg.Speed))
+		return t.C, t.Stop
+	}
+	stage := func(in io.Reader, out io.Closer, st stream.Stage) func() error {
+		return func() error {
+			c, stop := tick()
+			defer stop()
+			err := stream.Run(stream.Config{In: in, Tick: c, Now: clk.Now}, st)
+			if out != nil {
+				out.Close()
+			}
+			if err != nil {
+				// Unblock the stage before this one.
+				if r, ok := in.(*io.PipeReader); ok {
+					r.CloseWithError(err)
+				}
+			}
+			return err
+		}
+	}
+	warn := func(cmd string) *stream.Warner { return stream.NewWarner(cfg.Warn, cmd, "demo", cfg.Now) }
+	jobs := []func() error{
+		func() error {
+			_, err := gen.Write(ctx, gen.Config{Seed: cfg.Seed, Start: clk.start, Phases: phases, Disorder: time.Second, Realtime: true, Clock: clk}, logsIn)
+			logsIn.CloseWithError(err)
+			return err
+		},
+		stage(logsOut, reqIn, &stream.Logs{Out: render.NewJSON(reqIn), Warn: warn("parse")}),
+		stage(reqOut, passIn, &stream.Records{C: eng, Out: alertSink, Pass: true, Warn: warn("alert")}),
+		stage(passOut, nil, &stream.Records{C: agg, Out: cfg.Out, Warn: warn("stats")}),
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(jobs))
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = job()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// fastClock is wall time sped up: event time start+speed*(wall-wall0).
+// The generator paces itself by it and the stages judge idle time by it,
+// so the demo's silence resolves the alert just as a live one would.
+type fastClock struct {
+	wall0, start time.Time
+	now          func() time.Time
+	sleep        func(time.Duration)
+	speed        float64
+}
+
+func (c *fastClock) Now() time.Time {
+	return c.start.Add(time.Duration(float64(c.now().Sub(c.wall0)) * c.speed))
+}
+
+func (c *fastClock) Sleep(d time.Duration) {
+	c.sleep(time.Duration(float64(d) / c.speed))
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// End-to-end tests: the built binary in real shell pipelines over real
+// traffic (testdata/apache_logs, see testdata/README.md).
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// logmonBin builds logmon once per test run and returns the directory
+// holding it, to be put first on PATH.
+func logmonBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "logmon-e2e")
+		if buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "logmon"), ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building logmon: %v", buildErr)
+	}
+	return binDir
+}
+
+// sh runs a bash pipeline (with pipefail) in testdata/ with logmon on PATH.
+func sh(t *testing.T, script string) (stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", script)
+	cmd.Dir = "testdata"
+	cmd.Env = append(os.Environ(), "PATH="+logmonBin(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, errs.String())
+	}
+	return out.String(), errs.String()
+}
+
+type record struct {
+	Type     string `json:"type"`
+	Time     string `json:"time"`
+	State    string `json:"state"`
+	Hits     int64  `json:"hits"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	Requests int64  `json:"requests"`
+	Late     int64  `json:"late"`
+	Message  string `json:"message"`
+}
+
+func records(t *testing.T, jsonl string) []record {
+	t.Helper()
+	var rs []record
+	sc := bufio.NewScanner(strings.NewReader(jsonl))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("output line is not JSON: %v: %q", err, sc.Text())
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func ofType(rs []record, typ string) []record {
+	var out []record
+	for _, r := range rs {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+const apacheRequests = 9999 // 10,000 lines, one cut short
+
+func TestEndToEndAlert(t *testing.T) {
+	// The file is shuffled within each minute: with a minute of lateness
+	// every line counts in its own second, so the alerts must equal those
+	// of the same requests sorted by time.
+	const rule = "--threshold 1 --window 1m"
+	out, errs := sh(t, "logmon parse < apache_logs | logmon alert --lateness 60s "+rule)
+	alerts := ofType(records(t, out), "alert")
+	if len(alerts) < 10 {
+		t.Fatalf("only %d alerts; the test needs traffic that fires", len(alerts))
+	}
+	if !strings.Contains(errs, "10000 lines: 9999 requests, 1 rejected") || !strings.Contains(errs, "<stdin>:8899: ") {
+		t.Errorf("parse tally or warning missing:\n%s", errs)
+	}
+	if strings.Contains(errs, "late") {
+		t.Errorf("lines counted late despite a minute of lateness:\n%s", errs)
+	}
+	sorted, _ := sh(t, "logmon parse < apache_logs 2>/dev/null | LC_ALL=C sort -s -t '\"' -k8,8 | logmon alert --lateness 0s "+rule)
+	want := ofType(records(t, sorted), "alert")
+	if !slices.Equal(alerts, want) {
+		t.Errorf("alerts of shuffled input differ from those of sorted input:\n got %d: %v\nwant %d: %v", len(alerts), alerts[:2], len(want), want[:2])
+	}
+	for i, a := range alerts {
+		wantState := []string{"firing", "resolved"}[i%2]
+		if a.State != wantState {
+			t.Fatalf("alert %d is %s, want %s (they alternate)", i, a.State, wantState)
+		}
+	}
+}
+
+func TestEndToEndDashboard(t *testing.T) {
+	out, errs := sh(t, "logmon parse < apache_logs | logmon alert --pass --lateness 60s --threshold 1 --window 1m | logmon stats --lateness 60s")
+	rs := records(t, out)
+	summaries, alerts := ofType(rs, "summary"), ofType(rs, "alert")
+	if n := len(ofType(rs, "request")); n != 0 {
+		t.Errorf("stats passed %d request records through; it consumes them", n)
+	}
+	if len(alerts) < 10 {
+		t.Errorf("%d alerts passed through stats, want the alert stage's", len(alerts))
+	}
+	var total, late int64
+	for i, s := range summaries {
+		total += s.Requests
+		late += s.Late
+		if i > 0 && s.Start != summaries[i-1].End {
+			t.Fatalf("summary %d starts at %s, the previous ended at %s", i, s.Start, summaries[i-1].End)
+		}
+	}
+	if total != apacheRequests || late != 0 {
+		t.Errorf("summaries count %d requests (%d late), want %d (0 late)\n%s", total, late, apacheRequests, errs)
+	}
+	// 17 May 10:05 to 20 May 21:05 in 10 s intervals.
+	if first, last := summaries[0].Start, summaries[len(summaries)-1].End; first != "2015-05-17T10:05:00Z" || last != "2015-05-20T21:06:00Z" {
+		t.Errorf("summaries span %s to %s", first, last)
+	}
+}
+
+// TestEndToEndDefaults: with the default 5 s lateness most lines of this
+// shuffled file arrive late; none is lost, all are counted and marked.
+func TestEndToEndDefaults(t *testing.T) {
+	out, errs := sh(t, "logmon parse < apache_logs 2>/dev/null | logmon stats")
+	var total, late int64
+	for _, s := range ofType(records(t, out), "summary") {
+		total += s.Requests
+		late += s.Late
+	}
+	if total != apacheRequests || late < 1000 {
+		t.Errorf("summaries count %d requests, %d late; want %d, many late\n%s", total, late, apacheRequests, errs)
+	}
+	_, errs = sh(t, "logmon parse < apache_logs 2>/dev/null | logmon alert")
+	if !strings.Contains(errs, "late requests counted in the earliest open second") {
+		t.Errorf("alert does not report late lines:\n%s", errs)
+	}
+}

@@ -1,0 +1,109 @@
+// Package eventtime is the event-time clock that stats and alert share.
+//
+// Time in logmon is the log's own time, counted in whole seconds. A
+// second is "judged" (its counts are final and the rules may act on it)
+// once a time more than Lateness later has been seen. Lines may arrive
+// out of order by up to Lateness and still count in their own second; a
+// line older than that is late: it is counted in the earliest second not
+// yet judged, and reported as late, never dropped.
+//
+// Live, when the input goes quiet, Idle lets the wall clock stand in for
+// the newest time seen, so seconds keep being judged without new lines.
+// It does so only while the stream is live (its newest timestamp is within
+// LiveSkew of the wall clock), so replaying an old file never depends on
+// how fast it is read.
+package eventtime
+
+import "time"
+
+// LiveSkew is how close to the wall clock the newest timestamp must be for
+// the stream to count as live. A minute covers log writers that buffer a
+// little and clocks that disagree a little, and is far from any replay of
+// yesterday's log.
+const LiveSkew = 60
+
+// Clock tracks the newest second seen and the seconds judged so far.
+// The zero value is not ready: use New.
+type Clock struct {
+	lateness int64
+	begun    bool
+	newest   int64 // newest second seen (or reached by Idle)
+	judged   int64 // every second <= judged is final
+}
+
+// New returns a clock that waits lateness for out-of-order lines.
+func New(lateness time.Duration) *Clock {
+	return &Clock{lateness: int64(lateness / time.Second)}
+}
+
+// Begun reports whether any event has been seen.
+func (c *Clock) Begun() bool { return c.begun }
+
+// Judged returns the last judged second; valid once Begun.
+func (c *Clock) Judged() int64 { return c.judged }
+
+// Newest returns the newest second seen; valid once Begun.
+func (c *Clock) Newest() int64 { return c.newest }
+
+// See records that an event of second sec arrived. It returns the seconds
+// that became final, (from, to]; from == to when none did. The caller
+// judges those seconds before it places the event with Place.
+func (c *Clock) See(sec int64) (from, to int64) {
+	if !c.begun {
+		c.begun = true
+		c.newest = sec
+		// Nothing before the first line exists; seconds up to
+		// sec-lateness-1 are final at once, so a line up to lateness
+		// earlier than the first still counts in its own second.
+		c.judged = sec - c.lateness - 1
+		return c.judged, c.judged
+	}
+	return c.advance(sec)
+}
+
+// Place returns the second an event of second sec counts in: sec itself,
+// or the earliest open second when sec is already judged (late).
+func (c *Clock) Place(sec int64) (at int64, late bool) {
+	if sec <= c.judged {
+		return c.judged + 1, true
+	}
+	return sec, false
+}
+
+// Idle is called when the input has been quiet for a while. If the stream
+// is live, the wall-clock time now stands in for the newest time seen, and
+// the seconds that became final are returned as (from, to].
+func (c *Clock) Idle(now time.Time) (from, to int64) {
+	if !c.begun {
+		return 0, 0
+	}
+	n := now.Unix()
+	if n-c.newest > LiveSkew || c.newest-n > LiveSkew {
+		return c.judged, c.judged
+	}
+	return c.advance(n)
+}
+
+// Finish is called at the end of input: nothing more can arrive, so every
+// second up to the newest one seen becomes final.
+func (c *Clock) Finish() (from, to int64) {
+	if !c.begun {
+		return 0, 0
+	}
+	from = c.judged
+	if c.newest > c.judged {
+		c.judged = c.newest
+	}
+	return from, c.judged
+}
+
+func (c *Clock) advance(sec int64) (from, to int64) {
+	if sec > c.newest {
+		c.newest = sec
+	}
+	from = c.judged
+	if j := c.newest - c.lateness - 1; j > c.judged {
+		c.judged = j
+	}
+	return from, c.judged
+}

@@ -1,0 +1,135 @@
+// Command logmon watches HTTP access logs as a pipeline of stream
+// filters: parse, stats, alert, render. See README.md.
+//
+// This file builds the command line (urfave/cli) and maps errors to exit
+// codes; the work lives in the packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK      = 0
+	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
+	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
+)
+
+func main() {
+	os.Exit(run(os.Args, system()))
+}
+
+// env is everything logmon takes from the outside world, injected so that
+// tests run the whole command line in-process against buffers and a fake
+// clock.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// ticker returns wall-clock ticks every d and a function to stop
+	// them; nil means no ticks (no idle advance).
+	ticker func(d time.Duration) (<-chan time.Time, func())
+}
+
+func system() env {
+	return env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		now:    time.Now,
+		ticker: func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		},
+	}
+}
+
+// usageError marks an error in how logmon was called (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// run runs logmon with args and returns the exit code. Errors are printed
+// here, once, as "logmon: ...".
+func run(args []string, e env) int {
+	app := newApp(e)
+	var unknown string
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
+	err := app.Run(args)
+	if err == nil && unknown != "" {
+		err = usagef("no command %q; see logmon --help", unknown)
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "logmon: %v\n", err)
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func newApp(e env) *cli.App {
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	app := &cli.App{
+		Name:      "logmon",
+		Usage:     "watch HTTP access logs as a pipeline of stream filters",
+		UsageText: "tail -F access.log | logmon parse | logmon alert\n   logmon parse < access.log | logmon stats | jq -c '.sections[0]'",
+		Reader:    e.stdin,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		// Never let the library exit the process; run maps errors.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsage,
+		Commands: []*cli.Command{
+			parseCommand(e),
+			statsCommand(e),
+			alertCommand(e),
+			renderCommand(e),
+			genCommand(e),
+			demoCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsage
+		if c.Action != nil {
+			c.Action = noArgs(c.Action)
+		}
+	}
+	return app
+}
+
+// noArgs refuses positional arguments: every command reads stdin.
+func noArgs(action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.Args().Present() {
+			return usagef("%s takes no arguments (it reads standard input): %q", c.Command.Name, c.Args().First())
+		}
+		return action(c)
+	}
+}
+
+// isTerminal reports whether w is a terminal (on Cygwin too).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}

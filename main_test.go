@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenCases: testdata/<log>.log goes through the pipeline of logmon
+// commands (in-process, connected by buffers), and what comes out, stdout
+// then stderr, must equal testdata/<name>.golden. Run
+// `go test -run TestGolden -update` to rewrite them and review with git diff.
+var goldenCases = []struct {
+	name string
+	log  string
+	pipe [][]string
+}{
+	{"parse-formats", "formats", [][]string{{"parse"}}},
+	{"parse-bad", "bad", [][]string{{"parse"}}},
+	{"parse-text", "formats", [][]string{{"parse", "--format", "text"}}},
+	{"stats-burst", "burst", [][]string{{"parse"}, {"stats"}}},
+	{"stats-top", "burst", [][]string{{"parse"}, {"stats", "--interval", "30s", "--top", "2"}}},
+	{"stats-text", "burst", [][]string{{"parse"}, {"stats", "--interval", "30s", "--format", "text"}}},
+	{"alert-burst", "burst", [][]string{{"parse"}, {"alert", "--threshold", "5", "--window", "20s"}}},
+	{"alert-default", "burst", [][]string{{"parse"}, {"alert"}}},
+	{"alert-text", "burst", [][]string{{"parse"}, {"alert", "--threshold", "5", "--window", "20s", "--format", "text"}}},
+	{"alert-pass-stats", "burst", [][]string{{"parse"}, {"alert", "--pass", "--threshold", "5", "--window", "20s"}, {"stats", "--interval", "30s"}}},
+	{"render", "burst", [][]string{{"parse"}, {"alert", "--pass", "--threshold", "5", "--window", "20s"}, {"stats", "--interval", "30s"}, {"render"}}},
+	{"stats-badrecords", "badrecords", [][]string{{"stats"}}},
+	{"alert-badrecords", "badrecords", [][]string{{"alert", "--pass"}}},
+}
+
+// testEnv runs without a terminal, without ticks, at a fixed wall time.
+func testEnv(in io.Reader, out, errw io.Writer) env {
+	return env{
+		stdin:  in,
+		stdout: out,
+		stderr: errw,
+		getenv: func(string) string { return "" },
+		now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+	}
+}
+
+// pipeline runs the commands one after the other, each reading the
+// previous one's output; it returns the last stdout and all of stderr.
+func pipeline(t *testing.T, input []byte, cmds [][]string) (stdout, stderr string) {
+	t.Helper()
+	var errs bytes.Buffer
+	for _, args := range cmds {
+		var out bytes.Buffer
+		if code := run(append([]string{"logmon"}, args...), testEnv(bytes.NewReader(input), &out, &errs)); code != exitOK {
+			t.Fatalf("logmon %s: exit %d\n%s", strings.Join(args, " "), code, errs.String())
+		}
+		input = out.Bytes()
+	}
+	return string(input), errs.String()
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			input, err := os.ReadFile(filepath.Join("testdata", tc.log+".log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr := pipeline(t, input, tc.pipe)
+			got := stdout
+			if stderr != "" {
+				got += "-- stderr --\n" + stderr
+			}
+			path := filepath.Join("testdata", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestGolden -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the output (-want +got):\n%s", path, lineDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first lines where want and got differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	shown := 0
+	for i := 0; i < max(len(w), len(g)) && shown < 10; i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			b.WriteString("line " + strconv.Itoa(i+1) + ":\n-" + wl + "\n+" + gl + "\n")
+			shown++
+		}
+	}
+	return b.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"unknown flag", []string{"stats", "--nope"}, exitUsage, "flag provided but not defined"},
+		{"bad duration", []string{"alert", "--window", "soon"}, exitUsage, "invalid value"},
+		{"fractional window", []string{"alert", "--window", "1.5s"}, exitUsage, "whole number of seconds"},
+		{"bad format", []string{"parse", "--format", "xml"}, exitUsage, "--format must be"},
+		{"zero top", []string{"stats", "--top", "0"}, exitUsage, "top must be at least 1"},
+		{"arguments", []string{"parse", "access.log"}, exitUsage, "takes no arguments"},
+		{"bad phases", []string{"gen", "--phases", "boom:1m"}, exitUsage, "bad phase"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "no command"},
+		{"rejects file in a missing directory", []string{"parse", "--rejects", "/nonexistent/dir/rejects"}, exitFailure, "no such file"},
+		{"fine", []string{"stats"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			code := run(append([]string{"logmon"}, tt.args...), testEnv(strings.NewReader(""), &out, &errs))
+			if code != tt.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.want, errs.String())
+			}
+			if !strings.Contains(errs.String(), tt.msg) {
+				t.Errorf("stderr %q lacks %q", errs.String(), tt.msg)
+			}
+			if tt.want != exitOK && !strings.HasPrefix(errs.String(), "logmon: ") {
+				t.Errorf("stderr %q does not start with logmon:", errs.String())
+			}
+		})
+	}
+}
+
+func TestRejectsFile(t *testing.T) {
+	input, err := os.ReadFile(filepath.Join("testdata", "bad.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(t.TempDir(), "rejects")
+	var out, errs bytes.Buffer
+	if code := run([]string{"logmon", "parse", "--rejects", rejects}, testEnv(bytes.NewReader(input), &out, &errs)); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	got, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every rejected line is kept verbatim: the good lines plus the
+	// rejected ones give back the input, line for line.
+	good := strings.Count(out.String(), "\n")
+	bad := strings.Count(string(got), "\n")
+	lines := strings.Count(string(input), "\n")
+	if good+bad != lines || bad == 0 {
+		t.Errorf("%d requests + %d rejected != %d input lines", good, bad, lines)
+	}
+	for _, l := range strings.SplitAfter(string(got), "\n") {
+		if l != "" && !strings.Contains(string(input), l) {
+			t.Errorf("rejected line %q is not verbatim from the input", l)
+		}
+	}
+}

@@ -1,0 +1,537 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Parser parses access-log lines; the zero value is ready to use.
+// Not safe for concurrent use.
+//
+// It holds no state today: every field of a parsed line is a subslice of
+// the line itself, so a typical line is parsed without allocating. It is a
+// type so that scratch space can be added without changing callers.
+type Parser struct{}
+
+// LineError says why a line was rejected, e.g.
+// `bad timestamp "30/Feb/2015:10:00:00 +0000"`.
+type LineError struct {
+	Reason string
+}
+
+func (e *LineError) Error() string { return e.Reason }
+
+// lineError builds a LineError whose reason quotes the offending text.
+func lineError(what string, text []byte) *LineError {
+	return &LineError{Reason: what + " " + quote(text)}
+}
+
+// maxQuoted is how many bytes of offending text an error message shows.
+const maxQuoted = 40
+
+// quote formats text for an error message: Go-quoted, so control bytes and
+// invalid UTF-8 come out as escapes, and cut to maxQuoted bytes.
+func quote(text []byte) string {
+	if len(text) > maxQuoted {
+		return fmt.Sprintf("%q...", text[:maxQuoted])
+	}
+	return fmt.Sprintf("%q", text)
+}
+
+// Line parses one log line (without its line ending; the caller already
+// stripped "\n" and a trailing "\r") into r. It may modify line in place
+// (to unescape \" and \\ inside quoted fields). The slices set in r point
+// into line. It returns a *LineError for a line it rejects.
+//
+// It reads, per line, any of
+//
+//	host ident authuser [date] "request" status bytes                      (Common)
+//	host ident authuser [date] "request" status bytes "referer" "agent" ... (Combined)
+//	vhost:port host ident authuser [date] "request" status bytes "referer" "agent"
+//
+// telling vhost_combined apart by the number of fields before the date.
+// Fields are separated by one or more spaces; spaces before and after the
+// line are ignored, and so is anything after the agent (nginx extras).
+func (p *Parser) Line(line []byte, r *Request) error {
+	r.Reset()
+	if len(line) == 0 {
+		return &LineError{Reason: "empty line"}
+	}
+	i := skipSpaces(line, 0)
+	if i == len(line) {
+		return &LineError{Reason: "blank line"}
+	}
+
+	// The fields before the date: [vhost] host ident authuser. A field
+	// starting with '[' is the date, so a '[' inside a host name is fine.
+	var pre [4][]byte
+	n := 0
+	for i < len(line) && line[i] != '[' {
+		end := tokenEnd(line, i)
+		if n == len(pre) {
+			return lineError("too many fields before the timestamp at", line[i:])
+		}
+		pre[n] = line[i:end]
+		n++
+		i = skipSpaces(line, end)
+	}
+	if i == len(line) {
+		return lineError("missing timestamp in", line)
+	}
+	switch n {
+	case 3:
+		r.Remote, r.User = pre[0], pre[2]
+	case 4:
+		r.VHost, r.Remote, r.User = pre[0], pre[1], pre[3]
+	default:
+		return lineError(fmt.Sprintf("want 3 or 4 fields before the timestamp, found %d in", n), line)
+	}
+	if isDash(r.User) {
+		r.User = nil
+	}
+
+	// [date]: it has a space inside (CLF zone), so it ends at ']'.
+	end := bytes.IndexByte(line[i+1:], ']')
+	if end < 0 {
+		return lineError("unterminated timestamp", line[i:])
+	}
+	date := line[i+1 : i+1+end]
+	var ok bool
+	if r.Sec, r.Nsec, ok = parseTimestamp(date); !ok {
+		return lineError("bad timestamp", date)
+	}
+	i += 1 + end + 1
+
+	// "request"
+	var err *LineError
+	if i, err = nextField(line, i, "timestamp", "request"); err != nil {
+		return err
+	}
+	if line[i] != '"' {
+		return lineError("request is not quoted:", line[i:])
+	}
+	req, next, ok := unquote(line, i)
+	if !ok {
+		return lineError("unterminated request", line[i:])
+	}
+	splitRequest(req, r)
+	i = next
+
+	// status
+	if i, err = nextField(line, i, "request", "status"); err != nil {
+		return err
+	}
+	end = tokenEnd(line, i)
+	if r.Status, ok = parseStatus(line[i:end]); !ok {
+		return lineError("bad status", line[i:end])
+	}
+	i = end
+
+	// bytes
+	if i, err = nextField(line, i, "status", "size"); err != nil {
+		return err
+	}
+	end = tokenEnd(line, i)
+	if r.Bytes, ok = parseSize(line[i:end]); !ok {
+		return lineError("bad size", line[i:end])
+	}
+	i = skipSpaces(line, end)
+	if i == len(line) {
+		return nil // Common
+	}
+
+	// "referer" "agent": both optional at the end of the line.
+	if line[i] != '"' {
+		return lineError("referer is not quoted:", line[i:])
+	}
+	start := i
+	if r.Referer, i, ok = unquote(line, i); !ok {
+		return lineError("unterminated referer", line[start:])
+	}
+	if isDash(r.Referer) {
+		r.Referer = nil
+	}
+	if i == len(line) {
+		return nil
+	}
+	if line[i] != ' ' {
+		return lineError("want a space after the referer, found", line[i:])
+	}
+	i = skipSpaces(line, i)
+	if i == len(line) {
+		return nil
+	}
+	if line[i] != '"' {
+		return lineError("user agent is not quoted:", line[i:])
+	}
+	if r.Agent, _, ok = unquote(line, i); !ok {
+		return lineError("unterminated user agent", line[i:])
+	}
+	if isDash(r.Agent) {
+		r.Agent = nil
+	}
+	return nil // whatever follows the agent is ignored
+}
+
+// nextField moves from the end of field prev over the spaces to the start
+// of field name. It rejects a field that runs into the next one and a line
+// that ends before name.
+func nextField(line []byte, i int, prev, name string) (int, *LineError) {
+	if i < len(line) && line[i] != ' ' {
+		return 0, lineError("want a space after the "+prev+", found", line[i:])
+	}
+	i = skipSpaces(line, i)
+	if i == len(line) {
+		return 0, &LineError{Reason: "missing " + name}
+	}
+	return i, nil
+}
+
+func skipSpaces(line []byte, i int) int {
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// tokenEnd returns the index of the first space at or after i, or len(line).
+func tokenEnd(line []byte, i int) int {
+	if j := bytes.IndexByte(line[i:], ' '); j >= 0 {
+		return i + j
+	}
+	return len(line)
+}
+
+func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
+
+// unquote reads the quoted field whose opening '"' is line[i]. Inside it
+// \" and \\ are escapes, unescaped in place; any other backslash sequence
+// (Apache's \x16, nginx's \x22) is kept verbatim. It returns the content,
+// capacity-limited so that appending to it cannot overwrite the line, and
+// the index just after the closing quote; ok is false when there is none.
+func unquote(line []byte, i int) (val []byte, next int, ok bool) {
+	start := i + 1
+	// Fast path: almost no field holds a backslash, so find the closing
+	// quote with IndexByte (vectorised) and check the field for a
+	// backslash the same way, instead of looking at every byte in Go.
+	q := bytes.IndexByte(line[start:], '"')
+	if q < 0 {
+		return nil, 0, false
+	}
+	end := start + q
+	if bytes.IndexByte(line[start:end], '\\') < 0 {
+		return line[start:end:end], end + 1, true
+	}
+
+	// Slow path: find the closing quote, skipping escaped ones, before
+	// writing anything, so that a rejected line is left as it was.
+	end = -1
+	for j := start; j < len(line); j++ {
+		if line[j] == '"' {
+			end = j
+			break
+		}
+		if line[j] == '\\' && j+1 < len(line) && (line[j+1] == '"' || line[j+1] == '\\') {
+			j++
+		}
+	}
+	if end < 0 {
+		return nil, 0, false
+	}
+	w := start
+	for j := start; j < end; j++ {
+		c := line[j]
+		if c == '\\' && (line[j+1] == '"' || line[j+1] == '\\') {
+			j++
+			c = line[j]
+		}
+		line[w] = c
+		w++
+	}
+	return line[start:w:w], end + 1, true
+}
+
+// splitRequest splits the request line "METHOD TARGET PROTOCOL" or
+// "METHOD TARGET" (HTTP/0.9) on single spaces into r. Anything else -
+// "-", an empty request, TLS bytes sent to an HTTP port, more parts -
+// is kept whole in r.Request.
+func splitRequest(req []byte, r *Request) {
+	sp := bytes.IndexByte(req, ' ')
+	if sp <= 0 || !isToken(req[:sp]) {
+		r.Request = req
+		return
+	}
+	method, rest := req[:sp:sp], req[sp+1:]
+	target, proto := rest, []byte(nil)
+	if sp = bytes.IndexByte(rest, ' '); sp >= 0 {
+		target, proto = rest[:sp:sp], rest[sp+1:]
+		if len(proto) == 0 || bytes.IndexByte(proto, ' ') >= 0 {
+			r.Request = req
+			return
+		}
+	}
+	if len(target) == 0 {
+		r.Request = req
+		return
+	}
+	r.Method, r.Path, r.Protocol = method, target, proto
+	r.Section = Section(target)
+}
+
+// isToken reports whether b is an HTTP token (RFC 9110 tchar), as a
+// method is.
+func isToken(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// slash is the section of an absolute URI without a path.
+var slash = []byte("/")
+
+// Section returns the section of a request target, its first path
+// segment, as a subslice of target where possible:
+//
+//	/pages/create  -> /pages
+//	/pages, /      -> /pages, /
+//	/a?b=1, /a#f   -> /a
+//	/?x=1          -> /
+//	http://host/a/b -> /a (any scheme://authority prefix)
+//	http://host, http://host?q -> /
+//	*              -> *
+//
+// Anything else not starting with '/' (such as CONNECT's host:443) has no
+// section: Section returns nil.
+func Section(target []byte) []byte {
+	if len(target) == 0 {
+		return nil
+	}
+	switch target[0] {
+	case '/':
+		return firstSegment(target)
+	case '*':
+		if len(target) == 1 {
+			return target[:1:1]
+		}
+		return nil
+	}
+	// absolute-form: scheme "://" authority [path-abempty] ["?" query]
+	i := 0
+	for i < len(target) && isSchemeChar(target[i], i) {
+		i++
+	}
+	if i == 0 || len(target)-i < 3 || string(target[i:i+3]) != "://" {
+		return nil
+	}
+	for i += 3; i < len(target); i++ {
+		switch target[i] {
+		case '/':
+			return firstSegment(target[i:])
+		case '?', '#':
+			return slash[:1:1]
+		}
+	}
+	return slash[:1:1]
+}
+
+// firstSegment returns the first segment of a path that starts with '/'.
+func firstSegment(path []byte) []byte {
+	for i := 1; i < len(path); i++ {
+		switch path[i] {
+		case '/', '?', '#':
+			return path[:i:i]
+		}
+	}
+	return path[:len(path):len(path)]
+}
+
+// isSchemeChar reports whether c may be byte i of a URI scheme:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+func isSchemeChar(c byte, i int) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		return true
+	case '0' <= c && c <= '9', c == '+', c == '-', c == '.':
+		return i > 0
+	}
+	return false
+}
+
+// parseStatus reads an HTTP status: exactly three digits, 100..999.
+func parseStatus(b []byte) (int, bool) {
+	if len(b) != 3 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	n, ok := atoiN(b)
+	return n, ok
+}
+
+// parseSize reads a response size: "-" (nothing sent) is 0, else decimal
+// digits that fit in an int64.
+func parseSize(b []byte) (int64, bool) {
+	if isDash(b) {
+		return 0, true
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// maxSec is the start of the year 10000 UTC: records carry their time as
+// RFC 3339, which has four-digit years, so 9999-12-31T23:00:00-0100 is
+// refused although its local date is valid.
+var maxSec = unixSeconds(10000, 1, 1, 0, 0, 0)
+
+// parseTimestamp reads the text between the brackets of the date field
+//
+//	10/Oct/2000:13:55:36 -0700   CLF (Apache %t), also 13:55:36.123 -0700
+//	2000-10-10T13:55:36-07:00    ISO 8601 (nginx $time_iso8601), also Z
+//	                             for the zone and a fraction of a second
+//
+// and returns it as UTC Unix seconds and nanoseconds. It converts with
+// unixSeconds rather than time.Date, which costs about 60 ns a call.
+func parseTimestamp(b []byte) (sec int64, nsec int32, ok bool) {
+	var y, mo, d, h, mi, s, i int
+	ok = true
+	iso := false // else CLF
+	switch {
+	case at(b, 2, '/'):
+		d = digits(b, 0, 2, &ok)
+		if len(b) >= 6 {
+			mo = month(b[3:6])
+		}
+		ok = ok && at(b, 6, '/') && at(b, 11, ':') && at(b, 14, ':') && at(b, 17, ':')
+		y = digits(b, 7, 4, &ok)
+		h = digits(b, 12, 2, &ok)
+		mi = digits(b, 15, 2, &ok)
+		s = digits(b, 18, 2, &ok)
+		i = 20
+	case at(b, 4, '-'):
+		iso = true
+		ok = at(b, 7, '-') && at(b, 10, 'T') && at(b, 13, ':') && at(b, 16, ':')
+		y = digits(b, 0, 4, &ok)
+		mo = digits(b, 5, 2, &ok)
+		d = digits(b, 8, 2, &ok)
+		h = digits(b, 11, 2, &ok)
+		mi = digits(b, 14, 2, &ok)
+		s = digits(b, 17, 2, &ok)
+		i = 19
+	default:
+		return 0, 0, false
+	}
+	if !ok || y < 1 || !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59 {
+		return 0, 0, false
+	}
+
+	// Optional fraction: 1 to 9 digits.
+	if at(b, i, '.') {
+		i++
+		start := i
+		for scale := int32(1e8); i < len(b) && i-start < 9 && isDigit(b[i]); scale /= 10 {
+			nsec += int32(b[i]-'0') * scale
+			i++
+		}
+		if i == start {
+			return 0, 0, false
+		}
+	}
+
+	// Zone: " -0700" (CLF), "Z" or "-07:00" (ISO); at most 14 hours.
+	var zh, zm int
+	sign := byte('+')
+	switch {
+	case iso && len(b) == i+1 && b[i] == 'Z':
+	case iso && len(b) == i+6 && b[i+3] == ':':
+		sign = b[i]
+		zh = digits(b, i+1, 2, &ok)
+		zm = digits(b, i+4, 2, &ok)
+	case !iso && len(b) == i+6 && b[i] == ' ':
+		sign = b[i+1]
+		zh = digits(b, i+2, 2, &ok)
+		zm = digits(b, i+4, 2, &ok)
+	default:
+		return 0, 0, false
+	}
+	if !ok || (sign != '+' && sign != '-') || zm > 59 || zh*60+zm > 14*60 {
+		return 0, 0, false
+	}
+	off := int64(zh*3600 + zm*60)
+	if sign == '-' {
+		off = -off
+	}
+	sec = unixSeconds(y, mo, d, h, mi, s) - off
+	if sec >= maxSec {
+		return 0, 0, false
+	}
+	return sec, nsec, true
+}
+
+// month returns the number of a CLF month name, 0 for anything else.
+func month(b []byte) int {
+	switch string(b) { // no allocation: the compiler compares in place
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
+}
+
+// at reports whether b[i] is c.
+func at(b []byte, i int, c byte) bool { return i < len(b) && b[i] == c }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits reads the n decimal digits at b[i:]; it clears *ok when they are
+// not there.
+func digits(b []byte, i, n int, ok *bool) int {
+	if i+n > len(b) {
+		*ok = false
+		return 0
+	}
+	v, good := atoiN(b[i : i+n])
+	if !good {
+		*ok = false
+	}
+	return v
+}

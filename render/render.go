@@ -1,0 +1,38 @@
+// Package render writes records for whoever reads them next: JSON lines
+// for the next stage of a pipe (NewJSON), or text for a person at a
+// terminal (NewText).
+//
+// A stage picks its Sink once, when the stream starts, and then hands it
+// every record it writes. Both sinks buffer; the stage calls Flush when
+// its input goes quiet, so a live tail shows results at once while a
+// replay runs at full speed.
+package render
+
+import (
+	"errors"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/parse"
+)
+
+// Sink receives the records a stage writes. Implementations buffer; Flush
+// writes out what is buffered.
+type Sink interface {
+	Request(r *parse.Request) error
+	Summary(s *aggregate.Summary) error
+	Alert(a *alert.Alert) error
+	Raw(line []byte) error // a JSON record passed through unchanged (line without its newline)
+	Flush() error
+}
+
+// ErrBadRecord is wrapped by the error a text sink's Raw returns for a
+// line it cannot decode. Nothing is written for such a line and the sink
+// stays usable, so the caller can report the line and go on; any other
+// error from a Sink is a write error.
+var ErrBadRecord = errors.New("bad record")
+
+// bufSize is the size of the output buffer of both sinks. 64 KiB holds
+// a few hundred request records, so a replay into a pipe makes one
+// write(2) per few hundred records rather than one per record.
+const bufSize = 64 << 10

@@ -1,0 +1,396 @@
+package render
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/parse"
+)
+
+// NewText returns a Sink writing for a person, in ANSI colour when color
+// is true. Raw lines are decoded (parse.Decoder for the type;
+// encoding/json into aggregate.Summary / alert.Alert for those types) and
+// shown like the typed records; a record of an unknown type is shown as
+// its JSON, sanitized. Raw returns an error wrapping ErrBadRecord for a
+// line it cannot decode.
+//
+// Every string taken from a record goes through Sanitize, so the only
+// escape sequences in the output are the colour codes, and only when
+// color is true. The layout:
+//
+//	2015-05-17T10:05:03Z  83.149.9.216     GET /presentations/x.png  200  203023
+//
+//	10:05:00–10:05:10 UTC 2015-05-17  42 req  4.2 req/s  1.2 MB  5xx 2.4%  partial  late 3
+//	  sections  /presentations 30  /images 5  /blog 3
+//	  status    2xx 38  3xx 1  4xx 2  5xx 1
+//	  methods   GET 40  POST 2
+//	  clients   83.149.9.216 12  10.0.0.7 9  (17 distinct)
+//
+//	ALERT  High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:07:00Z
+//	RESOLVED  High traffic recovered at 2015-05-17T10:09:00Z
+//
+// A request line shows the virtual host (when the log has one) after the
+// time, the user after the client, and the raw request line when the
+// log line had no method; "-" stands for what is absent. A summary is
+// followed by an empty line, so that blocks stand apart.
+func NewText(w io.Writer, color bool) Sink {
+	t := &textSink{w: bufio.NewWriterSize(w, bufSize)}
+	if color {
+		t.pal = ansi
+	}
+	return t
+}
+
+// palette holds the escape sequences of the text sink: all empty without
+// colour, so the code that writes a record is the same either way.
+type palette struct {
+	bold, noBold, dim, noDim string
+	red, green, yellow, cyan string
+	noColor                  string
+}
+
+var ansi = palette{
+	bold: "\x1b[1m", noBold: "\x1b[22m",
+	dim: "\x1b[2m", noDim: "\x1b[22m",
+	red: "\x1b[31m", green: "\x1b[32m", yellow: "\x1b[33m", cyan: "\x1b[36m",
+	noColor: "\x1b[39m",
+}
+
+type textSink struct {
+	w   *bufio.Writer
+	pal palette
+	buf []byte // formatting buffer, reused for every record
+
+	// For Raw: the decoder and the records it decodes into, reused.
+	dec parse.Decoder
+	req parse.Request
+	sum aggregate.Summary
+	al  alert.Alert
+}
+
+func (t *textSink) write() error {
+	_, err := t.w.Write(t.buf)
+	return err
+}
+
+func (t *textSink) Request(r *parse.Request) error {
+	t.buf = t.appendRequest(t.buf[:0], r)
+	return t.write()
+}
+
+func (t *textSink) Summary(s *aggregate.Summary) error {
+	t.buf = t.appendSummary(t.buf[:0], s)
+	return t.write()
+}
+
+func (t *textSink) Alert(a *alert.Alert) error {
+	t.buf = t.appendAlert(t.buf[:0], a)
+	return t.write()
+}
+
+func (t *textSink) Raw(line []byte) error {
+	typ, err := t.dec.Record(line, &t.req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadRecord, err)
+	}
+	switch typ {
+	case "request":
+		return t.Request(&t.req)
+	case "summary":
+		t.sum = aggregate.Summary{}
+		if err := json.Unmarshal(line, &t.sum); err != nil {
+			return fmt.Errorf("%w: summary: %v", ErrBadRecord, err)
+		}
+		return t.Summary(&t.sum)
+	case "alert":
+		t.al = alert.Alert{}
+		if err := json.Unmarshal(line, &t.al); err != nil {
+			return fmt.Errorf("%w: alert: %v", ErrBadRecord, err)
+		}
+		return t.Alert(&t.al)
+	}
+	t.buf = append(sanitizeJSON(t.buf[:0], line), '\n')
+	return t.write()
+}
+
+func (t *textSink) Flush() error { return t.w.Flush() }
+
+// remoteWidth pads the client column to the width of an IPv4 address, so
+// that the requests of a replay line up.
+const remoteWidth = len("255.255.255.255")
+
+func (t *textSink) appendRequest(b []byte, r *parse.Request) []byte {
+	p := &t.pal
+	b = append(b, p.dim...)
+	b = parse.AppendTime(b, r.Sec, r.Nsec)
+	b = append(b, p.noDim...)
+	b = append(b, ' ', ' ')
+	if r.VHost != nil {
+		b = appendField(b, r.VHost)
+		b = append(b, ' ', ' ')
+	}
+	col := len(b)
+	b = appendField(b, r.Remote)
+	if len(r.User) > 0 {
+		b = append(b, ' ')
+		b = Sanitize(b, r.User)
+	}
+	for n := utf8.RuneCount(b[col:]); n < remoteWidth; n++ {
+		b = append(b, ' ')
+	}
+	b = append(b, ' ', ' ')
+	switch {
+	case len(r.Method) > 0:
+		b = Sanitize(b, r.Method)
+		b = append(b, ' ')
+		b = appendField(b, r.Path)
+	case len(r.Request) > 0:
+		b = Sanitize(b, r.Request)
+	default:
+		b = appendField(b, r.Path)
+	}
+	b = append(b, ' ', ' ')
+	if r.Status == 0 {
+		b = append(b, '-')
+	} else {
+		b = append(b, p.statusColor(r.Status)...)
+		b = strconv.AppendInt(b, int64(r.Status), 10)
+		b = append(b, p.noColor...)
+	}
+	b = append(b, ' ', ' ')
+	b = strconv.AppendInt(b, r.Bytes, 10)
+	return append(b, '\n')
+}
+
+func (p *palette) statusColor(status int) string {
+	switch status / 100 {
+	case 2:
+		return p.green
+	case 3:
+		return p.cyan
+	case 4:
+		return p.yellow
+	case 5:
+		return p.red
+	}
+	return ""
+}
+
+func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
+	p := &t.pal
+	b = append(b, p.bold...)
+	b = appendInterval(b, s.Start.UTC(), s.End.UTC())
+	b = append(b, ' ', ' ')
+	b = strconv.AppendInt(b, s.Requests, 10)
+	b = append(b, " req  "...)
+	b = appendNumber(b, s.Rate)
+	b = append(b, " req/s  "...)
+	b = appendSize(b, s.Bytes)
+	b = append(b, ' ', ' ')
+	if s.ErrorShare > 0 {
+		b = append(b, p.red...)
+	}
+	b = append(b, "5xx "...)
+	b = appendNumber(b, s.ErrorShare*100)
+	b = append(b, '%')
+	if s.ErrorShare > 0 {
+		b = append(b, p.noColor...)
+	}
+	b = append(b, p.noBold...)
+	if s.Partial {
+		b = append(b, "  "...)
+		b = append(b, p.yellow...)
+		b = append(b, "partial"...)
+		b = append(b, p.noColor...)
+	}
+	if s.Late > 0 {
+		b = append(b, "  "...)
+		b = append(b, p.yellow...)
+		b = append(b, "late "...)
+		b = strconv.AppendInt(b, s.Late, 10)
+		b = append(b, p.noColor...)
+	}
+	b = append(b, '\n')
+
+	b = t.appendLabel(b, "sections")
+	for i, h := range s.Sections {
+		b = appendHits(b, i, h.Section, h.Hits)
+	}
+	if len(s.Sections) == 0 {
+		b = append(b, '-')
+	}
+	b = append(b, '\n')
+
+	b = t.appendLabel(b, "status")
+	b = appendClass(b, "", "2xx", s.Status.C2xx)
+	b = appendClass(b, "  ", "3xx", s.Status.C3xx)
+	b = appendClass(b, "  ", "4xx", s.Status.C4xx)
+	b = append(b, ' ', ' ')
+	if s.Status.C5xx > 0 {
+		b = append(b, p.red...)
+		b = appendClass(b, "", "5xx", s.Status.C5xx)
+		b = append(b, p.noColor...)
+	} else {
+		b = appendClass(b, "", "5xx", 0)
+	}
+	if s.Status.C1xx > 0 {
+		b = appendClass(b, "  ", "1xx", s.Status.C1xx)
+	}
+	if s.Status.Other > 0 {
+		b = appendClass(b, "  ", "other", s.Status.Other)
+	}
+	b = append(b, '\n')
+
+	b = t.appendLabel(b, "methods")
+	for i, h := range s.Methods {
+		b = appendHits(b, i, h.Method, h.Hits)
+	}
+	if len(s.Methods) == 0 {
+		b = append(b, '-')
+	}
+	b = append(b, '\n')
+
+	b = t.appendLabel(b, "clients")
+	for i, h := range s.Clients {
+		b = appendHits(b, i, h.Client, h.Hits)
+	}
+	if len(s.Clients) == 0 {
+		b = append(b, '-')
+	}
+	b = append(b, "  ("...)
+	b = strconv.AppendInt(b, s.DistinctClients, 10)
+	b = append(b, " distinct)\n\n"...)
+	return b
+}
+
+// appendLabel appends the indented label of a summary line, padded so
+// that the values line up.
+func (t *textSink) appendLabel(b []byte, label string) []byte {
+	b = append(b, ' ', ' ')
+	b = append(b, t.pal.dim...)
+	b = append(b, label...)
+	b = append(b, t.pal.noDim...)
+	for n := len(label); n < len("sections")+2; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendHits appends the i'th "name count" entry of a top list.
+func appendHits(b []byte, i int, name string, hits int64) []byte {
+	if i > 0 {
+		b = append(b, ' ', ' ')
+	}
+	b = appendField(b, []byte(name))
+	b = append(b, ' ')
+	return strconv.AppendInt(b, hits, 10)
+}
+
+func appendClass(b []byte, sep, class string, n int64) []byte {
+	b = append(b, sep...)
+	b = append(b, class...)
+	b = append(b, ' ')
+	return strconv.AppendInt(b, n, 10)
+}
+
+// appendInterval appends [start, end) as "10:05:00–10:05:10 UTC 2015-05-17",
+// or with both dates when they differ.
+func appendInterval(b []byte, start, end time.Time) []byte {
+	const clock = "15:04:05.999999999"
+	const date = "2006-01-02"
+	y1, m1, d1 := start.Date()
+	if y2, m2, d2 := end.Date(); y1 == y2 && m1 == m2 && d1 == d2 {
+		b = start.AppendFormat(b, clock)
+		b = append(b, "–"...)
+		b = end.AppendFormat(b, clock)
+		b = append(b, " UTC "...)
+		return start.AppendFormat(b, date)
+	}
+	b = start.AppendFormat(b, date+" "+clock)
+	b = append(b, "–"...)
+	b = end.AppendFormat(b, date+" "+clock)
+	return append(b, " UTC"...)
+}
+
+func (t *textSink) appendAlert(b []byte, a *alert.Alert) []byte {
+	p := &t.pal
+	color, label := p.red, "ALERT"
+	switch a.State {
+	case alert.Resolved:
+		color, label = p.green, "RESOLVED"
+	case alert.Firing:
+	default:
+		color = p.yellow
+	}
+	b = append(b, color...)
+	b = append(b, p.bold...)
+	b = append(b, label...)
+	b = append(b, p.noBold...)
+	b = append(b, ' ', ' ')
+	if a.Message != "" {
+		b = Sanitize(b, []byte(a.Message))
+	} else {
+		// A record without a message: say what its fields say.
+		b = appendField(b, []byte(a.Rule))
+		b = append(b, ' ')
+		b = appendField(b, []byte(a.State))
+		b = append(b, " - hits = "...)
+		b = strconv.AppendInt(b, a.Hits, 10)
+		b = append(b, " at "...)
+		b = a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	b = append(b, p.noColor...)
+	return append(b, '\n')
+}
+
+// appendField appends a sanitized field, or "-" when it is absent or empty.
+func appendField(b []byte, v []byte) []byte {
+	if len(v) == 0 {
+		return append(b, '-')
+	}
+	return Sanitize(b, v)
+}
+
+// appendNumber appends a rate or a percentage for reading: one decimal
+// below 100, none above, and two significant digits for a small non-zero
+// value that one decimal would show as 0.0.
+func appendNumber(b []byte, v float64) []byte {
+	switch a := max(v, -v); {
+	case v == 0:
+		return append(b, '0')
+	case a >= 99.95:
+		return strconv.AppendFloat(b, v, 'f', 0, 64)
+	case a >= 0.05:
+		return strconv.AppendFloat(b, v, 'f', 1, 64)
+	}
+	return strconv.AppendFloat(b, v, 'g', 2, 64)
+}
+
+// appendSize appends a byte count in SI units: "532 B", "1.2 MB", "203 kB".
+func appendSize(b []byte, n int64) []byte {
+	const units = "kMGTPE"
+	if n < 1000 {
+		b = strconv.AppendInt(b, n, 10)
+		return append(b, " B"...)
+	}
+	v := float64(n)
+	u := -1
+	for v >= 999.5 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	if v < 99.95 {
+		b = strconv.AppendFloat(b, v, 'f', 1, 64)
+	} else {
+		b = strconv.AppendFloat(b, v, 'f', 0, 64)
+	}
+	b = append(b, ' ', units[u])
+	return append(b, 'B')
+}

@@ -1,0 +1,459 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/parse"
+)
+
+func sampleRequest() *parse.Request {
+	return &parse.Request{
+		Sec:      1431857103, // 2015-05-17T10:05:03Z
+		Remote:   []byte("83.149.9.216"),
+		Method:   []byte("GET"),
+		Path:     []byte("/presentations/x.png"),
+		Section:  []byte("/presentations"),
+		Protocol: []byte("HTTP/1.1"),
+		Status:   200,
+		Bytes:    203023,
+		Referer:  []byte("http://semicomplete.com/presentations/"),
+		Agent:    []byte("Mozilla/5.0"),
+	}
+}
+
+func sampleSummary() *aggregate.Summary {
+	return &aggregate.Summary{
+		Start:      time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC),
+		End:        time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
+		Requests:   42,
+		Rate:       4.2,
+		Bytes:      1234567,
+		Sections:   []aggregate.SectionHits{{Section: "/presentations", Hits: 30}, {Section: "/images", Hits: 5}, {Section: "/blog", Hits: 3}},
+		Status:     aggregate.StatusClasses{C2xx: 38, C3xx: 1, C4xx: 2, C5xx: 1},
+		ErrorShare: 1.0 / 42,
+		Methods:    []aggregate.MethodHits{{Method: "GET", Hits: 40}, {Method: "POST", Hits: 2}},
+		Clients:    []aggregate.ClientHits{{Client: "83.149.9.216", Hits: 12}, {Client: "10.0.0.7", Hits: 9}},
+
+		DistinctClients: 17,
+	}
+}
+
+func sampleAlert() *alert.Alert {
+	return &alert.Alert{
+		Rule:      "high_traffic",
+		State:     alert.Firing,
+		Time:      time.Date(2015, 5, 17, 10, 7, 0, 0, time.UTC),
+		Hits:      1201,
+		Rate:      10.01,
+		Threshold: 10,
+		Window:    120,
+		Message:   "High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:07:00Z",
+	}
+}
+
+// record is one call on a Sink.
+type record struct {
+	req *parse.Request
+	sum *aggregate.Summary
+	al  *alert.Alert
+	raw string
+}
+
+func (rec record) send(t testing.TB, s Sink) {
+	t.Helper()
+	var err error
+	switch {
+	case rec.req != nil:
+		err = s.Request(rec.req)
+	case rec.sum != nil:
+		err = s.Summary(rec.sum)
+	case rec.al != nil:
+		err = s.Alert(rec.al)
+	default:
+		err = s.Raw([]byte(rec.raw))
+	}
+	if err != nil {
+		t.Fatalf("writing %+v: %v", rec, err)
+	}
+}
+
+// renderText writes the records to a text sink and returns its output.
+func renderText(t testing.TB, color bool, recs ...record) string {
+	t.Helper()
+	var out bytes.Buffer
+	s := NewText(&out, color)
+	for _, rec := range recs {
+		rec.send(t, s)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// toJSON writes the record with a JSON sink and returns the line without
+// its newline, as the next stage reads it.
+func toJSON(t testing.TB, rec record) string {
+	t.Helper()
+	var out bytes.Buffer
+	s := NewJSON(&out)
+	rec.send(t, s)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(out.String(), "\n")
+}
+
+var textTests = []struct {
+	name string
+	rec  record
+	want string
+}{
+	{
+		name: "request",
+		rec:  record{req: sampleRequest()},
+		want: "2015-05-17T10:05:03Z  83.149.9.216     GET /presentations/x.png  200  203023\n",
+	},
+	{
+		name: "request with vhost, user and fraction",
+		rec: record{req: func() *parse.Request {
+			r := sampleRequest()
+			r.Nsec = 250000000
+			r.VHost = []byte("www.example.com")
+			r.User = []byte("alice")
+			r.Remote = []byte("10.0.0.1")
+			r.Status = 404
+			return r
+		}()},
+		want: "2015-05-17T10:05:03.25Z  www.example.com  10.0.0.1 alice   GET /presentations/x.png  404  203023\n",
+	},
+	{
+		name: "request without method shows the raw request",
+		rec: record{req: &parse.Request{
+			Sec: 1431857103, Remote: []byte("::1"), Request: []byte("\x16\x03\x01"), Status: 400,
+		}},
+		want: `2015-05-17T10:05:03Z  ::1              \x16\x03\x01  400  0` + "\n",
+	},
+	{
+		name: "request with nothing but a time",
+		rec:  record{req: &parse.Request{Sec: 1431857103}},
+		want: "2015-05-17T10:05:03Z  -                -  -  0\n",
+	},
+	{
+		name: "request with hostile fields",
+		rec: record{req: &parse.Request{
+			Sec: 1431857103, Remote: []byte("1.2.3.4\x1b[2J"), User: []byte("\u202eroot"),
+			Method: []byte("GET"), Path: []byte("/\x1b]0;pwned\x07\r\n\u009b"), Status: 200, Bytes: 5,
+		}},
+		want: `2015-05-17T10:05:03Z  1.2.3.4\x1b[2J \u202eroot  GET /\x1b]0;pwned\a\r\n\u009b  200  5` + "\n",
+	},
+	{
+		name: "summary",
+		rec:  record{sum: sampleSummary()},
+		want: "10:05:00–10:05:10 UTC 2015-05-17  42 req  4.2 req/s  1.2 MB  5xx 2.4%\n" +
+			"  sections  /presentations 30  /images 5  /blog 3\n" +
+			"  status    2xx 38  3xx 1  4xx 2  5xx 1\n" +
+			"  methods   GET 40  POST 2\n" +
+			"  clients   83.149.9.216 12  10.0.0.7 9  (17 distinct)\n" +
+			"\n",
+	},
+	{
+		name: "summary partial and late across midnight",
+		rec: record{sum: &aggregate.Summary{
+			Start:    time.Date(2015, 5, 17, 23, 59, 55, 0, time.UTC),
+			End:      time.Date(2015, 5, 18, 0, 0, 5, 0, time.UTC),
+			Partial:  true,
+			Requests: 3, Rate: 0.3, Bytes: 999,
+			Sections: []aggregate.SectionHits{{Section: "", Hits: 3}},
+			Status:   aggregate.StatusClasses{C1xx: 1, C2xx: 1, Other: 1},
+			Clients:  []aggregate.ClientHits{{Client: "\x1b[5mblink", Hits: 3}},
+			Late:     2, DistinctClients: 1,
+		}},
+		want: "2015-05-17 23:59:55–2015-05-18 00:00:05 UTC  3 req  0.3 req/s  999 B  5xx 0%  partial  late 2\n" +
+			"  sections  - 3\n" +
+			"  status    2xx 1  3xx 0  4xx 0  5xx 0  1xx 1  other 1\n" +
+			"  methods   -\n" +
+			`  clients   \x1b[5mblink 3  (1 distinct)` + "\n" +
+			"\n",
+	},
+	{
+		name: "empty summary",
+		rec: record{sum: &aggregate.Summary{
+			Start: time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC),
+			End:   time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
+		}},
+		want: "10:05:00–10:05:10 UTC 2015-05-17  0 req  0 req/s  0 B  5xx 0%\n" +
+			"  sections  -\n" +
+			"  status    2xx 0  3xx 0  4xx 0  5xx 0\n" +
+			"  methods   -\n" +
+			"  clients   -  (0 distinct)\n" +
+			"\n",
+	},
+	{
+		name: "alert firing",
+		rec:  record{al: sampleAlert()},
+		want: "ALERT  High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:07:00Z\n",
+	},
+	{
+		name: "alert resolved",
+		rec: record{al: &alert.Alert{
+			Rule: "high_traffic", State: alert.Resolved, Time: time.Date(2015, 5, 17, 10, 9, 0, 0, time.UTC),
+			Hits: 900, Message: "High traffic recovered at 2015-05-17T10:09:00Z",
+		}},
+		want: "RESOLVED  High traffic recovered at 2015-05-17T10:09:00Z\n",
+	},
+	{
+		name: "alert without message",
+		rec: record{al: &alert.Alert{
+			Rule: "high_traffic", State: "\x1b[8mhidden", Time: time.Date(2015, 5, 17, 10, 9, 0, 0, time.UTC), Hits: 900,
+		}},
+		want: `ALERT  high_traffic \x1b[8mhidden - hits = 900 at 2015-05-17T10:09:00Z` + "\n",
+	},
+	{
+		name: "alert with hostile message",
+		rec:  record{al: &alert.Alert{State: alert.Firing, Message: "ok\r\x1b[32mall clear\u202e"}},
+		want: `ALERT  ok\r\x1b[32mall clear\u202e` + "\n",
+	},
+	{
+		name: "unknown record",
+		rec:  record{raw: "{\"type\":\"heartbeat\", \"note\":\"\\u001b[31m\u202e\",\t\"n\":1}"},
+		want: `{"type":"heartbeat", "note":"\u001b[31m\u202e", "n":1}` + "\n",
+	},
+}
+
+func TestText(t *testing.T) {
+	for _, tt := range textTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderText(t, false, tt.rec)
+			if got != tt.want {
+				t.Errorf("text mismatch (-want +got):\n-%s\n+%s", tt.want, got)
+			}
+			checkSafe(t, []byte(got), strings.Count(tt.want, "\n"))
+		})
+	}
+}
+
+// TestTextRaw checks that a record read back from its JSON line looks
+// the same as the record itself.
+func TestTextRaw(t *testing.T) {
+	for _, tt := range textTests {
+		if tt.rec.raw != "" {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			line := toJSON(t, tt.rec)
+			got := renderText(t, false, record{raw: line})
+			if got != tt.want {
+				t.Errorf("text of %s mismatch (-want +got):\n-%s\n+%s", line, tt.want, got)
+			}
+		})
+	}
+}
+
+var ansiCode = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+func TestTextColor(t *testing.T) {
+	for _, tt := range textTests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderText(t, true, tt.rec)
+			if tt.rec.raw == "" && !strings.Contains(got, "\x1b[") {
+				t.Errorf("colour output has no ANSI code: %q", got)
+			}
+			if plain := ansiCode.ReplaceAllString(got, ""); plain != tt.want {
+				t.Errorf("colour output without its codes mismatch (-want +got):\n-%s\n+%s", tt.want, plain)
+			}
+		})
+	}
+	if got := renderText(t, false, record{req: sampleRequest()}, record{sum: sampleSummary()}, record{al: sampleAlert()}); strings.Contains(got, "\x1b") {
+		t.Errorf("output without colour has an escape: %q", got)
+	}
+}
+
+func TestTextColorCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		rec  record
+		want string // a substring of the output
+	}{
+		{"2xx green", record{req: sampleRequest()}, "\x1b[32m200\x1b[39m"},
+		{"5xx red", record{req: &parse.Request{Status: 503}}, "\x1b[31m503\x1b[39m"},
+		{"summary bold heading", record{sum: sampleSummary()}, "\x1b[1m10:05:00–10:05:10 UTC"},
+		{"summary 5xx share red", record{sum: sampleSummary()}, "\x1b[31m5xx 2.4%\x1b[39m"},
+		{"summary 5xx count red", record{sum: sampleSummary()}, "4xx 2  \x1b[31m5xx 1\x1b[39m\n"},
+		{"firing red", record{al: sampleAlert()}, "\x1b[31m\x1b[1mALERT\x1b[22m  High traffic"},
+		{"resolved green", record{al: &alert.Alert{State: alert.Resolved, Message: "ok"}}, "\x1b[32m\x1b[1mRESOLVED\x1b[22m  ok\x1b[39m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := renderText(t, true, tt.rec); !strings.Contains(got, tt.want) {
+				t.Errorf("colour output %q does not contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTextRawErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+	}{
+		{"not JSON", "GET / HTTP/1.1"},
+		{"no type", `{"time":"2015-05-17T10:05:03Z"}`},
+		{"request without time", `{"type":"request"}`},
+		{"summary with wrong field type", `{"type":"summary","requests":"many"}`},
+		{"alert with wrong field type", `{"type":"alert","hits":[]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			s := NewText(&out, false)
+			err := s.Raw([]byte(tt.line))
+			if !errors.Is(err, ErrBadRecord) {
+				t.Errorf("Raw(%q) = %v, want an ErrBadRecord", tt.line, err)
+			}
+			// The sink goes on after a bad line.
+			if err := s.Alert(&alert.Alert{State: alert.Firing, Message: "next"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := out.String(), "ALERT  next\n"; got != want {
+				t.Errorf("output mismatch (-want +got):\n-%s\n+%s", want, got)
+			}
+		})
+	}
+}
+
+// randomBytes returns a short random string rich in what a terminal
+// would act on: escapes, C1 bytes, bidi controls and broken UTF-8.
+func randomBytes(rng *rand.Rand) []byte {
+	pieces := []string{"\x1b", "[", "]", "\x07", "\\", "\x9b", "\x9d", "\u009b", "\u202e", "\u2066",
+		"\ufeff", "\r", "\n", "\x00", "\x7f", "\xc0", "\xe2\x82", "\xed\xa0\x80", "é", "ě", "日", "a", "0", ";"}
+	var b []byte
+	for range rng.IntN(20) {
+		if rng.IntN(2) == 0 {
+			b = append(b, pieces[rng.IntN(len(pieces))]...)
+		} else {
+			b = append(b, byte(rng.IntN(256)))
+		}
+	}
+	return b
+}
+
+// TestTextSafeRequest fills every string field of a request with random
+// bytes and checks that the text is one safe line, written directly and
+// read back from JSON.
+func TestTextSafeRequest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		r := &parse.Request{
+			Sec: rng.Int64N(4e9), Nsec: rng.Int32N(1e9), Status: rng.IntN(1000), Bytes: rng.Int64(),
+			Remote: randomBytes(rng), User: randomBytes(rng), Method: randomBytes(rng), Path: randomBytes(rng),
+			Section: randomBytes(rng), Protocol: randomBytes(rng), Request: randomBytes(rng),
+			Referer: randomBytes(rng), Agent: randomBytes(rng), VHost: randomBytes(rng),
+		}
+		if i%3 == 0 {
+			r.Method = nil // show Request instead
+		}
+		checkSafe(t, []byte(renderText(t, false, record{req: r})), 1)
+		checkSafe(t, []byte(renderText(t, false, record{raw: toJSON(t, record{req: r})})), 1)
+		out := renderText(t, true, record{req: r})
+		if !strings.Contains(out, "\x1b[") {
+			t.Fatalf("colour output has no colour: %q", out)
+		}
+		checkSafe(t, []byte(ansiCode.ReplaceAllString(out, "")), 1)
+	}
+}
+
+// TestTextSafeSummaryAlert does the same for the strings of the other records.
+func TestTextSafeSummaryAlert(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		s := sampleSummary()
+		s.Sections = []aggregate.SectionHits{{Section: string(randomBytes(rng)), Hits: 1}}
+		s.Methods = []aggregate.MethodHits{{Method: string(randomBytes(rng)), Hits: 1}}
+		s.Clients = []aggregate.ClientHits{{Client: string(randomBytes(rng)), Hits: 1}}
+		a := &alert.Alert{Rule: string(randomBytes(rng)), State: string(randomBytes(rng)), Message: string(randomBytes(rng))}
+		if rng.IntN(2) == 0 {
+			a.Message = ""
+		}
+		checkSafe(t, []byte(renderText(t, false, record{sum: s})), 6)
+		checkSafe(t, []byte(renderText(t, false, record{al: a})), 1)
+		checkSafe(t, []byte(renderText(t, false, record{raw: toJSON(t, record{al: a})})), 1)
+	}
+}
+
+func FuzzTextRaw(f *testing.F) {
+	f.Add([]byte(`{"type":"request","time":"2015-05-17T10:05:03Z","remote":"\u001b[2J","status":200,"bytes":1}`))
+	f.Add([]byte(`{"type":"summary","start":"2015-05-17T10:05:00Z","sections":[{"section":"\u202e","hits":1}]}`))
+	f.Add([]byte(`{"type":"alert","state":"firing","message":"\u009b31m"}`))
+	f.Add([]byte("{\"type\":\"other\",\"x\":\"\xe2\x80\xae\x9b\"}"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var out bytes.Buffer
+		s := NewText(&out, false)
+		err := s.Raw(line)
+		if err2 := s.Flush(); err2 != nil {
+			t.Fatal(err2)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrBadRecord) {
+				t.Fatalf("Raw(%q) = %v, not an ErrBadRecord", line, err)
+			}
+			if out.Len() != 0 {
+				t.Fatalf("Raw(%q) failed but wrote %q", line, out.Bytes())
+			}
+			return
+		}
+		if out.Len() == 0 || !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+			t.Fatalf("Raw(%q) wrote %q, want lines", line, out.Bytes())
+		}
+		lines := strings.Count(out.String(), "\n")
+		checkSafe(t, out.Bytes(), lines)
+		if lines != 1 && lines != 6 {
+			t.Fatalf("Raw(%q) wrote %d lines: %q", line, lines, out.Bytes())
+		}
+	})
+}
+
+// TestTextRequestAllocs checks that a request is shown without allocating.
+func TestTextRequestAllocs(t *testing.T) {
+	s := NewText(discard{}, true)
+	r := sampleRequest()
+	if err := s.Request(r); err != nil { // warm the buffer
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(1000, func() { _ = s.Request(r) }); allocs != 0 {
+		t.Errorf("Request allocates %v times, want 0", allocs)
+	}
+}
+
+func BenchmarkTextRequest(b *testing.B) {
+	r := sampleRequest()
+	line := renderText(b, true, record{req: r})
+	var w countWriter
+	s := NewText(&w, true)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(line)))
+	n := 0
+	for b.Loop() {
+		if err := s.Request(r); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if err := s.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if want := int64(n * len(line)); w.n != want {
+		b.Fatalf("wrote %d bytes, want %d", w.n, want)
+	}
+}

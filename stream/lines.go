@@ -1,0 +1,107 @@
+// Package stream is the plumbing every logmon stage shares: it reads input
+// lines of any length, hands them to the stage in batches, flushes the
+// output whenever the input goes quiet, lets event time move on with an
+// injected wall clock while it is quiet, and reports bad lines on stderr,
+// rate-limited.
+package stream
+
+import (
+	"bytes"
+	"io"
+)
+
+// MaxLine is the longest line a stage accepts (16 MiB). A longer line is
+// rejected as too long and its bytes are skipped without being kept, so
+// memory stays bounded whatever the input.
+const MaxLine = 16 << 20
+
+// Line is one input line, without its "\n" or "\r\n".
+type Line struct {
+	N       int64  // line number, from 1
+	Text    []byte // valid until the batch is returned
+	TooLong bool   // the line was longer than MaxLine; Text holds its first MaxLine bytes
+}
+
+// lineReader splits input into lines: any length up to MaxLine, CRLF or
+// LF endings, a last line without a newline, and a UTF-8 byte order mark
+// at the start of the input dropped.
+type lineReader struct {
+	r          io.Reader
+	buf        []byte // buf[start:end] is unread input
+	start, end int
+	n          int64
+	eof        bool
+	err        error
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: r, buf: make([]byte, 64<<10)}
+}
+
+// buffered reports whether a complete line is ready without reading.
+func (lr *lineReader) buffered() bool {
+	return bytes.IndexByte(lr.buf[lr.start:lr.end], '\n') >= 0
+}
+
+// next appends the next line to dst and returns it. ok is false at the
+// end of input (err is nil at a clean EOF).
+func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err error) {
+	mark := len(dst)
+	for {
+		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
+			line.TooLong = line.TooLong || len(dst)-mark+i > MaxLine
+			dst = appendCapped(dst, mark, lr.buf[lr.start:lr.start+i])
+			lr.start += i + 1
+			return lr.finish(line, dst, mark)
+		}
+		// No newline in the buffer: keep what there is and read more.
+		chunk := lr.buf[lr.start:lr.end]
+		if len(dst)-mark+len(chunk) > MaxLine {
+			line.TooLong = true
+		}
+		dst = appendCapped(dst, mark, chunk)
+		lr.start, lr.end = 0, 0
+		if lr.eof {
+			if len(dst) == mark && !line.TooLong {
+				return Line{}, dst, false, lr.err
+			}
+			return lr.finish(line, dst, mark)
+		}
+		n, err := lr.r.Read(lr.buf)
+		lr.end = n
+		if err != nil {
+			lr.eof = true
+			if err != io.EOF {
+				lr.err = err
+			}
+		}
+	}
+}
+
+func (lr *lineReader) finish(line Line, dst []byte, mark int) (Line, []byte, bool, error) {
+	lr.n++
+	text := dst[mark:]
+	if n := len(text); n > 0 && text[n-1] == '\r' {
+		text = text[:n-1]
+	}
+	if lr.n == 1 && bytes.HasPrefix(text, bom) {
+		text = text[len(bom):]
+	}
+	line.N, line.Text = lr.n, text
+	return line, dst, true, nil
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// appendCapped appends p to dst without letting the line (from mark) grow
+// past MaxLine.
+func appendCapped(dst []byte, mark int, p []byte) []byte {
+	room := MaxLine - (len(dst) - mark)
+	if room <= 0 {
+		return dst
+	}
+	if len(p) > room {
+		p = p[:room]
+	}
+	return append(dst, p...)
+}

@@ -1,0 +1,165 @@
+package stream
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/logmon/logmon/parse"
+)
+
+// Output is where a stage writes records (render.Sink satisfies it).
+type Output interface {
+	Request(r *parse.Request) error
+	Raw(record []byte) error // a JSON record passed through unchanged
+	Flush() error
+}
+
+// Consumer folds request events: aggregate.Aggregator, alert.Engine.
+type Consumer interface {
+	Request(r *parse.Request) error
+	Idle(now time.Time) error
+	End() error
+}
+
+// Records is the stage that reads JSON records: request records go to the
+// consumer (and on to the output too when pass is set); records of any
+// other type are passed through unchanged, in order. C may be nil: then
+// every record is only checked and passed on (logmon render). A line that is not a
+// valid record is reported and skipped, and counted in Invalid.
+type Records struct {
+	C       Consumer
+	Out     Output
+	Pass    bool
+	Warn    *Warner
+	Invalid int64
+
+	dec parse.Decoder
+	req parse.Request
+}
+
+// Line implements Stage.
+func (s *Records) Line(l Line) error {
+	if l.TooLong {
+		s.Invalid++
+		s.Warn.Line(l.N, "line longer than %d bytes", MaxLine)
+		return nil
+	}
+	typ, err := s.dec.Record(l.Text, &s.req)
+	if err != nil {
+		s.Invalid++
+		s.Warn.Line(l.N, "not a valid record: %v", err)
+		return nil
+	}
+	if typ != "request" {
+		return s.Out.Raw(l.Text)
+	}
+	if s.C != nil {
+		if err := s.C.Request(&s.req); err != nil {
+			return err
+		}
+	}
+	if s.Pass {
+		return s.Out.Raw(l.Text)
+	}
+	return nil
+}
+
+// Idle implements Stage.
+func (s *Records) Idle(now time.Time) error {
+	if s.C == nil {
+		return nil
+	}
+	return s.C.Idle(now)
+}
+
+// End implements Stage.
+func (s *Records) End() error {
+	if s.C != nil {
+		if err := s.C.End(); err != nil {
+			return err
+		}
+	}
+	if s.Invalid > 0 {
+		s.Warn.Printf("%d invalid records skipped", s.Invalid)
+	}
+	return nil
+}
+
+// Flush implements Stage.
+func (s *Records) Flush() error { return s.Out.Flush() }
+
+// Logs is the stage that parses raw access-log lines into request
+// records. A line it cannot parse is counted, reported (rate-limited),
+// written verbatim to Rejects when set, and the stream goes on. Lines that
+// already are JSON records are passed through, so stages compose in any
+// order.
+type Logs struct {
+	Out     Output
+	Warn    *Warner
+	Rejects io.Writer // may be nil
+
+	Lines, Requests, Rejected, Passed int64
+
+	p    parse.Parser
+	dec  parse.Decoder
+	req  parse.Request
+	orig []byte
+}
+
+// Line implements Stage.
+func (s *Logs) Line(l Line) error {
+	s.Lines++
+	if l.TooLong {
+		return s.reject(l.N, l.Text, fmt.Sprintf("line longer than %d bytes", MaxLine))
+	}
+	if len(l.Text) > 0 && l.Text[0] == '{' {
+		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
+			s.Passed++
+			return s.Out.Raw(l.Text)
+		}
+	}
+	if s.Rejects != nil {
+		// The parser unescapes in place: keep the line as it came, with
+		// its newline, ready to be written out.
+		s.orig = append(append(s.orig[:0], l.Text...), '\n')
+	}
+	if err := s.p.Line(l.Text, &s.req); err != nil {
+		return s.reject(l.N, nil, err.Error())
+	}
+	s.Requests++
+	return s.Out.Request(&s.req)
+}
+
+// reject counts a bad line and keeps it in Rejects: text, or when text is
+// nil the copy Line made before parsing.
+func (s *Logs) reject(n int64, text []byte, reason string) error {
+	s.Rejected++
+	s.Warn.Line(n, "%s", reason)
+	if s.Rejects == nil {
+		return nil
+	}
+	if text != nil {
+		s.orig = append(append(s.orig[:0], text...), '\n')
+	}
+	if _, err := s.Rejects.Write(s.orig); err != nil {
+		return fmt.Errorf("writing rejects: %w", err)
+	}
+	return nil
+}
+
+// Idle implements Stage: parsing has no time of its own.
+func (s *Logs) Idle(time.Time) error { return nil }
+
+// End implements Stage: it prints the tally.
+func (s *Logs) End() error {
+	msg := fmt.Sprintf("%d lines: %d requests, %d rejected", s.Lines, s.Requests, s.Rejected)
+	if s.Passed > 0 {
+		msg += fmt.Sprintf(", %d records passed through", s.Passed)
+	}
+	s.Warn.Printf("%s", msg)
+	return nil
+}
+
+// Flush implements Stage.
+func (s *Logs) Flush() error { return s.Out.Flush() }

@@ -1,0 +1,231 @@
+package stream
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/logmon/logmon/parse"
+)
+
+// collect is a Stage that records what Run gives it.
+type collect struct {
+	lines   []string
+	tooLong []int64
+	idles   []time.Time
+	ended   bool
+	flushes int
+	onFlush func()
+}
+
+func (c *collect) Line(l Line) error {
+	c.lines = append(c.lines, string(l.Text))
+	if l.TooLong {
+		c.tooLong = append(c.tooLong, l.N)
+	}
+	return nil
+}
+func (c *collect) Idle(now time.Time) error { c.idles = append(c.idles, now); return nil }
+func (c *collect) End() error               { c.ended = true; return nil }
+func (c *collect) Flush() error {
+	c.flushes++
+	if c.onFlush != nil {
+		c.onFlush()
+	}
+	return nil
+}
+
+func TestLines(t *testing.T) {
+	long := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		name  string
+		input string
+		want  []string
+	}{
+		{"LF", "a\nb\n", []string{"a", "b"}},
+		{"CRLF", "a\r\nb\r\n", []string{"a", "b"}},
+		{"last line without newline", "a\nb", []string{"a", "b"}},
+		{"empty lines kept", "\n\na\n", []string{"", "", "a"}},
+		{"lone CR inside a line kept", "a\rb\n", []string{"a\rb"}},
+		{"BOM at the start dropped", "\xef\xbb\xbfa\n\xef\xbb\xbfb\n", []string{"a", "\xef\xbb\xbfb"}},
+		{"64 KiB - 1", long(64<<10-1) + "\n", []string{long(64<<10 - 1)}},
+		{"64 KiB", long(64<<10) + "\nz", []string{long(64 << 10), "z"}},
+		{"64 KiB + 1", long(64<<10+1) + "\n", []string{long(64<<10 + 1)}},
+		{"1 MiB", long(1<<20) + "\nz\n", []string{long(1 << 20), "z"}},
+		{"empty input", "", nil},
+	}
+	for _, tt := range tests {
+		for _, slow := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/one byte reads %v", tt.name, slow), func(t *testing.T) {
+				if slow && len(tt.input) > 1<<16 {
+					t.Skip("too slow byte by byte")
+				}
+				var in io.Reader = strings.NewReader(tt.input)
+				if slow {
+					in = iotest.OneByteReader(in)
+				}
+				c := &collect{}
+				if err := Run(Config{In: in}, c); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(c.lines, tt.want) {
+					t.Errorf("lines (-want +got):\n-%.80q\n+%.80q", tt.want, c.lines)
+				}
+				if !c.ended {
+					t.Error("End not called")
+				}
+			})
+		}
+	}
+}
+
+func TestTooLongLine(t *testing.T) {
+	in := strings.Repeat("x", MaxLine+10) + "\nok\n"
+	c := &collect{}
+	if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.lines) != 2 || len(c.lines[0]) != MaxLine || c.lines[1] != "ok" {
+		t.Fatalf("got %d lines, first %d bytes; want the too-long line cut to %d and then ok", len(c.lines), len(c.lines[0]), MaxLine)
+	}
+	if !slices.Equal(c.tooLong, []int64{1}) {
+		t.Errorf("too long lines %v, want [1]", c.tooLong)
+	}
+}
+
+func TestReadError(t *testing.T) {
+	c := &collect{}
+	err := Run(Config{In: io.MultiReader(strings.NewReader("a\n"), iotest.ErrReader(io.ErrUnexpectedEOF))}, c)
+	if err != io.ErrUnexpectedEOF {
+		t.Errorf("err = %v, want the read error", err)
+	}
+	if !slices.Equal(c.lines, []string{"a"}) {
+		t.Errorf("lines %q, want the line before the error", c.lines)
+	}
+}
+
+// TestQuietFlushAndIdle drives Run over a pipe with an injected clock: it
+// flushes when the input is quiet, and calls Idle only after a whole tick
+// without input.
+func TestQuietFlushAndIdle(t *testing.T) {
+	pr, pw := io.Pipe()
+	tick := make(chan time.Time)
+	now := time.Unix(1000, 0)
+	c := &collect{}
+	flushed := make(chan int, 100)
+	c.onFlush = func() { flushed <- len(c.lines) }
+	done := make(chan error)
+	go func() { done <- Run(Config{In: pr, Tick: tick, Now: func() time.Time { return now }}, c) }()
+
+	pw.Write([]byte("a\nb\n"))
+	// Both lines are handed over and flushed before Run waits again.
+	for n := range flushed {
+		if n == 2 {
+			break
+		}
+	}
+	tick <- now // the tick after input: not a whole quiet tick yet
+	tick <- now // a whole tick without input: Idle
+	tick <- now
+	pw.Write([]byte("c\n"))
+	for n := range flushed {
+		if n == 3 {
+			break
+		}
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(c.idles) != 2 {
+		t.Errorf("Idle called %d times, want 2 (the first tick after input is not quiet)", len(c.idles))
+	}
+	if !slices.Equal(c.lines, []string{"a", "b", "c"}) {
+		t.Errorf("lines %q", c.lines)
+	}
+}
+
+func TestWarnerRateLimit(t *testing.T) {
+	var buf bytes.Buffer
+	sec := int64(0)
+	w := NewWarner(&buf, "parse", "<stdin>", func() time.Time { return time.Unix(sec, 0) })
+	for i := range 25 {
+		w.Line(int64(i+1), "bad %s", "thing")
+	}
+	sec = 1
+	w.Line(26, "bad %s", "again")
+	w.Close()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []string{
+		"logmon parse: <stdin>:1: bad thing",
+		"logmon parse: <stdin>: 15 more warnings suppressed",
+		"logmon parse: <stdin>:26: bad again",
+	}
+	if len(lines) != 12 || lines[0] != want[0] || lines[10] != want[1] || lines[11] != want[2] {
+		t.Errorf("warnings:\n%s\nwant 10 lines, then:\n%s", buf.String(), strings.Join(want[1:], "\n"))
+	}
+}
+
+// nopOut is an Output that records raw and request records.
+type nopOut struct{ got []string }
+
+func (o *nopOut) Request(r *parse.Request) error {
+	o.got = append(o.got, string(r.AppendJSON(nil)))
+	return nil
+}
+func (o *nopOut) Raw(b []byte) error { o.got = append(o.got, "raw "+string(b)); return nil }
+func (o *nopOut) Flush() error       { return nil }
+
+type countReqs struct{ n int }
+
+func (c *countReqs) Request(*parse.Request) error { c.n++; return nil }
+func (c *countReqs) Idle(time.Time) error         { return nil }
+func (c *countReqs) End() error                   { return nil }
+
+func TestRecords(t *testing.T) {
+	in := strings.Join([]string{
+		`{"type":"request","time":"2015-05-17T10:05:03Z","status":200,"bytes":1}`,
+		`{"type":"alert","rule":"x"}`,
+		`not json`,
+		`{"type":"summary"`,
+		`{"type":1}`,
+		`{"type":"request","time":"yesterday"}`,
+		`{"type":"request","time":"2015-05-17T10:05:04Z","status":"200"}`,
+		`{"type":"request","time":"2015-05-17T10:05:05Z"}`,
+	}, "\n")
+	for _, pass := range []bool{false, true} {
+		t.Run(fmt.Sprint("pass ", pass), func(t *testing.T) {
+			var errs bytes.Buffer
+			out := &nopOut{}
+			c := &countReqs{}
+			st := &Records{C: c, Out: out, Pass: pass, Warn: NewWarner(&errs, "stats", "<stdin>", time.Now)}
+			if err := Run(Config{In: strings.NewReader(in)}, st); err != nil {
+				t.Fatal(err)
+			}
+			if c.n != 2 || st.Invalid != 5 {
+				t.Errorf("requests %d, invalid %d; want 2 and 5", c.n, st.Invalid)
+			}
+			wantOut := 1
+			if pass {
+				wantOut = 3
+			}
+			if len(out.got) != wantOut || out.got[len(out.got)-1] == "" {
+				t.Errorf("output %q, want %d records", out.got, wantOut)
+			}
+			for _, want := range []string{
+				"<stdin>:3: not a valid record", "<stdin>:4: not a valid record",
+				"<stdin>:5: not a valid record", `<stdin>:6: not a valid record: bad "time"`,
+				`<stdin>:7: not a valid record: "status" is not an integer`, "5 invalid records skipped",
+			} {
+				if !strings.Contains(errs.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errs.String())
+				}
+			}
+		})
+	}
+}
