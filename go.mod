@@ -1,6 +1,6 @@
 module github.com/logmon/logmon
 
-go 1.23
+go 1.24
 
 require (
 	github.com/mattn/go-isatty v0.0.24

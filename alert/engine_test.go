@@ -23,7 +23,7 @@ type event struct {
 }
 
 func hits(sec int64, n int) event { return event{sec: sec, n: n} }
-func tick(sec int64) event      { return event{sec: sec, idle: true} }
+func tick(sec int64) event        { return event{sec: sec, idle: true} }
 
 // spread puts n requests evenly over seconds [from, from+secs).
 func spread(from, secs int64, n int) []event {

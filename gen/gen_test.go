@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -179,6 +180,7 @@ func TestPhases(t *testing.T) {
 	lines := parseLines(t, generate(t, Config{Seed: 7, Start: start, Phases: phases}))
 
 	counts := make([]int, len(phases))
+	perSecond := map[int64]int{} // by Unix second
 	from := start
 	bounds := make([]time.Time, len(phases)+1)
 	for i, p := range phases {
@@ -197,16 +199,30 @@ func TestPhases(t *testing.T) {
 			t.Fatalf("timestamp %v is outside all phases [%v, %v)", l.time, start, from)
 		}
 		counts[i]++
+		perSecond[l.time.Unix()]++
 	}
 	for i, p := range phases {
 		want := p.Rate * p.Duration.Seconds()
-		tol := max(0.05*want, 4) // 5%, but Poisson noise dominates at tiny counts
+		tol := max(0.05*want, 4*math.Sqrt(want)) // 5%, or 4 sigma of Poisson noise at small counts
 		if p.Kind == "silence" && counts[i] != 0 {
 			t.Errorf("phase %d (%s) has %d lines, want none", i+1, p.Kind, counts[i])
 		}
 		if got := float64(counts[i]); got < want-tol || got > want+tol {
 			t.Errorf("phase %d (%s, %v at %v/s): %d lines, want %.0f ± %.0f", i+1, p.Kind, p.Duration, p.Rate, counts[i], want, tol)
 		}
+	}
+
+	// Requests per second are Poisson: in the first phase, the variance
+	// of the counts is close to their mean.
+	var sum, sumSq float64
+	for s := range 600 {
+		c := float64(perSecond[start.Unix()+int64(s)])
+		sum += c
+		sumSq += c * c
+	}
+	mean := sum / 600
+	if ratio := (sumSq/600 - mean*mean) / mean; !(ratio >= 0.8 && ratio <= 1.25) {
+		t.Errorf("per-second counts have variance/mean %.2f, want about 1 (Poisson)", ratio)
 	}
 }
 
@@ -509,7 +525,8 @@ func BenchmarkWrite(b *testing.B) {
 			}
 			b.SetBytes(first.bytes)
 			b.ReportAllocs()
-			for b.Loop() {
+			b.ResetTimer()
+			for range b.N {
 				var w countWriter
 				n, err := Write(context.Background(), cfg, &w)
 				if err != nil || n != first.lines || w.lines != n || w.bytes != first.bytes {

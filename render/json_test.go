@@ -156,17 +156,16 @@ func BenchmarkJSONRequest(b *testing.B) {
 	s := NewJSON(&w)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(line)))
-	n := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if err := s.Request(r); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
 	if err := s.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	if want := int64(n * len(line)); w.n != want {
+	if want := int64(b.N * len(line)); w.n != want {
 		b.Fatalf("wrote %d bytes, want %d", w.n, want)
 	}
 }

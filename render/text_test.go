@@ -443,17 +443,16 @@ func BenchmarkTextRequest(b *testing.B) {
 	s := NewText(&w, true)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(line)))
-	n := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		if err := s.Request(r); err != nil {
 			b.Fatal(err)
 		}
-		n++
 	}
 	if err := s.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	if want := int64(n * len(line)); w.n != want {
+	if want := int64(b.N * len(line)); w.n != want {
 		b.Fatalf("wrote %d bytes, want %d", w.n, want)
 	}
 }

@@ -1,11 +1,13 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/render"
 )
 
 // Output is where a stage writes records (render.Sink satisfies it).
@@ -52,7 +54,7 @@ func (s *Records) Line(l Line) error {
 		return nil
 	}
 	if typ != "request" {
-		return s.Out.Raw(l.Text)
+		return s.raw(l)
 	}
 	if s.C != nil {
 		if err := s.C.Request(&s.req); err != nil {
@@ -60,9 +62,22 @@ func (s *Records) Line(l Line) error {
 		}
 	}
 	if s.Pass {
-		return s.Out.Raw(l.Text)
+		return s.raw(l)
 	}
 	return nil
+}
+
+// raw passes a record on. A text output may find a record it cannot show
+// (a summary whose fields have the wrong types): that is a bad line, not
+// a failed write.
+func (s *Records) raw(l Line) error {
+	err := s.Out.Raw(l.Text)
+	if errors.Is(err, render.ErrBadRecord) {
+		s.Invalid++
+		s.Warn.Line(l.N, "%v", err)
+		return nil
+	}
+	return err
 }
 
 // Idle implements Stage.
