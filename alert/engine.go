@@ -146,7 +146,7 @@ func (e *Engine) record(sec int64) *Alert {
 		Rule:      RuleHighTraffic,
 		Time:      time.Unix(sec, 0).UTC(),
 		Hits:      e.sum,
-		Rate:      float64(e.sum) / float64(e.win),
+		Rate:      math.Round(float64(e.sum)/float64(e.win)*1000) / 1000,
 		Threshold: e.cfg.Threshold,
 		Window:    e.win,
 	}

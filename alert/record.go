@@ -13,7 +13,7 @@ type Alert struct {
 	State     string    `json:"state"` // "firing" or "resolved"
 	Time      time.Time `json:"time"`  // the second at which the state changed
 	Hits      int64     `json:"hits"`  // requests in the window ending at Time
-	Rate      float64   `json:"rate"`  // Hits / Window, requests per second
+	Rate      float64   `json:"rate"`  // Hits / Window, requests per second, to 3 decimals
 	Threshold float64   `json:"threshold"`
 	Window    int64     `json:"window"` // seconds
 	Message   string    `json:"message"`

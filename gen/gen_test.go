@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/netip"
 	"regexp"
@@ -286,13 +287,7 @@ func TestContent(t *testing.T) {
 		sec, _, _ = strings.Cut(sec, "?")
 		sections[sec] = true
 	}
-	byCount := slices.Sorted(func(yield func(int) bool) {
-		for _, c := range clients {
-			if !yield(c) {
-				return
-			}
-		}
-	})
+	byCount := slices.Sorted(maps.Values(clients))
 	slices.Reverse(byCount)
 	top10 := 0
 	for _, c := range byCount[:10] {

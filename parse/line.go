@@ -300,13 +300,13 @@ var slash = []byte("/")
 // Section returns the section of a request target, its first path
 // segment, as a subslice of target where possible:
 //
-//	/pages/create  -> /pages
-//	/pages, /      -> /pages, /
-//	/a?b=1, /a#f   -> /a
-//	/?x=1          -> /
-//	http://host/a/b -> /a (any scheme://authority prefix)
-//	http://host, http://host?q -> /
-//	*              -> *
+//	/pages/create               -> /pages
+//	/pages, /                   -> /pages, /
+//	/a?b=1, /a#f                -> /a
+//	/?x=1                       -> /
+//	http://host/a/b             -> /a (any scheme://authority prefix)
+//	http://host, http://host?q  -> /
+//	*                           -> *
 //
 // Anything else not starting with '/' (such as CONNECT's host:443) has no
 // section: Section returns nil.

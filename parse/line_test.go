@@ -334,6 +334,8 @@ func TestLineErrors(t *testing.T) {
 		{"no space after the referer", line0 + `"GET / HTTP/1.1" 200 1 "-""-"`, `want a space after the referer, found "\"-\""`},
 		{"agent not quoted", line0 + `"GET / HTTP/1.1" 200 1 "-" curl`, `user agent is not quoted: "curl"`},
 		{"unterminated agent", line0 + `"GET / HTTP/1.1" 200 1 "-" "curl`, `unterminated user agent "\"curl"`},
+		// Line 8899 of apache_logs, cut short in the middle of the agent.
+		{"real truncated line", `46.118.127.106 - - [20/May/2015:12:05:17 +0000] "GET /scripts/grok-py-test/configlib.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html`, `unterminated user agent "\"Mozilla/5.0 (compatible; Googlebot/2.1;"...`},
 		{"invalid UTF-8 in the message", "\xff\xfe", `missing timestamp in "\xff\xfe"`},
 	}
 	var p Parser

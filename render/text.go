@@ -218,6 +218,10 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 		b = append(b, p.noColor...)
 	}
 	b = append(b, '\n')
+	if s.Requests == 0 {
+		// A silence: the heading says it all, one line per interval.
+		return b
+	}
 
 	b = t.appendLabel(b, "sections")
 	for i, h := range s.Sections {

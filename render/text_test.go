@@ -190,12 +190,8 @@ var textTests = []struct {
 			Start: time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC),
 			End:   time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
 		}},
-		want: "10:05:00–10:05:10 UTC 2015-05-17  0 req  0 req/s  0 B  5xx 0%\n" +
-			"  sections  -\n" +
-			"  status    2xx 0  3xx 0  4xx 0  5xx 0\n" +
-			"  methods   -\n" +
-			"  clients   -  (0 distinct)\n" +
-			"\n",
+		// A silence is one line per interval.
+		want: "10:05:00–10:05:10 UTC 2015-05-17  0 req  0 req/s  0 B  5xx 0%\n",
 	},
 	{
 		name: "alert firing",

@@ -1,0 +1,71 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/render"
+)
+
+// fakeWall is a wall clock that sleeping moves forward at once, so the
+// demo runs at full speed in the test.
+type fakeWall struct{ ns atomic.Int64 }
+
+func (f *fakeWall) Now() time.Time        { return time.Unix(0, f.ns.Load()) }
+func (f *fakeWall) Sleep(d time.Duration) { f.ns.Add(int64(d)) }
+func newFakeWall(t time.Time) *fakeWall   { f := &fakeWall{}; f.ns.Store(t.UnixNano()); return f }
+
+func TestDemo(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	wall := newFakeWall(start)
+	var out, errs bytes.Buffer
+	sink := render.NewJSON(&out)
+	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Warn: &errs, Now: wall.Now, Sleep: wall.Sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink.Flush()
+	var summaries, requests int
+	var alerts []string
+	var at []time.Duration
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r struct {
+			Type, State, Time string
+			Requests          int
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		switch r.Type {
+		case "summary":
+			summaries++
+			requests += r.Requests
+		case "alert":
+			tm, _ := time.Parse(time.RFC3339, r.Time)
+			alerts = append(alerts, r.State)
+			at = append(at, tm.Sub(start))
+		}
+	}
+	// Five minutes of traffic in 10 s summaries.
+	if summaries < 29 || summaries > 31 {
+		t.Errorf("%d summaries, want 30", summaries)
+	}
+	if requests < 3000 {
+		t.Errorf("summaries count %d requests; the demo's burst alone is 3000", requests)
+	}
+	// The burst starts at +60s and trips 10 req/s over 2 min about 35 s in;
+	// it ends at +180s and the alert recovers 72 s into the silence.
+	// The silence runs from +180s to +270s.
+	if len(alerts) != 2 || alerts[0] != "firing" || alerts[1] != "resolved" ||
+		at[0] < 90*time.Second || at[0] > 110*time.Second || at[1] < 240*time.Second || at[1] > 270*time.Second {
+		t.Errorf("alerts %q at %v, want firing at about +1m35s and resolved in the silence, about +4m12s", alerts, at)
+	}
+	if !strings.Contains(errs.String(), "rejected") {
+		t.Errorf("stderr lacks the parse tally: %q", errs.String())
+	}
+}
