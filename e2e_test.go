@@ -169,3 +169,41 @@ func TestEndToEndDefaults(t *testing.T) {
 		t.Errorf("alert does not report late lines:\n%s", errs)
 	}
 }
+
+// TestEndToEndTerminal: on a terminal (a pseudo-terminal made by
+// script(1)) the commands write text, in colour unless NO_COLOR is set, and
+// no byte of the log's own escape sequences reaches the terminal.
+func TestEndToEndTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) not installed (Debian: bsdutils)")
+	}
+	hostile := filepath.Join(t.TempDir(), "hostile.log")
+	line := "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\x1b]0;pwned\x07\x1b[2J\u009bx HTTP/1.1\" 200 5 \"-\" \"\u202eevil\"\n"
+	if err := os.WriteFile(hostile, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	colour, _ := sh(t, "script -qec 'logmon parse < "+hostile+" 2>/dev/null' /dev/null")
+	if strings.Contains(colour, `"type":"request"`) || !strings.Contains(colour, "1.2.3.4") {
+		t.Fatalf("not text on a terminal: %q", colour)
+	}
+	if !strings.Contains(colour, "\x1b[") {
+		t.Errorf("no colour on a terminal: %q", colour)
+	}
+	plain, _ := sh(t, "NO_COLOR=1 script -qec 'logmon parse < "+hostile+" 2>/dev/null' /dev/null")
+	for _, bad := range []string{"\x1b", "\x07", "\u009b", "\u202e"} {
+		if strings.Contains(plain, bad) {
+			t.Errorf("NO_COLOR text output holds %q: %q", bad, plain)
+		}
+	}
+	if !strings.Contains(plain, `\x1b]0;pwned`) {
+		t.Errorf("the escape sequence is not shown escaped: %q", plain)
+	}
+	piped, _ := sh(t, "logmon parse < "+hostile+" 2>/dev/null")
+	if !strings.HasPrefix(piped, `{"type":"request"`) {
+		t.Errorf("not JSON into a pipe: %q", piped)
+	}
+	forced, _ := sh(t, "script -qec 'logmon parse --format json < "+hostile+" 2>/dev/null' /dev/null")
+	if !strings.HasPrefix(forced, `{"type":"request"`) {
+		t.Errorf("--format json on a terminal: %q", forced)
+	}
+}

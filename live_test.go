@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// liveEnv is a live pipeline stage: stdin and stdout are pipes, the wall
+// clock and its ticks are the test's.
+type liveEnv struct {
+	in      *io.PipeWriter
+	out     *bufio.Reader
+	ticks   chan time.Time
+	now     atomic.Int64 // Unix seconds
+	stderr  strings.Builder
+	errMu   sync.Mutex
+	done    chan int
+	outPipe *io.PipeReader
+}
+
+func startLive(t *testing.T, start time.Time, args ...string) *liveEnv {
+	t.Helper()
+	l := &liveEnv{ticks: make(chan time.Time), done: make(chan int, 1)}
+	l.now.Store(start.Unix())
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	l.in, l.outPipe, l.out = inW, outR, bufio.NewReader(outR)
+	e := env{
+		stdin:  inR,
+		stdout: outW,
+		stderr: writerFunc(func(p []byte) (int, error) {
+			l.errMu.Lock()
+			defer l.errMu.Unlock()
+			return l.stderr.Write(p)
+		}),
+		getenv: func(string) string { return "" },
+		now:    func() time.Time { return time.Unix(l.now.Load(), 0) },
+		ticker: func(time.Duration) (<-chan time.Time, func()) { return l.ticks, func() {} },
+	}
+	go func() {
+		code := run(append([]string{"logmon"}, args...), e)
+		outW.Close()
+		l.done <- code
+	}()
+	return l
+}
+
+// runClock makes the wall clock go on, one second a tick, from sec, until
+// the returned function is called. A tick sent before the stage has read
+// its input does nothing (no event time yet), so the events' seconds, not
+// the interleaving, decide what is written.
+func (l *liveEnv) runClock(sec int64) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		for s := sec; ; s++ {
+			l.now.Store(s)
+			select {
+			case l.ticks <- time.Unix(s, 0):
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// feed writes lines to the stage and waits until it has read them: a
+// marker record written after them must come out first (stages pass
+// unknown records through, and flush when the input goes quiet).
+func (l *liveEnv) feed(t *testing.T, lines string) {
+	t.Helper()
+	if _, err := io.WriteString(l.in, lines+`{"type":"marker"}`+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if m := l.record(t); m["type"] != "marker" {
+		t.Fatalf("got %v before the marker", m)
+	}
+}
+
+// record reads the next output record; the test fails if none comes.
+func (l *liveEnv) record(t *testing.T) map[string]any {
+	t.Helper()
+	line, err := l.out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no record: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(line), &m); err != nil {
+		t.Fatalf("%v: %q", err, line)
+	}
+	return m
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func requestAt(sec int64, path string) string {
+	return fmt.Sprintf(`{"type":"request","time":"%s","remote":"10.0.0.1","method":"GET","path":"%s","section":"%s","status":200,"bytes":1}`+"\n",
+		time.Unix(sec, 0).UTC().Format(time.RFC3339), path, path)
+}
+
+// TestLiveAlertRecovers: live, a burst fires the alert as soon as the
+// lateness has passed, and with no further line at all the wall clock
+// alone resolves it at the right second. No test sleeps: each read of
+// output blocks until the stage has flushed it, which it does only
+// because its input went quiet.
+func TestLiveAlertRecovers(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Unix()
+	l := startLive(t, time.Unix(t0, 0), "alert", "--window", "10s", "--threshold", "2", "--lateness", "2s")
+	var burst strings.Builder
+	for range 25 {
+		burst.WriteString(requestAt(t0, "/a"))
+	}
+	// The input stays open: this is tail -F.
+	l.feed(t, burst.String())
+	stop := l.runClock(t0 + 1)
+	defer stop()
+	// Second t0 is judged once the wall clock is past t0+2; the burst
+	// leaves the 10 s window at t0+10, which is judged at t0+13.
+	fire := l.record(t)
+	if fire["state"] != "firing" || fire["time"] != "2026-11-23T12:00:00Z" {
+		t.Fatalf("got %v, want firing at 12:00:00", fire)
+	}
+	resolve := l.record(t)
+	if resolve["state"] != "resolved" || resolve["time"] != "2026-11-23T12:00:10Z" {
+		t.Fatalf("got %v, want resolved at 12:00:10", resolve)
+	}
+	if n := l.now.Load(); n < t0+13 {
+		t.Errorf("resolve written at wall second +%d, before it could be known (+13)", n-t0)
+	}
+	l.in.Close()
+	if code := <-l.done; code != exitOK {
+		t.Errorf("exit %d: %s", code, l.stderr.String())
+	}
+}
+
+// TestLiveStatsTicks: live, stats writes a summary every interval through
+// a silence, each as soon as it can be known.
+func TestLiveStatsTicks(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Unix()
+	l := startLive(t, time.Unix(t0, 0), "stats", "--interval", "10s", "--lateness", "1s")
+	l.feed(t, requestAt(t0+1, "/a"))
+	stop := l.runClock(t0 + 2)
+	defer stop()
+	var got []string
+	for range 4 {
+		r := l.record(t)
+		got = append(got, fmt.Sprintf("%v %v", r["start"], r["requests"]))
+	}
+	want := []string{"2026-11-23T12:00:00Z 1", "2026-11-23T12:00:10Z 0", "2026-11-23T12:00:20Z 0", "2026-11-23T12:00:30Z 0"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("summaries (-want +got):\n-%q\n+%q", want, got)
+	}
+	l.in.Close()
+	go func() {
+		for range l.ticks {
+		}
+	}()
+	go io.Copy(io.Discard, l.out)
+	if code := <-l.done; code != exitOK {
+		t.Errorf("exit %d: %s", code, l.stderr.String())
+	}
+}
