@@ -67,8 +67,8 @@ func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
 	if cfg.Top < 1 {
 		return nil, fmt.Errorf("top must be at least 1: %d", cfg.Top)
 	}
-	if cfg.Lateness < 0 {
-		return nil, fmt.Errorf("lateness must not be negative: %v", cfg.Lateness)
+	if cfg.Lateness < 0 || cfg.Lateness > eventtime.MaxLateness {
+		return nil, fmt.Errorf("lateness must be between 0 and %v: %v", eventtime.MaxLateness, cfg.Lateness)
 	}
 	return &Aggregator{
 		cfg:   cfg,
@@ -206,6 +206,8 @@ func (b *bucket) add(r *parse.Request) {
 	b.requests++
 	b.bytes += r.Bytes
 	switch {
+	case r.Status < 100:
+		b.status.Other++ // a request record from elsewhere may lack a status
 	case r.Status < 200:
 		b.status.C1xx++
 	case r.Status < 300:

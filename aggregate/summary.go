@@ -50,7 +50,7 @@ type StatusClasses struct {
 	C3xx  int64 `json:"3xx"`
 	C4xx  int64 `json:"4xx"`
 	C5xx  int64 `json:"5xx"`
-	Other int64 `json:"other"` // 600..999
+	Other int64 `json:"other"` // 600..999, or no status at all
 }
 
 // AppendJSON appends s as one JSON object (no newline).

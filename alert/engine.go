@@ -26,6 +26,10 @@ type Config struct {
 	Lateness  time.Duration // how late a line may arrive and still count in its own second
 }
 
+// MaxWindow bounds the window: the rule keeps a counter per second of it
+// (a day is 700 KB).
+const MaxWindow = 24 * time.Hour
+
 // RuleHighTraffic is the rule name in alert records.
 const RuleHighTraffic = "high_traffic"
 
@@ -54,8 +58,11 @@ func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
 	if win < 1 || cfg.Window%time.Second != 0 {
 		return nil, fmt.Errorf("window must be a whole number of seconds, at least 1s: %v", cfg.Window)
 	}
-	if cfg.Lateness < 0 {
-		return nil, fmt.Errorf("lateness must not be negative: %v", cfg.Lateness)
+	if cfg.Window > MaxWindow {
+		return nil, fmt.Errorf("window must be at most %v: %v", MaxWindow, cfg.Window)
+	}
+	if cfg.Lateness < 0 || cfg.Lateness > eventtime.MaxLateness {
+		return nil, fmt.Errorf("lateness must be between 0 and %v: %v", eventtime.MaxLateness, cfg.Lateness)
 	}
 	if cfg.Threshold < 0 {
 		return nil, fmt.Errorf("threshold must not be negative: %v", cfg.Threshold)

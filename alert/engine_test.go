@@ -299,6 +299,8 @@ func TestConfigErrors(t *testing.T) {
 		{Threshold: 10, Window: 1500 * time.Millisecond},
 		{Threshold: -1, Window: time.Minute},
 		{Threshold: 1, Window: time.Minute, Lateness: -time.Second},
+		{Threshold: 1, Window: 25 * time.Hour},
+		{Threshold: 1, Window: time.Minute, Lateness: 2 * time.Hour},
 	} {
 		if _, err := New(cfg, nil); err == nil {
 			t.Errorf("New(%+v) accepted a bad config", cfg)

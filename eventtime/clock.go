@@ -22,6 +22,10 @@ import "time"
 // yesterday's log.
 const LiveSkew = 60
 
+// MaxLateness bounds the lateness: everything not yet judged is held in
+// memory, and a line an hour late is better counted late than waited for.
+const MaxLateness = time.Hour
+
 // Clock tracks the newest second seen and the seconds judged so far.
 // The zero value is not ready: use New.
 type Clock struct {

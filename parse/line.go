@@ -71,6 +71,9 @@ func (p *Parser) Line(line []byte, r *Request) error {
 	for i < len(line) && line[i] != '[' {
 		end := tokenEnd(line, i)
 		if n == len(pre) {
+			if bytes.IndexByte(line[i:], '[') < 0 {
+				return lineError("missing timestamp in", line)
+			}
 			return lineError("too many fields before the timestamp at", line[i:])
 		}
 		pre[n] = line[i:end]

@@ -278,6 +278,7 @@ func TestLineErrors(t *testing.T) {
 		{"empty", "", "empty line"},
 		{"spaces only", "    ", "blank line"},
 		{"no timestamp", "hello world", `missing timestamp in "hello world"`},
+		{"prose", "this is not a log line", `missing timestamp in "this is not a log line"`},
 		{"two fields", `h - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1`, `want 3 or 4 fields before the timestamp, found 2 in "h - [01/Jan/2020:00:00:00 +0000] \"GET / "...`},
 		{"five fields", `v h x - - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1`, `too many fields before the timestamp at "- [01/Jan/2020:00:00:00 +0000] \"GET / HT"...`},
 		{"unterminated timestamp", `h - - [01/Jan/2020:00:00:00 +0000 "GET / HTTP/1.1" 200 1`, `unterminated timestamp "[01/Jan/2020:00:00:00 +0000 \"GET / HTTP/"...`},
