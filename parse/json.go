@@ -275,8 +275,13 @@ func (d *Decoder) intValue(name string) (int64, error) {
 	for d.pos < len(d.line) && d.line[d.pos] >= '0' && d.line[d.pos] <= '9' {
 		d.pos++
 	}
+	digits := d.line[start:d.pos]
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	leadingZero := len(digits) > 1 && digits[0] == '0' // not JSON
 	n, err := strconv.ParseInt(string(d.line[start:d.pos]), 10, 64)
-	if err != nil || (d.pos < len(d.line) && isNumberTail(d.line[d.pos])) {
+	if err != nil || leadingZero || (d.pos < len(d.line) && isNumberTail(d.line[d.pos])) {
 		return 0, fmt.Errorf("%q is not an integer", name)
 	}
 	return n, nil
@@ -511,6 +516,9 @@ func parseRFC3339(b []byte) (sec int64, nsec int32, ok bool) {
 	t, err := time.Parse(time.RFC3339Nano, string(b))
 	if err != nil {
 		return 0, 0, false
+	}
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return 0, 0, false // could not be written back as RFC 3339
 	}
 	return t.Unix(), int32(t.Nanosecond()), true
 }
