@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"time"
@@ -90,7 +91,10 @@ func parseCommand(e env) *cli.Command {
 					return err
 				}
 				defer f.Close()
-				st.Rejects = f
+				// Buffered like the output and flushed with it.
+				rejects := bufio.NewWriter(f)
+				st.Rejects = rejects
+				st.FlushRejects = rejects.Flush
 			}
 			return runStage(e, st)
 		},

@@ -33,6 +33,7 @@ type Clock struct {
 	begun    bool
 	newest   int64 // newest second seen (or reached by Idle)
 	judged   int64 // every second <= judged is final
+	idling   bool  // the last move of newest was Idle's, not a line's
 }
 
 // New returns a clock that waits lateness for out-of-order lines.
@@ -62,6 +63,9 @@ func (c *Clock) See(sec int64) (from, to int64) {
 		c.judged = sec - c.lateness - 1
 		return c.judged, c.judged
 	}
+	if sec > c.newest {
+		c.idling = false
+	}
 	return c.advance(sec)
 }
 
@@ -82,9 +86,13 @@ func (c *Clock) Idle(now time.Time) (from, to int64) {
 		return 0, 0
 	}
 	n := now.Unix()
-	if n-c.newest > LiveSkew || c.newest-n > LiveSkew {
+	// Once the wall clock has moved time on, it keeps doing so until a
+	// line moves it again: a laptop that slept for an hour, or a tick
+	// loop held up, must not freeze a live stream.
+	if !c.idling && (n-c.newest > LiveSkew || c.newest-n > LiveSkew) {
 		return c.judged, c.judged
 	}
+	c.idling = true
 	return c.advance(n)
 }
 

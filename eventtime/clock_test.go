@@ -47,6 +47,17 @@ func TestClock(t *testing.T) {
 			{do: "idle 10", from: 999994, to: 1000004},
 			{do: "idle 11", from: 1000004, to: 1000005},
 		}},
+		{"once live, idle goes on after a long pause (a suspend)", 5 * time.Second, []op{
+			{do: "see 1000000", from: 999994, to: 999994},
+			{do: "idle 1", from: 999994, to: 999995},
+			{do: "idle 3601", from: 999995, to: 1003595},
+		}},
+		{"a line far from the wall clock ends live mode", 5 * time.Second, []op{
+			{do: "see 1000000", from: 999994, to: 999994},
+			{do: "idle 1", from: 999994, to: 999995},
+			{do: "see 2000000", from: 999995, to: 1999994},
+			{do: "idle 2", from: 1999994, to: 1999994},
+		}},
 		{"idle far from the wall clock (a replay) does nothing", 5 * time.Second, []op{
 			{do: "see 100", from: 94, to: 94},
 			{do: "idle 10", from: 94, to: 94},

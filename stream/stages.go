@@ -113,6 +113,8 @@ type Logs struct {
 	Out     Output
 	Warn    *Warner
 	Rejects io.Writer // may be nil
+	// FlushRejects, when set, is called with every flush of the output.
+	FlushRejects func() error
 
 	Lines, Requests, Rejected, Passed int64
 
@@ -177,4 +179,11 @@ func (s *Logs) End() error {
 }
 
 // Flush implements Stage.
-func (s *Logs) Flush() error { return s.Out.Flush() }
+func (s *Logs) Flush() error {
+	if s.FlushRejects != nil {
+		if err := s.FlushRejects(); err != nil {
+			return fmt.Errorf("writing rejects: %w", err)
+		}
+	}
+	return s.Out.Flush()
+}
