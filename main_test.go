@@ -14,7 +14,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// goldenCases: testdata/<log>.log goes through the pipeline of logmon
+// goldenCases: testdata/<log>.log (nothing when log is "") goes through the pipeline of logmon
 // commands (in-process, connected by buffers), and what comes out, stdout
 // then stderr, must equal testdata/<name>.golden. Run
 // `go test -run TestGolden -update` to rewrite them and review with git diff.
@@ -36,6 +36,8 @@ var goldenCases = []struct {
 	{"render", "burst", [][]string{{"parse"}, {"alert", "--pass", "--threshold", "5", "--window", "20s"}, {"stats", "--interval", "30s"}, {"render"}}},
 	{"stats-badrecords", "badrecords", [][]string{{"stats"}}},
 	{"alert-badrecords", "badrecords", [][]string{{"alert", "--pass"}}},
+	{"gen", "", [][]string{{"gen", "--seed", "3", "--start", "2015-05-17T10:00:00Z", "--phases", "steady:3s:2,silence:2s,burst:2s:5"}}},
+	{"gen-parse-render", "", [][]string{{"gen", "--seed", "3", "--start", "2015-05-17T10:00:00Z", "--phases", "steady:3s:2"}, {"parse"}, {"render"}}},
 }
 
 // testEnv runs without a terminal, without ticks, at a fixed wall time.
@@ -67,9 +69,12 @@ func pipeline(t *testing.T, input []byte, cmds [][]string) (stdout, stderr strin
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
-			input, err := os.ReadFile(filepath.Join("testdata", tc.log+".log"))
-			if err != nil {
-				t.Fatal(err)
+			var input []byte
+			if tc.log != "" {
+				var err error
+				if input, err = os.ReadFile(filepath.Join("testdata", tc.log+".log")); err != nil {
+					t.Fatal(err)
+				}
 			}
 			stdout, stderr := pipeline(t, input, tc.pipe)
 			got := stdout
