@@ -57,9 +57,10 @@ func useColor(e env) bool {
 	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
 }
 
-// runStage drives st over standard input with the wall clock ticking.
-func runStage(e env, st stream.Stage) error {
-	cfg := stream.Config{In: e.stdin, Now: e.now}
+// runStage drives st over standard input with the wall clock ticking,
+// until the input ends or the command's context is cancelled (a signal).
+func runStage(c *cli.Context, e env, st stream.Stage) error {
+	cfg := stream.Config{In: e.stdin, Now: e.now, Stop: c.Context.Done()}
 	if e.ticker != nil {
 		tick, stop := e.ticker(tickEvery)
 		defer stop()
@@ -96,7 +97,7 @@ func parseCommand(e env) *cli.Command {
 				st.Rejects = rejects
 				st.FlushRejects = rejects.Flush
 			}
-			return runStage(e, st)
+			return runStage(c, e, st)
 		},
 	}
 }
@@ -127,7 +128,7 @@ func statsCommand(e env) *cli.Command {
 			}
 			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
 			defer warn.Close()
-			return runStage(e, &stream.Records{C: agg, Out: out, Warn: warn})
+			return runStage(c, e, &stream.Records{C: agg, Out: out, Warn: warn})
 		},
 	}
 }
@@ -159,7 +160,7 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			err = runStage(e, &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn})
+			err = runStage(c, e, &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn})
 			if n := eng.Late(); n > 0 {
 				warn.Printf("%d late requests counted in the earliest open second", n)
 			}
@@ -177,7 +178,7 @@ func renderCommand(e env) *cli.Command {
 			warn := stream.NewWarner(e.stderr, "render", inputName, e.now)
 			defer warn.Close()
 			out := render.NewText(e.stdout, useColor(e))
-			return runStage(e, &stream.Records{Out: out, Pass: true, Warn: warn})
+			return runStage(c, e, &stream.Records{Out: out, Pass: true, Warn: warn})
 		},
 	}
 }
@@ -199,6 +200,9 @@ func genCommand(e env) *cli.Command {
 			phases, err := gen.ParsePhases(c.String("phases"), c.Float64("rate"))
 			if err != nil {
 				return usageError{err}
+			}
+			if c.Duration("disorder") < 0 {
+				return usagef("--disorder must not be negative: %v", c.Duration("disorder"))
 			}
 			start := e.now()
 			if s := c.String("start"); s != "now" {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -167,5 +169,44 @@ func TestLiveStatsTicks(t *testing.T) {
 	go io.Copy(io.Discard, l.out)
 	if code := <-l.done; code != exitOK {
 		t.Errorf("exit %d: %s", code, l.stderr.String())
+	}
+}
+
+// blockAfter is an input that gives data, then blocks like a quiet
+// tail -F, closing blocked when it does.
+type blockAfter struct {
+	data    *strings.Reader
+	blocked chan struct{}
+}
+
+func (b *blockAfter) Read(p []byte) (int, error) {
+	if b.data.Len() > 0 {
+		return b.data.Read(p)
+	}
+	close(b.blocked)
+	select {} // never returns: the process ends around it
+}
+
+// TestInterrupt: SIGINT ends the input: everything read is written and
+// flushed, the tally printed, and the exit code is 130 (128 + SIGINT).
+func TestInterrupt(t *testing.T) {
+	line := `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "-"` + "\n"
+	in := &blockAfter{data: strings.NewReader(strings.Repeat(line, 3)), blocked: make(chan struct{})}
+	var out, errs strings.Builder
+	sig := make(chan os.Signal, 1)
+	e := testEnv(in, &out, &errs)
+	e.interrupt = sig
+	done := make(chan int)
+	go func() { done <- run([]string{"logmon", "parse"}, e) }()
+	<-in.blocked // all three lines were read; the input stays open
+	sig <- syscall.SIGINT
+	if code := <-done; code != 130 {
+		t.Errorf("exit %d, want 130; stderr:\n%s", code, errs.String())
+	}
+	if n := strings.Count(out.String(), `"type":"request"`); n != 3 {
+		t.Errorf("%d records written, want all 3:\n%s", n, out.String())
+	}
+	if !strings.Contains(errs.String(), "3 lines: 3 requests, 0 rejected") || strings.Contains(errs.String(), "logmon: ") {
+		t.Errorf("stderr %q: want the tally and no error", errs.String())
 	}
 }

@@ -6,14 +6,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
+
+	"github.com/logmon/logmon/stream"
 )
 
 // Exit codes, documented in the README.
@@ -38,15 +44,20 @@ type env struct {
 	// ticker returns wall-clock ticks every d and a function to stop
 	// them; nil means no ticks (no idle advance).
 	ticker func(d time.Duration) (<-chan time.Time, func())
+	// interrupt delivers SIGINT and SIGTERM; nil means none.
+	interrupt <-chan os.Signal
 }
 
 func system() env {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	return env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
-		now:    time.Now,
+		interrupt: sig,
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		getenv:    os.Getenv,
+		now:       time.Now,
 		ticker: func(d time.Duration) (<-chan time.Time, func()) {
 			t := time.NewTicker(d)
 			return t.C, t.Stop
@@ -66,11 +77,36 @@ func usagef(format string, args ...any) error {
 
 // run runs logmon with args and returns the exit code. Errors are printed
 // here, once, as "logmon: ...".
+//
+// SIGINT or SIGTERM ends the input: the command finishes as at the end of
+// input (everything judged is written, output flushed, the tally printed)
+// and exits 128 + the signal's number, as a shell reports a signal. A
+// second signal kills at once.
 func run(args []string, e env) int {
 	app := newApp(e)
 	var unknown string
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
-	err := app.Run(args)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value // the signal that stopped us
+	if e.interrupt != nil {
+		go func() {
+			select {
+			case s := <-e.interrupt:
+				got.Store(s)
+				signal.Reset(os.Interrupt, syscall.SIGTERM)
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	err := app.RunContext(ctx, args)
+	if s, ok := got.Load().(os.Signal); ok && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, stream.ErrStopped)) {
+		if n, ok := s.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return exitFailure
+	}
 	if err == nil && unknown != "" {
 		err = usagef("no command %q; see logmon --help", unknown)
 	}

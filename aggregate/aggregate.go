@@ -67,8 +67,8 @@ func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
 	if cfg.Top < 1 {
 		return nil, fmt.Errorf("top must be at least 1: %d", cfg.Top)
 	}
-	if cfg.Lateness < 0 || cfg.Lateness > eventtime.MaxLateness {
-		return nil, fmt.Errorf("lateness must be between 0 and %v: %v", eventtime.MaxLateness, cfg.Lateness)
+	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
+		return nil, err
 	}
 	return &Aggregator{
 		cfg:   cfg,
@@ -103,9 +103,10 @@ func (a *Aggregator) Request(r *parse.Request) error {
 	return nil
 }
 
-// Idle lets time move on with the wall clock when the input is quiet.
-func (a *Aggregator) Idle(now time.Time) error {
-	_, to := a.clock.Idle(now)
+// Idle lets time move on with the wall clock when the input is quiet (see
+// eventtime.Clock.Idle).
+func (a *Aggregator) Idle(now, lastInput time.Time) error {
+	_, to := a.clock.Idle(now, lastInput)
 	return a.judge(to)
 }
 

@@ -45,9 +45,10 @@ func run(t *testing.T, cfg Config, reqs []req) []Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
+	last := int64(0) // lines arrive at their own time
 	for _, q := range reqs {
 		if q.status == -1 {
-			if err := a.Idle(time.Unix(t0+q.sec, 0)); err != nil {
+			if err := a.Idle(time.Unix(t0+q.sec, 0), time.Unix(t0+last, 0)); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -62,6 +63,7 @@ func run(t *testing.T, cfg Config, reqs []req) []Summary {
 		if err := a.Request(&pr); err != nil {
 			t.Fatal(err)
 		}
+		last = q.sec
 	}
 	if err := a.End(); err != nil {
 		t.Fatal(err)

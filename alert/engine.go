@@ -61,11 +61,11 @@ func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
 	if cfg.Window > MaxWindow {
 		return nil, fmt.Errorf("window must be at most %v: %v", MaxWindow, cfg.Window)
 	}
-	if cfg.Lateness < 0 || cfg.Lateness > eventtime.MaxLateness {
-		return nil, fmt.Errorf("lateness must be between 0 and %v: %v", eventtime.MaxLateness, cfg.Lateness)
+	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
+		return nil, err
 	}
-	if cfg.Threshold < 0 {
-		return nil, fmt.Errorf("threshold must not be negative: %v", cfg.Threshold)
+	if !(cfg.Threshold >= 0) || math.IsInf(cfg.Threshold, 1) {
+		return nil, fmt.Errorf("threshold must be a number, 0 or more: %v", cfg.Threshold)
 	}
 	clock := eventtime.New(cfg.Lateness)
 	lat := int64(cfg.Lateness / time.Second)
@@ -102,8 +102,8 @@ func (e *Engine) Request(r *parse.Request) error {
 
 // Idle lets time move on with the wall clock when the input is quiet
 // (only while the stream is live; see eventtime).
-func (e *Engine) Idle(now time.Time) error {
-	return e.judge(e.clock.Idle(now))
+func (e *Engine) Idle(now, lastInput time.Time) error {
+	return e.judge(e.clock.Idle(now, lastInput))
 }
 
 // End judges every second up to the newest one seen.
@@ -122,7 +122,6 @@ func (e *Engine) slot(sec int64) int {
 
 // judge evaluates the rule at each second of (from, to].
 func (e *Engine) judge(from, to int64) error {
-	limit := e.cfg.Threshold * float64(e.win)
 	for s := from + 1; s <= to; s++ {
 		if e.sum == 0 && !e.firing && s > e.newest {
 			// The window is empty and nothing is pending: every slot
@@ -134,7 +133,11 @@ func (e *Engine) judge(from, to int64) error {
 		old := e.slot(s - e.win)
 		e.sum -= e.ring[old]
 		e.ring[old] = 0
-		over := float64(e.sum) > limit
+		// hits/window > threshold, as the rule is written: the division
+		// is rounded once, like the threshold itself, so 123 hits in
+		// 300 s equal --threshold 0.41 and do not fire, where comparing
+		// hits with threshold*window would.
+		over := float64(e.sum)/float64(e.win) > e.cfg.Threshold
 		if over == e.firing {
 			continue
 		}

@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -54,13 +55,15 @@ func runEngine(t *testing.T, cfg Config, evs []event) []got {
 		t.Fatal(err)
 	}
 	var r parse.Request
+	var last int64 // lines arrive at their own time
 	for _, ev := range evs {
 		if ev.idle {
-			if err := e.Idle(time.Unix(t0+ev.sec, 0)); err != nil {
+			if err := e.Idle(time.Unix(t0+ev.sec, 0), time.Unix(t0+last, 0)); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
+		last = ev.sec
 		for range ev.n {
 			r.Sec = t0 + ev.sec
 			if err := e.Request(&r); err != nil {
@@ -131,6 +134,13 @@ func TestHighTraffic(t *testing.T) {
 			// of second 1 then counts in second 3.
 			evs:  []event{hits(0, 1), hits(3, 5), hits(1, 1), hits(20, 1)},
 			want: []got{{Firing, 3, 7}, {Resolved, 8, 0}},
+		},
+		{
+			// 123/300 is 0.41 exactly as the threshold is; 123 > 0.41*300
+			// in floating point, which must not decide.
+			name: "rate equal to a fractional threshold does not fire",
+			cfg:  Config{Threshold: 0.41, Window: 5 * time.Minute},
+			evs:  []event{hits(0, 123), hits(400, 1)},
 		},
 		{
 			name: "far future timestamp does not hang",
@@ -261,12 +271,12 @@ func TestIdleAdvance(t *testing.T) {
 		e.Request(&r)
 	}
 	for s := int64(1); s <= 125; s++ {
-		e.Idle(time.Unix(t0+s, 0))
+		e.Idle(time.Unix(t0+s, 0), time.Unix(t0, 0))
 	}
 	if len(out) != 1 {
 		t.Fatalf("after the tick at 125: %v, want only the firing", out)
 	}
-	e.Idle(time.Unix(t0+126, 0))
+	e.Idle(time.Unix(t0+126, 0), time.Unix(t0, 0))
 	if len(out) != 2 || out[1] != (got{Resolved, 120, 0}) {
 		t.Fatalf("after the tick at 126: %v, want the resolve at 120", out)
 	}
@@ -283,7 +293,8 @@ func TestIdleReplayUnaffected(t *testing.T) {
 	for range 1201 {
 		e.Request(&r)
 	}
-	e.Idle(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)) // years later: not live
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	e.Idle(now, now) // read now, stamped years ago: a replay
 	if len(out) != 0 {
 		t.Fatalf("a replay's alert was judged by the wall clock: %v", out)
 	}
@@ -300,6 +311,9 @@ func TestConfigErrors(t *testing.T) {
 		{Threshold: -1, Window: time.Minute},
 		{Threshold: 1, Window: time.Minute, Lateness: -time.Second},
 		{Threshold: 1, Window: 25 * time.Hour},
+		{Threshold: math.NaN(), Window: time.Minute},
+		{Threshold: math.Inf(1), Window: time.Minute},
+		{Threshold: 1, Window: time.Minute, Lateness: 1500 * time.Millisecond},
 		{Threshold: 1, Window: time.Minute, Lateness: 2 * time.Hour},
 	} {
 		if _, err := New(cfg, nil); err == nil {

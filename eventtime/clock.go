@@ -7,14 +7,20 @@
 // line older than that is late: it is counted in the earliest second not
 // yet judged, and reported as late, never dropped.
 //
-// Live, when the input goes quiet, Idle lets the wall clock stand in for
-// the newest time seen, so seconds keep being judged without new lines.
-// It does so only while the stream is live (its newest timestamp is within
-// LiveSkew of the wall clock), so replaying an old file never depends on
-// how fast it is read.
+// Live, when the input goes quiet, Idle lets event time run on with the
+// wall clock from the newest line: the newest second seen plus the wall
+// time since the input last arrived. Seconds keep being judged without new
+// lines, and a log whose clock runs some seconds behind (or a writer that
+// buffers a little) keeps its lag, so its next lines are not made late.
+// Idle does so only while the stream is live (when the input last arrived,
+// its newest timestamp was within LiveSkew of the wall clock), so replaying
+// an old file never depends on how fast it is read.
 package eventtime
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // LiveSkew is how close to the wall clock the newest timestamp must be for
 // the stream to count as live. A minute covers log writers that buffer a
@@ -26,14 +32,23 @@ const LiveSkew = 60
 // memory, and a line an hour late is better counted late than waited for.
 const MaxLateness = time.Hour
 
+// CheckLateness says what is wrong with a lateness setting, if anything:
+// it must be whole seconds between 0 and MaxLateness.
+func CheckLateness(d time.Duration) error {
+	if d < 0 || d > MaxLateness || d%time.Second != 0 {
+		return fmt.Errorf("lateness must be whole seconds between 0 and %v: %v", MaxLateness, d)
+	}
+	return nil
+}
+
 // Clock tracks the newest second seen and the seconds judged so far.
 // The zero value is not ready: use New.
 type Clock struct {
 	lateness int64
 	begun    bool
 	newest   int64 // newest second seen (or reached by Idle)
+	lines    int64 // newest second of a line
 	judged   int64 // every second <= judged is final
-	idling   bool  // the last move of newest was Idle's, not a line's
 }
 
 // New returns a clock that waits lateness for out-of-order lines.
@@ -56,15 +71,15 @@ func (c *Clock) Newest() int64 { return c.newest }
 func (c *Clock) See(sec int64) (from, to int64) {
 	if !c.begun {
 		c.begun = true
-		c.newest = sec
+		c.newest, c.lines = sec, sec
 		// Nothing before the first line exists; seconds up to
 		// sec-lateness-1 are final at once, so a line up to lateness
 		// earlier than the first still counts in its own second.
 		c.judged = sec - c.lateness - 1
 		return c.judged, c.judged
 	}
-	if sec > c.newest {
-		c.idling = false
+	if sec > c.lines {
+		c.lines = sec
 	}
 	return c.advance(sec)
 }
@@ -78,22 +93,19 @@ func (c *Clock) Place(sec int64) (at int64, late bool) {
 	return sec, false
 }
 
-// Idle is called when the input has been quiet for a while. If the stream
-// is live, the wall-clock time now stands in for the newest time seen, and
-// the seconds that became final are returned as (from, to].
-func (c *Clock) Idle(now time.Time) (from, to int64) {
+// Idle is called when the input has been quiet for a while; now is the
+// wall clock and lastInput the wall time the input last arrived. If the
+// stream is live, event time runs on from the newest line by the wall time
+// since then, and the seconds that became final are returned as (from, to].
+func (c *Clock) Idle(now, lastInput time.Time) (from, to int64) {
 	if !c.begun {
 		return 0, 0
 	}
-	n := now.Unix()
-	// Once the wall clock has moved time on, it keeps doing so until a
-	// line moves it again: a laptop that slept for an hour, or a tick
-	// loop held up, must not freeze a live stream.
-	if !c.idling && (n-c.newest > LiveSkew || c.newest-n > LiveSkew) {
-		return c.judged, c.judged
+	if lag := lastInput.Unix() - c.lines; lag > LiveSkew || lag < -LiveSkew {
+		return c.judged, c.judged // a replay: the wall clock has no say
 	}
-	c.idling = true
-	return c.advance(n)
+	// Whole seconds elapsed, rounded down: never judge early.
+	return c.advance(c.lines + int64(now.Sub(lastInput)/time.Second))
 }
 
 // Finish is called at the end of input: nothing more can arrive, so every

@@ -2,13 +2,14 @@ package eventtime
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
 
 // op is one call on a clock and what it must return.
 type op struct {
-	do       string // "see SEC", "place SEC", "idle SEC", "finish"
+	do       string // "see SEC", "place SEC", "idle NOW LASTINPUT" (wall seconds after base), "finish"
 	from, to int64  // for see, idle, finish: the seconds that became final
 	at       int64  // for place
 	late     bool
@@ -42,28 +43,42 @@ func TestClock(t *testing.T) {
 			{do: "see 100", from: 94, to: 94},
 			{do: "finish", from: 94, to: 100},
 		}},
-		{"idle near the wall clock advances", 5 * time.Second, []op{
+		{"idle near the wall clock runs on from the newest line", 5 * time.Second, []op{
+			// The line of second 1000000 arrived at wall 1000000.
 			{do: "see 1000000", from: 999994, to: 999994},
-			{do: "idle 10", from: 999994, to: 1000004},
-			{do: "idle 11", from: 1000004, to: 1000005},
+			{do: "idle 10 0", from: 999994, to: 1000004},
+			{do: "idle 11 0", from: 1000004, to: 1000005},
 		}},
-		{"once live, idle goes on after a long pause (a suspend)", 5 * time.Second, []op{
+		{"a log 30 s behind the wall clock keeps its lag", 5 * time.Second, []op{
+			// Lines stamped 999970 arrive at wall 1000000.
+			{do: "see 999970", from: 999964, to: 999964},
+			{do: "idle 3 0", from: 999964, to: 999967},
+			// The next line, also 30 s behind, is not late.
+			{do: "see 999973", from: 999967, to: 999967},
+			{do: "place 999972", at: 999972},
+		}},
+		{"after a long pause (a suspend) idle goes on", 5 * time.Second, []op{
 			{do: "see 1000000", from: 999994, to: 999994},
-			{do: "idle 1", from: 999994, to: 999995},
-			{do: "idle 3601", from: 999995, to: 1003595},
+			{do: "idle 1 0", from: 999994, to: 999995},
+			{do: "idle 3601 0", from: 999995, to: 1003595},
+		}},
+		{"fractions of a second elapsed are not counted", 0, []op{
+			{do: "see 1000000", from: 999999, to: 999999},
+			{do: "idle 0.9 0", from: 999999, to: 999999},
+			{do: "idle 1.9 0", from: 999999, to: 1000000},
 		}},
 		{"a line far from the wall clock ends live mode", 5 * time.Second, []op{
 			{do: "see 1000000", from: 999994, to: 999994},
-			{do: "idle 1", from: 999994, to: 999995},
+			{do: "idle 1 0", from: 999994, to: 999995},
 			{do: "see 2000000", from: 999995, to: 1999994},
-			{do: "idle 2", from: 1999994, to: 1999994},
+			{do: "idle 3 2", from: 1999994, to: 1999994},
 		}},
 		{"idle far from the wall clock (a replay) does nothing", 5 * time.Second, []op{
 			{do: "see 100", from: 94, to: 94},
-			{do: "idle 10", from: 94, to: 94},
+			{do: "idle 10 10", from: 94, to: 94},
 		}},
 		{"idle before any line does nothing", 5 * time.Second, []op{
-			{do: "idle 10", from: 0, to: 0},
+			{do: "idle 10 10", from: 0, to: 0},
 			{do: "finish", from: 0, to: 0},
 		}},
 	}
@@ -73,7 +88,12 @@ func TestClock(t *testing.T) {
 			for _, o := range tt.ops {
 				var verb string
 				var sec int64
-				fmt.Sscan(o.do, &verb, &sec)
+				var now, last float64
+				if strings.HasPrefix(o.do, "idle") {
+					fmt.Sscan(o.do, &verb, &now, &last)
+				} else {
+					fmt.Sscan(o.do, &verb, &sec)
+				}
 				switch verb {
 				case "see", "idle", "finish":
 					var from, to int64
@@ -81,7 +101,8 @@ func TestClock(t *testing.T) {
 					case "see":
 						from, to = c.See(sec)
 					case "idle":
-						from, to = c.Idle(time.Unix(base+sec, 0))
+						wall := func(f float64) time.Time { return time.Unix(base, 0).Add(time.Duration(f * float64(time.Second))) }
+						from, to = c.Idle(wall(now), wall(last))
 					default:
 						from, to = c.Finish()
 					}

@@ -371,7 +371,7 @@ func (d *Decoder) escapedString(start int) ([]byte, error) {
 			}
 			d.scratch = utf8.AppendRune(d.scratch, r)
 		default:
-			return nil, d.errorf("bad escape \\%c", e)
+			return nil, d.errorf("bad escape %q", []byte{'\\', e})
 		}
 	}
 	return nil, d.errorf("unterminated string")

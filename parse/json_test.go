@@ -124,6 +124,8 @@ func TestRecordErrors(t *testing.T) {
 		{"unterminated string", `{"type":"x`, "unterminated string"},
 		{"control character in a string", "{\"type\":\"x\ty\"}", "control character"},
 		{"bad escape", `{"type":"\x"}`, `bad escape`},
+		// The error quotes the byte: no raw control byte on stderr.
+		{"bad escape of a control byte", "{\"type\":\"\\\x1b\"}", `bad escape "\\\x1b"`},
 		{"bad unicode escape", `{"type":"\u12g4"}`, `bad \u escape`},
 		{"bad number in skipped value", `{"type":"x","n":01}`, "expected ',' or '}'"},
 		{"bad literal in skipped value", `{"type":"x","n":nul}`, "expected null"},

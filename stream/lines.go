@@ -8,6 +8,7 @@ package stream
 import (
 	"bytes"
 	"io"
+	"sync/atomic"
 )
 
 // MaxLine is the longest line a stage accepts (16 MiB). A longer line is
@@ -32,6 +33,10 @@ type lineReader struct {
 	n          int64
 	eof        bool
 	err        error
+	// waiting is true while a Read blocks on the input. The reader then
+	// has handed over every complete line it read: a batch is sent
+	// before the next Read whenever no complete line is buffered.
+	waiting atomic.Bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -47,27 +52,28 @@ func (lr *lineReader) buffered() bool {
 // end of input (err is nil at a clean EOF).
 func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err error) {
 	mark := len(dst)
+	total := 0 // the line's length, however much of it is kept
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
-			line.TooLong = line.TooLong || len(dst)-mark+i > MaxLine
+			total += i
 			dst = appendCapped(dst, mark, lr.buf[lr.start:lr.start+i])
 			lr.start += i + 1
-			return lr.finish(line, dst, mark)
+			return lr.finish(dst, mark, total)
 		}
 		// No newline in the buffer: keep what there is and read more.
 		chunk := lr.buf[lr.start:lr.end]
-		if len(dst)-mark+len(chunk) > MaxLine {
-			line.TooLong = true
-		}
+		total += len(chunk)
 		dst = appendCapped(dst, mark, chunk)
 		lr.start, lr.end = 0, 0
 		if lr.eof {
-			if len(dst) == mark && !line.TooLong {
+			if total == 0 {
 				return Line{}, dst, false, lr.err
 			}
-			return lr.finish(line, dst, mark)
+			return lr.finish(dst, mark, total)
 		}
+		lr.waiting.Store(true)
 		n, err := lr.r.Read(lr.buf)
+		lr.waiting.Store(false)
 		lr.end = n
 		if err != nil {
 			lr.eof = true
@@ -78,25 +84,34 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 	}
 }
 
-func (lr *lineReader) finish(line Line, dst []byte, mark int) (Line, []byte, bool, error) {
+// finish makes the line kept in dst[mark:], total bytes long in the input,
+// into a Line: a CR before the newline and a BOM at the start of the input
+// dropped, and a line longer than MaxLine marked and cut.
+func (lr *lineReader) finish(dst []byte, mark, total int) (Line, []byte, bool, error) {
 	lr.n++
 	text := dst[mark:]
-	if n := len(text); n > 0 && text[n-1] == '\r' {
+	if n := len(text); n == total && n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
+		total--
 	}
 	if lr.n == 1 && bytes.HasPrefix(text, bom) {
 		text = text[len(bom):]
+		total -= len(bom)
 	}
-	line.N, line.Text = lr.n, text
+	line := Line{N: lr.n, Text: text}
+	if total > MaxLine {
+		line.TooLong = true
+		line.Text = text[:min(len(text), MaxLine)]
+	}
 	return line, dst, true, nil
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // appendCapped appends p to dst without letting the line (from mark) grow
-// past MaxLine.
+// past MaxLine and a CR.
 func appendCapped(dst []byte, mark int, p []byte) []byte {
-	room := MaxLine - (len(dst) - mark)
+	room := MaxLine + 1 - (len(dst) - mark)
 	if room <= 0 {
 		return dst
 	}

@@ -1,7 +1,9 @@
 package stream
 
 import (
+	"errors"
 	"io"
+	"runtime"
 	"time"
 )
 
@@ -10,8 +12,9 @@ type Stage interface {
 	// Line handles one input line. It returns only errors that must stop
 	// the stream (a write failed); a bad line is the stage's to report.
 	Line(l Line) error
-	// Idle is called when the input has been quiet for a whole tick.
-	Idle(now time.Time) error
+	// Idle is called when the input has been quiet for a whole tick; now
+	// is the wall clock, lastInput when the input last arrived.
+	Idle(now, lastInput time.Time) error
 	// End is called once at the end of input.
 	End() error
 	// Flush writes out buffered output; Run calls it whenever the input
@@ -27,7 +30,13 @@ type Config struct {
 	// injected so that tests of live behaviour never sleep.
 	Tick <-chan time.Time
 	Now  func() time.Time
+	// Stop, when closed, ends the input: Run finishes as at the end of
+	// input and returns ErrStopped.
+	Stop <-chan struct{}
 }
+
+// ErrStopped is returned by Run when Config.Stop ended the input.
+var ErrStopped = errors.New("stopped")
 
 // batchBytes is how much input one batch carries at most. 64 KiB holds a
 // few hundred typical lines: the channel hand-off then costs well under 1%
@@ -53,22 +62,28 @@ func Run(cfg Config, st Stage) error {
 	free <- &batch{}
 	done := make(chan struct{})
 	defer close(done)
-	go read(newLineReader(cfg.In), batches, free, done)
+	lr := newLineReader(cfg.In)
+	go read(lr, batches, free, done)
 
 	quiet := true // no input since the last tick
+	var lastInput time.Time
 	for {
 		var b *batch
 		select {
+		case <-cfg.Stop:
+			return stop(st, lr, batches, free)
 		case b = <-batches:
 		default:
 			if err := st.Flush(); err != nil {
 				return err
 			}
 			select {
+			case <-cfg.Stop:
+				return stop(st, lr, batches, free)
 			case b = <-batches:
 			case <-cfg.Tick:
 				if quiet {
-					if err := st.Idle(cfg.Now()); err != nil {
+					if err := st.Idle(cfg.Now(), lastInput); err != nil {
 						return err
 					}
 				}
@@ -77,10 +92,11 @@ func Run(cfg Config, st Stage) error {
 			}
 		}
 		quiet = false
-		for _, l := range b.lines {
-			if err := st.Line(l); err != nil {
-				return err
-			}
+		if cfg.Tick != nil {
+			lastInput = cfg.Now() // once a batch: a few hundred lines
+		}
+		if err := lines(st, b); err != nil {
+			return err
 		}
 		if b.eof {
 			if err := st.End(); err != nil {
@@ -93,6 +109,54 @@ func Run(cfg Config, st Stage) error {
 		}
 		free <- b
 	}
+}
+
+func lines(st Stage, b *batch) error {
+	for _, l := range b.lines {
+		if err := st.Line(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopDrain bounds how much input a stop still handles: what a live
+// stream has read is a few lines, while a replay must stop at once.
+const stopDrain = 16 // batches, 1 MiB
+
+// stop ends the stream early, as if the input had ended. Lines the reader
+// has already split are handled first, until it is found waiting on the
+// input (best effort: a Read that has just returned may still be in
+// flight, like bytes still in a pipe). A line without its newline yet is
+// not read.
+func stop(st Stage, lr *lineReader, batches <-chan *batch, free chan<- *batch) error {
+	for n := 0; n < stopDrain; {
+		select {
+		case b := <-batches:
+			n++
+			if err := lines(st, b); err != nil {
+				return err
+			}
+			if b.eof {
+				n = stopDrain
+				break
+			}
+			free <- b
+			continue
+		default:
+		}
+		if lr.waiting.Load() {
+			break // every line read so far has been handed over
+		}
+		runtime.Gosched() // the reader is splitting lines: a few µs
+	}
+	if err := st.End(); err != nil {
+		return err
+	}
+	if err := st.Flush(); err != nil {
+		return err
+	}
+	return ErrStopped
 }
 
 // read fills batches from lr until the end of input. A batch is sent when

@@ -20,7 +20,7 @@ type Output interface {
 // Consumer folds request events: aggregate.Aggregator, alert.Engine.
 type Consumer interface {
 	Request(r *parse.Request) error
-	Idle(now time.Time) error
+	Idle(now, lastInput time.Time) error
 	End() error
 }
 
@@ -67,25 +67,36 @@ func (s *Records) Line(l Line) error {
 	return nil
 }
 
-// raw passes a record on. A text output may find a record it cannot show
-// (a summary whose fields have the wrong types): that is a bad line, not
-// a failed write.
 func (s *Records) raw(l Line) error {
-	err := s.Out.Raw(l.Text)
-	if errors.Is(err, render.ErrBadRecord) {
+	err := passOn(s.Out, s.Warn, l)
+	if errors.Is(err, errSkipped) {
 		s.Invalid++
-		s.Warn.Line(l.N, "%v", err)
 		return nil
 	}
 	return err
 }
 
+var errSkipped = errors.New("record skipped")
+
+// passOn writes a record through unchanged. A text output may find a
+// record it cannot show (a summary whose fields have the wrong types):
+// that is a bad line, reported here and returned as errSkipped, not a
+// failed write.
+func passOn(out Output, warn *Warner, l Line) error {
+	err := out.Raw(l.Text)
+	if errors.Is(err, render.ErrBadRecord) {
+		warn.Line(l.N, "%v", err)
+		return errSkipped
+	}
+	return err
+}
+
 // Idle implements Stage.
-func (s *Records) Idle(now time.Time) error {
+func (s *Records) Idle(now, lastInput time.Time) error {
 	if s.C == nil {
 		return nil
 	}
-	return s.C.Idle(now)
+	return s.C.Idle(now, lastInput)
 }
 
 // End implements Stage.
@@ -132,8 +143,13 @@ func (s *Logs) Line(l Line) error {
 	}
 	if len(l.Text) > 0 && l.Text[0] == '{' {
 		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
+			err := passOn(s.Out, s.Warn, l)
+			if errors.Is(err, errSkipped) {
+				s.Rejected++
+				return nil
+			}
 			s.Passed++
-			return s.Out.Raw(l.Text)
+			return err
 		}
 	}
 	if s.Rejects != nil {
@@ -166,7 +182,7 @@ func (s *Logs) reject(n int64, text []byte, reason string) error {
 }
 
 // Idle implements Stage: parsing has no time of its own.
-func (s *Logs) Idle(time.Time) error { return nil }
+func (s *Logs) Idle(time.Time, time.Time) error { return nil }
 
 // End implements Stage: it prints the tally.
 func (s *Logs) End() error {

@@ -15,12 +15,13 @@ import (
 
 // collect is a Stage that records what Run gives it.
 type collect struct {
-	lines   []string
-	tooLong []int64
-	idles   []time.Time
-	ended   bool
-	flushes int
-	onFlush func()
+	lines     []string
+	tooLong   []int64
+	idles     []time.Time
+	lastInput time.Time
+	ended     bool
+	flushes   int
+	onFlush   func()
 }
 
 func (c *collect) Line(l Line) error {
@@ -30,8 +31,12 @@ func (c *collect) Line(l Line) error {
 	}
 	return nil
 }
-func (c *collect) Idle(now time.Time) error { c.idles = append(c.idles, now); return nil }
-func (c *collect) End() error               { c.ended = true; return nil }
+func (c *collect) Idle(now, lastInput time.Time) error {
+	c.idles = append(c.idles, now)
+	c.lastInput = lastInput
+	return nil
+}
+func (c *collect) End() error { c.ended = true; return nil }
 func (c *collect) Flush() error {
 	c.flushes++
 	if c.onFlush != nil {
@@ -98,6 +103,26 @@ func TestTooLongLine(t *testing.T) {
 	}
 }
 
+func TestLineOfMaxLength(t *testing.T) {
+	for _, end := range []string{"\n", "\r\n", ""} {
+		in := strings.Repeat("x", MaxLine) + end + "ok\n"
+		c := &collect{}
+		if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+			t.Fatal(err)
+		}
+		if end == "" {
+			// One line of MaxLine+2 bytes.
+			if len(c.tooLong) != 1 {
+				t.Errorf("no newline: too long lines %v, want [1]", c.tooLong)
+			}
+			continue
+		}
+		if len(c.tooLong) != 0 || len(c.lines) != 2 || len(c.lines[0]) != MaxLine {
+			t.Errorf("a line of exactly %d bytes ending %q: too long %v, %d lines", MaxLine, end, c.tooLong, len(c.lines))
+		}
+	}
+}
+
 func TestReadError(t *testing.T) {
 	c := &collect{}
 	err := Run(Config{In: io.MultiReader(strings.NewReader("a\n"), iotest.ErrReader(io.ErrUnexpectedEOF))}, c)
@@ -129,6 +154,7 @@ func TestQuietFlushAndIdle(t *testing.T) {
 			break
 		}
 	}
+	now = time.Unix(1001, 0)
 	tick <- now // the tick after input: not a whole quiet tick yet
 	tick <- now // a whole tick without input: Idle
 	tick <- now
@@ -144,6 +170,9 @@ func TestQuietFlushAndIdle(t *testing.T) {
 	}
 	if len(c.idles) != 2 {
 		t.Errorf("Idle called %d times, want 2 (the first tick after input is not quiet)", len(c.idles))
+	}
+	if !c.lastInput.Equal(time.Unix(1000, 0)) {
+		t.Errorf("Idle was told the input last arrived at %v, want when a, b came (1000)", c.lastInput.Unix())
 	}
 	if !slices.Equal(c.lines, []string{"a", "b", "c"}) {
 		t.Errorf("lines %q", c.lines)
@@ -183,9 +212,9 @@ func (o *nopOut) Flush() error       { return nil }
 
 type countReqs struct{ n int }
 
-func (c *countReqs) Request(*parse.Request) error { c.n++; return nil }
-func (c *countReqs) Idle(time.Time) error         { return nil }
-func (c *countReqs) End() error                   { return nil }
+func (c *countReqs) Request(*parse.Request) error    { c.n++; return nil }
+func (c *countReqs) Idle(time.Time, time.Time) error { return nil }
+func (c *countReqs) End() error                      { return nil }
 
 func TestRecords(t *testing.T) {
 	in := strings.Join([]string{
