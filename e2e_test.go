@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // End-to-end tests: the built binary in real shell pipelines over real
@@ -117,12 +119,53 @@ func TestEndToEndAlert(t *testing.T) {
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts of shuffled input differ from those of sorted input:\n got %d: %v\nwant %d: %v", len(alerts), alerts[:2], len(want), want[:2])
 	}
+	// And both must equal what the rule's definition gives, computed the
+	// slow, obvious way from the request times.
+	parsed, _ := sh(t, "logmon parse < apache_logs 2>/dev/null")
+	var secs []int64
+	for _, r := range ofType(records(t, parsed), "request") {
+		tm, err := time.Parse(time.RFC3339, r.Time)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secs = append(secs, tm.Unix())
+	}
+	oracle := highTraffic(secs, 60, 1)
+	if len(oracle) != len(alerts) {
+		t.Fatalf("%d alerts, the definition gives %d", len(alerts), len(oracle))
+	}
 	for i, a := range alerts {
-		wantState := []string{"firing", "resolved"}[i%2]
-		if a.State != wantState {
-			t.Fatalf("alert %d is %s, want %s (they alternate)", i, a.State, wantState)
+		if got := fmt.Sprintf("%s %s %d", a.State, a.Time, a.Hits); got != oracle[i] {
+			t.Fatalf("alert %d: %s, the definition gives %s", i, got, oracle[i])
 		}
 	}
+}
+
+// highTraffic applies the rule as the README states it, by brute force: at
+// every second s from the first request's to the last's, hits(s) counts
+// the requests in (s-window, s]; fire when hits/window > threshold, resolve
+// when it is no longer.
+func highTraffic(secs []int64, window int64, threshold float64) []string {
+	slices.Sort(secs)
+	count := func(lo, hi int64) int64 { // requests with lo < t <= hi
+		a, _ := slices.BinarySearch(secs, lo+1)
+		b, _ := slices.BinarySearch(secs, hi+1)
+		return int64(b - a)
+	}
+	var out []string
+	firing := false
+	for s := secs[0]; s <= secs[len(secs)-1]; s++ {
+		hits := count(s-window, s)
+		if over := float64(hits)/float64(window) > threshold; over != firing {
+			firing = over
+			state := "resolved"
+			if over {
+				state = "firing"
+			}
+			out = append(out, fmt.Sprintf("%s %s %d", state, time.Unix(s, 0).UTC().Format(time.RFC3339), hits))
+		}
+	}
+	return out
 }
 
 func TestEndToEndDashboard(t *testing.T) {
@@ -205,5 +248,31 @@ func TestEndToEndTerminal(t *testing.T) {
 	forced, _ := sh(t, "script -qec 'logmon parse --format json < "+hostile+" 2>/dev/null' /dev/null")
 	if !strings.HasPrefix(forced, `{"type":"request"`) {
 		t.Errorf("--format json on a terminal: %q", forced)
+	}
+}
+
+// TestEndToEndDefaultRule: the default rule (10 req/s over 2 min, 5 s of
+// lateness) over generated traffic written up to 3 s out of order: the
+// alerts are exactly what the rule's definition gives.
+func TestEndToEndDefaultRule(t *testing.T) {
+	const gen = "logmon gen --seed 11 --start 2015-05-17T10:00:00Z --phases steady:2m:4,burst:3m:20,silence:3m,steady:30s:4 --disorder 3s"
+	out, _ := sh(t, gen+" | logmon parse | logmon alert")
+	alerts := ofType(records(t, out), "alert")
+	parsed, _ := sh(t, gen+" | logmon parse 2>/dev/null")
+	var secs []int64
+	for _, r := range ofType(records(t, parsed), "request") {
+		tm, _ := time.Parse(time.RFC3339, r.Time)
+		secs = append(secs, tm.Unix())
+	}
+	want := highTraffic(secs, 120, 10)
+	var got []string
+	for _, a := range alerts {
+		got = append(got, fmt.Sprintf("%s %s %d", a.State, a.Time, a.Hits))
+	}
+	if len(want) != 2 || !slices.Equal(got, want) {
+		t.Fatalf("alerts (-want +got):\n-%q\n+%q", want, got)
+	}
+	if !strings.HasPrefix(alerts[0].Message, "High traffic generated an alert - hits = ") {
+		t.Errorf("message %q", alerts[0].Message)
 	}
 }
