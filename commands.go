@@ -240,8 +240,8 @@ func demoCommand(e env) *cli.Command {
 			if c.Float64("speed") <= 0 {
 				return usagef("--speed must be above 0")
 			}
-			fmt.Fprintf(e.stderr, "logmon demo: %s of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
-				"5m", demo.Phases, c.Float64("speed"))
+			fmt.Fprintf(e.stderr, "logmon demo: %v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
+				demo.Length(), demo.Phases, c.Float64("speed"))
 			return demo.Run(c.Context, demo.Config{
 				Seed:  c.Int64("seed"),
 				Speed: c.Float64("speed"),

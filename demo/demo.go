@@ -24,6 +24,16 @@ import (
 // traffic to close.
 const Phases = "steady:60s:4,burst:120s:25,silence:90s,steady:30s:4"
 
+// Length is how much event time the demo's traffic spans.
+func Length() time.Duration {
+	phases, _ := gen.ParsePhases(Phases, 4) // a constant: checked by the tests
+	var d time.Duration
+	for _, p := range phases {
+		d += p.Duration
+	}
+	return d
+}
+
 // Config says how to run the demo.
 type Config struct {
 	Seed  int64

@@ -51,6 +51,9 @@ func TestDemo(t *testing.T) {
 			at = append(at, tm.Sub(start))
 		}
 	}
+	if Length() != 5*time.Minute {
+		t.Errorf("Length() = %v, want the 5m the phases add up to", Length())
+	}
 	// Five minutes of traffic in 10 s summaries.
 	if summaries < 29 || summaries > 31 {
 		t.Errorf("%d summaries, want 30", summaries)
