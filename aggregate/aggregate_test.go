@@ -243,3 +243,31 @@ func TestDisorderWithinLateness(t *testing.T) {
 		t.Errorf("shuffled input gives other summaries than sorted input")
 	}
 }
+
+func BenchmarkRequest(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(1) // one request per op
+	var total int64
+	a, err := New(defaults(), func(s *Summary) error { total += s.Requests; return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	sections := [][]byte{[]byte("/api"), []byte("/static"), []byte("/images"), []byte("/blog")}
+	clients := make([][]byte, 300)
+	for i := range clients {
+		clients[i] = []byte(fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+	}
+	r := parse.Request{Method: []byte("GET"), Status: 200, Bytes: 1000}
+	for i := range b.N {
+		r.Sec = t0 + int64(i)/1000
+		r.Section = sections[i%len(sections)]
+		r.Remote = clients[(i*7)%len(clients)]
+		if err := a.Request(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	a.End()
+	if total != int64(b.N) {
+		b.Fatalf("summaries count %d requests, want %d", total, b.N)
+	}
+}

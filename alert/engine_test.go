@@ -323,3 +323,34 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequest: the rule over a request a second-ish stream at ~1000
+// requests per second, firing and resolving as the rate swings.
+func BenchmarkRequest(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(1) // one request per op: MB/s reads as millions of requests/s
+	alerts := 0
+	e, err := New(Config{Threshold: 1000, Window: time.Minute, Lateness: 5 * time.Second}, func(*Alert) error {
+		alerts++
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var r parse.Request
+	for i := range b.N {
+		// 1000 req/s, then 1100 req/s for a minute every other minute.
+		sec := int64(i) / 1000
+		if (sec/60)%2 == 1 {
+			sec = int64(i) / 1100
+		}
+		r.Sec = t0 + sec
+		if err := e.Request(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	e.End()
+	if b.N > 1_000_000 && alerts == 0 {
+		b.Fatalf("%d requests and no alert", b.N)
+	}
+}

@@ -234,3 +234,17 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkRecord(b *testing.B) {
+	line := []byte(`{"type":"request","time":"2015-05-17T10:05:03Z","remote":"83.149.9.216","method":"GET","path":"/presentations/logstash-monitorama-2013/images/kibana-search.png","section":"/presentations","protocol":"HTTP/1.1","status":200,"bytes":203023,"referer":"http://semicomplete.com/presentations/logstash-monitorama-2013/","agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(line)))
+	var d Decoder
+	var r Request
+	for range b.N {
+		typ, err := d.Record(line, &r)
+		if err != nil || typ != "request" || r.Status != 200 || r.Sec != 1431857103 {
+			b.Fatalf("Record = %q, %v; status %d, sec %d", typ, err, r.Status, r.Sec)
+		}
+	}
+}
