@@ -201,8 +201,8 @@ func genCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			if c.Duration("disorder") < 0 {
-				return usagef("--disorder must not be negative: %v", c.Duration("disorder"))
+			if d := c.Duration("disorder"); d < 0 || d > gen.MaxDisorder {
+				return usagef("--disorder must be between 0 and %v: %v", gen.MaxDisorder, d)
 			}
 			start := e.now()
 			if s := c.String("start"); s != "now" {
@@ -237,8 +237,8 @@ func demoCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if c.Float64("speed") <= 0 {
-				return usagef("--speed must be above 0")
+			if s := c.Float64("speed"); !(s > 0 && s <= demo.MaxSpeed) {
+				return usagef("--speed must be above 0 and at most %g: %v", float64(demo.MaxSpeed), s)
 			}
 			fmt.Fprintf(e.stderr, "logmon demo: %v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
 				demo.Length(), demo.Phases, c.Float64("speed"))

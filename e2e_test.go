@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -45,9 +46,22 @@ func logmonBin(t *testing.T) string {
 	return binDir
 }
 
+// TestMain removes the binary the end-to-end tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // sh runs a bash pipeline (with pipefail) in testdata/ with logmon on PATH.
+// Without bash (Windows) the test is skipped.
 func sh(t *testing.T, script string) (stdout, stderr string) {
 	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash to run pipelines with")
+	}
 	cmd := exec.Command("bash", "-o", "pipefail", "-c", script)
 	cmd.Dir = "testdata"
 	cmd.Env = append(os.Environ(), "PATH="+logmonBin(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -217,6 +231,9 @@ func TestEndToEndDefaults(t *testing.T) {
 // script(1)) the commands write text, in colour unless NO_COLOR is set, and
 // no byte of the log's own escape sequences reaches the terminal.
 func TestEndToEndTerminal(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("uses util-linux script(1)")
+	}
 	if _, err := exec.LookPath("script"); err != nil {
 		t.Skip("script(1) not installed (Debian: bsdutils)")
 	}

@@ -134,7 +134,11 @@ func TestExitCodes(t *testing.T) {
 		{"zero top", []string{"stats", "--top", "0"}, exitUsage, "top must be at least 1"},
 		{"arguments", []string{"parse", "access.log"}, exitUsage, "takes no arguments"},
 		{"bad phases", []string{"gen", "--phases", "boom:1m"}, exitUsage, "bad phase"},
-		{"negative disorder", []string{"gen", "--disorder", "-1s"}, exitUsage, "--disorder must not be negative"},
+		{"negative disorder", []string{"gen", "--disorder", "-1s"}, exitUsage, "--disorder must be between 0 and 1h"},
+		{"huge disorder", []string{"gen", "--disorder", "1000000h"}, exitUsage, "--disorder must be between 0 and 1h"},
+		{"huge rate", []string{"gen", "--rate", "1e12"}, exitUsage, "above 1e+06 requests per second"},
+		{"NaN speed", []string{"demo", "--speed", "NaN"}, exitUsage, "--speed must be"},
+		{"huge speed", []string{"demo", "--speed", "1e10"}, exitUsage, "--speed must be"},
 		{"fractional lateness", []string{"stats", "--lateness", "1500ms"}, exitUsage, "lateness must be whole seconds"},
 		{"NaN threshold", []string{"alert", "--threshold", "NaN"}, exitUsage, "threshold must be a number"},
 		{"unknown command", []string{"frobnicate"}, exitUsage, "no command"},
@@ -184,5 +188,28 @@ func TestRejectsFile(t *testing.T) {
 		if l != "" && !strings.Contains(string(input), l) {
 			t.Errorf("rejected line %q is not verbatim from the input", l)
 		}
+	}
+}
+
+// TestRejectsUnshowableRecord: a record parse passes through but text
+// output cannot show is rejected like a bad line: reported, counted, kept.
+func TestRejectsUnshowableRecord(t *testing.T) {
+	rejects := filepath.Join(t.TempDir(), "rejects")
+	in := `{"type":"summary","requests":"x"}` + "\n" +
+		`1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "-"` + "\n"
+	var out, errs bytes.Buffer
+	code := run([]string{"logmon", "parse", "--format", "text", "--rejects", rejects}, testEnv(strings.NewReader(in), &out, &errs))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	got, _ := os.ReadFile(rejects)
+	if string(got) != `{"type":"summary","requests":"x"}`+"\n" {
+		t.Errorf("rejects %q", got)
+	}
+	if !strings.Contains(errs.String(), "<stdin>:1: bad record") || !strings.Contains(errs.String(), "2 lines: 1 requests, 1 rejected") {
+		t.Errorf("stderr %q", errs.String())
+	}
+	if !strings.Contains(out.String(), "GET /a") {
+		t.Errorf("the good line is lost: %q", out.String())
 	}
 }

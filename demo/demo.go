@@ -7,6 +7,7 @@ package demo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -23,6 +24,10 @@ import (
 // which the alert recovers (72 s after the burst ends), and a little
 // traffic to close.
 const Phases = "steady:60s:4,burst:120s:25,silence:90s,steady:30s:4"
+
+// MaxSpeed bounds the speed-up: the stages tick every 1/speed of a wall
+// second, and a tick shorter than a millisecond is all overhead.
+const MaxSpeed = 1000
 
 // Length is how much event time the demo's traffic spans.
 func Length() time.Duration {
@@ -46,8 +51,8 @@ type Config struct {
 
 // Run runs the demo to the end of its traffic.
 func Run(ctx context.Context, cfg Config) error {
-	if cfg.Speed <= 0 {
-		return errors.New("speed must be above 0")
+	if !(cfg.Speed > 0 && cfg.Speed <= MaxSpeed) {
+		return fmt.Errorf("speed must be above 0 and at most %d: %v", MaxSpeed, cfg.Speed)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -118,6 +123,14 @@ func Run(ctx context.Context, cfg Config) error {
 		}()
 	}
 	wg.Wait()
+	// A failure in one stage closes the pipes around it, so the others
+	// fail with the same error or a closed pipe: report the first, from
+	// the output end, once.
+	for i := len(errs) - 1; i >= 0; i-- {
+		if errs[i] != nil && !errors.Is(errs[i], io.ErrClosedPipe) {
+			return errs[i]
+		}
+	}
 	return errors.Join(errs...)
 }
 

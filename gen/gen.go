@@ -77,12 +77,21 @@ func parsePhase(s string, defRate float64) (Phase, error) {
 	return p, checkRate(p.Rate)
 }
 
+// MaxRate and MaxDisorder bound what gen will try: a second's lines and
+// the disorder's buckets are held in memory.
+const (
+	MaxRate     = 1e6 // requests per second
+	MaxDisorder = time.Hour
+)
+
 func checkRate(r float64) error {
 	switch {
 	case math.IsNaN(r) || math.IsInf(r, 0):
 		return fmt.Errorf("rate %v is not a finite number", r)
 	case r < 0:
 		return fmt.Errorf("rate %v is negative", r)
+	case r > MaxRate:
+		return fmt.Errorf("rate %v is above %g requests per second", r, float64(MaxRate))
 	}
 	return nil
 }
@@ -130,8 +139,8 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 	if err != nil {
 		return 0, err
 	}
-	if cfg.Disorder < 0 {
-		return 0, fmt.Errorf("negative disorder %v", cfg.Disorder)
+	if cfg.Disorder < 0 || cfg.Disorder > MaxDisorder {
+		return 0, fmt.Errorf("disorder %v is not between 0 and %v", cfg.Disorder, MaxDisorder)
 	}
 	clock := cfg.Clock
 	if clock == nil {

@@ -140,7 +140,7 @@ func TestWriteRejectsBadConfig(t *testing.T) {
 	}{
 		{"fractional duration", Config{Phases: []Phase{{"steady", 1500 * time.Millisecond, 1}}}, "not a whole number of seconds"},
 		{"negative rate", Config{Phases: []Phase{{"steady", time.Second, -1}}}, "rate -1 is negative"},
-		{"negative disorder", Config{Phases: []Phase{{"steady", time.Second, 1}}, Disorder: -time.Second}, "negative disorder"},
+		{"negative disorder", Config{Phases: []Phase{{"steady", time.Second, 1}}, Disorder: -time.Second}, "is not between 0 and"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

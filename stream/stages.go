@@ -145,8 +145,7 @@ func (s *Logs) Line(l Line) error {
 		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
 			err := passOn(s.Out, s.Warn, l)
 			if errors.Is(err, errSkipped) {
-				s.Rejected++
-				return nil
+				return s.keep(l.Text) // reported by passOn; counted and kept here
 			}
 			s.Passed++
 			return err
@@ -164,11 +163,16 @@ func (s *Logs) Line(l Line) error {
 	return s.Out.Request(&s.req)
 }
 
-// reject counts a bad line and keeps it in Rejects: text, or when text is
-// nil the copy Line made before parsing.
+// reject reports a bad line, counts it and keeps it in Rejects: text, or
+// when text is nil the copy Line made before parsing.
 func (s *Logs) reject(n int64, text []byte, reason string) error {
-	s.Rejected++
 	s.Warn.Line(n, "%s", reason)
+	return s.keep(text)
+}
+
+// keep counts a rejected line and writes it to Rejects (see reject).
+func (s *Logs) keep(text []byte) error {
+	s.Rejected++
 	if s.Rejects == nil {
 		return nil
 	}
