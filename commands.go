@@ -243,11 +243,12 @@ func demoCommand(e env) *cli.Command {
 			fmt.Fprintf(e.stderr, "logmon demo: %v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
 				demo.Length(), demo.Phases, c.Float64("speed"))
 			return demo.Run(c.Context, demo.Config{
-				Seed:  c.Int64("seed"),
-				Speed: c.Float64("speed"),
-				Out:   out,
-				Warn:  e.stderr,
-				Now:   e.now,
+				Seed:   c.Int64("seed"),
+				Speed:  c.Float64("speed"),
+				Out:    out,
+				Warn:   e.stderr,
+				Now:    e.now,
+				Ticker: e.ticker,
 			})
 		},
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	Warn  io.Writer           // diagnostics of the stages
 	Now   func() time.Time    // the wall clock; nil means time.Now
 	Sleep func(time.Duration) // nil means time.Sleep
+	// Ticker gives each stage wall-clock ticks every d, for idle advance
+	// through the demo's silence; nil means none (a replay).
+	Ticker func(d time.Duration) (<-chan time.Time, func())
 }
 
 // Run runs the demo to the end of its traffic.
@@ -80,10 +83,12 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	// Each stage ticks every wall tenth of a second: one event second.
+	// Each stage ticks once an event second: every 1/speed wall seconds.
 	tick := func() (<-chan time.Time, func()) {
-		t := time.NewTicker(time.Duration(float64(time.Second) / cfg.Speed))
-		return t.C, t.Stop
+		if cfg.Ticker == nil {
+			return nil, func() {}
+		}
+		return cfg.Ticker(time.Duration(float64(time.Second) / cfg.Speed))
 	}
 	stage := func(in io.Reader, out io.Closer, st stream.Stage) func() error {
 		return func() error {
