@@ -92,10 +92,7 @@ func parseCommand(e env) *cli.Command {
 					return err
 				}
 				defer f.Close()
-				// Buffered like the output and flushed with it.
-				rejects := bufio.NewWriter(f)
-				st.Rejects = rejects
-				st.FlushRejects = rejects.Flush
+				st.Rejects = bufio.NewWriter(f)
 			}
 			return runStage(c, e, st)
 		},

@@ -1,9 +1,9 @@
 package stream
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/logmon/logmon/parse"
@@ -25,10 +25,10 @@ type Consumer interface {
 }
 
 // Records is the stage that reads JSON records: request records go to the
-// consumer (and on to the output too when pass is set); records of any
+// consumer (and on to the output too when Pass is set); records of any
 // other type are passed through unchanged, in order. C may be nil: then
-// every record is only checked and passed on (logmon render). A line that is not a
-// valid record is reported and skipped, and counted in Invalid.
+// every record is only checked and passed on (logmon render). A line that
+// is not a valid record is reported, skipped and counted in Invalid.
 type Records struct {
 	C       Consumer
 	Out     Output
@@ -68,27 +68,24 @@ func (s *Records) Line(l Line) error {
 }
 
 func (s *Records) raw(l Line) error {
-	err := passOn(s.Out, s.Warn, l)
-	if errors.Is(err, errSkipped) {
+	skipped, err := passOn(s.Out, s.Warn, l)
+	if skipped {
 		s.Invalid++
-		return nil
 	}
 	return err
 }
 
-var errSkipped = errors.New("record skipped")
-
 // passOn writes a record through unchanged. A text output may find a
 // record it cannot show (a summary whose fields have the wrong types):
-// that is a bad line, reported here and returned as errSkipped, not a
-// failed write.
-func passOn(out Output, warn *Warner, l Line) error {
-	err := out.Raw(l.Text)
+// that is a bad line, not a failed write. passOn reports it and says it
+// skipped it.
+func passOn(out Output, warn *Warner, l Line) (skipped bool, err error) {
+	err = out.Raw(l.Text)
 	if errors.Is(err, render.ErrBadRecord) {
 		warn.Line(l.N, "%v", err)
-		return errSkipped
+		return true, nil
 	}
-	return err
+	return false, err
 }
 
 // Idle implements Stage.
@@ -121,11 +118,11 @@ func (s *Records) Flush() error { return s.Out.Flush() }
 // already are JSON records are passed through, so stages compose in any
 // order.
 type Logs struct {
-	Out     Output
-	Warn    *Warner
-	Rejects io.Writer // may be nil
-	// FlushRejects, when set, is called with every flush of the output.
-	FlushRejects func() error
+	Out  Output
+	Warn *Warner
+	// Rejects, when set, gets the rejected lines; it is flushed with
+	// the output.
+	Rejects *bufio.Writer
 
 	Lines, Requests, Rejected, Passed int64
 
@@ -143,8 +140,8 @@ func (s *Logs) Line(l Line) error {
 	}
 	if len(l.Text) > 0 && l.Text[0] == '{' {
 		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
-			err := passOn(s.Out, s.Warn, l)
-			if errors.Is(err, errSkipped) {
+			skipped, err := passOn(s.Out, s.Warn, l)
+			if skipped {
 				return s.keep(l.Text) // reported by passOn; counted and kept here
 			}
 			s.Passed++
@@ -200,8 +197,8 @@ func (s *Logs) End() error {
 
 // Flush implements Stage.
 func (s *Logs) Flush() error {
-	if s.FlushRejects != nil {
-		if err := s.FlushRejects(); err != nil {
+	if s.Rejects != nil {
+		if err := s.Rejects.Flush(); err != nil {
 			return fmt.Errorf("writing rejects: %w", err)
 		}
 	}
