@@ -99,16 +99,21 @@ func Run(cfg Config, st Stage) error {
 			return err
 		}
 		if b.eof {
-			if err := st.End(); err != nil {
-				return err
-			}
-			if err := st.Flush(); err != nil {
+			if err := finish(st); err != nil {
 				return err
 			}
 			return b.err
 		}
 		free <- b
 	}
+}
+
+// finish ends st's stream: it judges what is left and flushes.
+func finish(st Stage) error {
+	if err := st.End(); err != nil {
+		return err
+	}
+	return st.Flush()
 }
 
 func lines(st Stage, b *batch) error {
@@ -150,10 +155,7 @@ func stop(st Stage, lr *lineReader, batches <-chan *batch, free chan<- *batch) e
 		}
 		runtime.Gosched() // the reader is splitting lines: a few µs
 	}
-	if err := st.End(); err != nil {
-		return err
-	}
-	if err := st.Flush(); err != nil {
+	if err := finish(st); err != nil {
 		return err
 	}
 	return ErrStopped
