@@ -23,8 +23,11 @@ func FuzzLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		var p Parser
 		var r Request
-		buf := []byte(line) // Line may write to it
+		buf := []byte(line)
 		err := p.Line(buf, &r)
+		if string(buf) != line {
+			t.Fatalf("Line wrote to its input: %q became %q", line, buf)
+		}
 		if err != nil {
 			var le *LineError
 			if !errors.As(err, &le) {

@@ -10,10 +10,13 @@ import (
 // Parser parses access-log lines; the zero value is ready to use.
 // Not safe for concurrent use.
 //
-// It holds no state today: every field of a parsed line is a subslice of
-// the line itself, so a typical line is parsed without allocating. It is a
-// type so that scratch space can be added without changing callers.
-type Parser struct{}
+// Fields of a parsed line are subslices of the line itself, so a typical
+// line is parsed without allocating; the rare quoted field with \" or \\
+// in it is unescaped into the parser's scratch buffer. The line is never
+// written to, so a caller can keep a rejected line as it came.
+type Parser struct {
+	scratch []byte
+}
 
 // LineError says why a line was rejected, e.g.
 // `bad timestamp "30/Feb/2015:10:00:00 +0000"`.
@@ -41,9 +44,9 @@ func quote(text []byte) string {
 }
 
 // Line parses one log line (without its line ending; the caller already
-// stripped "\n" and a trailing "\r") into r. It may modify line in place
-// (to unescape \" and \\ inside quoted fields). The slices set in r point
-// into line. It returns a *LineError for a line it rejects.
+// stripped "\n" and a trailing "\r") into r. It does not modify line. The
+// slices set in r point into line or into p, and are valid until the next
+// call. It returns a *LineError for a line it rejects.
 //
 // It reads, per line, any of
 //
@@ -56,6 +59,7 @@ func quote(text []byte) string {
 // line are ignored, and so is anything after the agent (nginx extras).
 func (p *Parser) Line(line []byte, r *Request) error {
 	r.Reset()
+	p.scratch = p.scratch[:0]
 	if len(line) == 0 {
 		return &LineError{Reason: "empty line"}
 	}
@@ -115,7 +119,7 @@ func (p *Parser) Line(line []byte, r *Request) error {
 	if line[i] != '"' {
 		return lineError("request is not quoted:", line[i:])
 	}
-	req, next, ok := unquote(line, i)
+	req, next, ok := p.unquote(line, i)
 	if !ok {
 		return lineError("unterminated request", line[i:])
 	}
@@ -150,7 +154,7 @@ func (p *Parser) Line(line []byte, r *Request) error {
 		return lineError("referer is not quoted:", line[i:])
 	}
 	start := i
-	if r.Referer, i, ok = unquote(line, i); !ok {
+	if r.Referer, i, ok = p.unquote(line, i); !ok {
 		return lineError("unterminated referer", line[start:])
 	}
 	if isDash(r.Referer) {
@@ -169,7 +173,7 @@ func (p *Parser) Line(line []byte, r *Request) error {
 	if line[i] != '"' {
 		return lineError("user agent is not quoted:", line[i:])
 	}
-	if r.Agent, _, ok = unquote(line, i); !ok {
+	if r.Agent, _, ok = p.unquote(line, i); !ok {
 		return lineError("unterminated user agent", line[i:])
 	}
 	if isDash(r.Agent) {
@@ -210,11 +214,11 @@ func tokenEnd(line []byte, i int) int {
 func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
 
 // unquote reads the quoted field whose opening '"' is line[i]. Inside it
-// \" and \\ are escapes, unescaped in place; any other backslash sequence
+// \" and \\ are escapes, unescaped into p's scratch buffer; any other backslash sequence
 // (Apache's \x16, nginx's \x22) is kept verbatim. It returns the content,
 // capacity-limited so that appending to it cannot overwrite the line, and
 // the index just after the closing quote; ok is false when there is none.
-func unquote(line []byte, i int) (val []byte, next int, ok bool) {
+func (p *Parser) unquote(line []byte, i int) (val []byte, next int, ok bool) {
 	start := i + 1
 	// Fast path: almost no field holds a backslash, so find the closing
 	// quote with IndexByte (vectorised) and check the field for a
@@ -228,8 +232,7 @@ func unquote(line []byte, i int) (val []byte, next int, ok bool) {
 		return line[start:end:end], end + 1, true
 	}
 
-	// Slow path: find the closing quote, skipping escaped ones, before
-	// writing anything, so that a rejected line is left as it was.
+	// Slow path: find the closing quote, skipping escaped ones.
 	end = -1
 	for j := start; j < len(line); j++ {
 		if line[j] == '"' {
@@ -243,17 +246,19 @@ func unquote(line []byte, i int) (val []byte, next int, ok bool) {
 	if end < 0 {
 		return nil, 0, false
 	}
-	w := start
+	// Unescape into the scratch buffer. An earlier field's slice stays
+	// valid if append moves the buffer: it keeps the old array alive.
+	from := len(p.scratch)
 	for j := start; j < end; j++ {
 		c := line[j]
 		if c == '\\' && (line[j+1] == '"' || line[j+1] == '\\') {
 			j++
 			c = line[j]
 		}
-		line[w] = c
-		w++
+		p.scratch = append(p.scratch, c)
 	}
-	return line[start:w:w], end + 1, true
+	n := len(p.scratch)
+	return p.scratch[from:n:n], end + 1, true
 }
 
 // splitRequest splits the request line "METHOD TARGET PROTOCOL" or

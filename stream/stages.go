@@ -126,10 +126,9 @@ type Logs struct {
 
 	Lines, Requests, Rejected, Passed int64
 
-	p    parse.Parser
-	dec  parse.Decoder
-	req  parse.Request
-	orig []byte
+	p   parse.Parser
+	dec parse.Decoder
+	req parse.Request
 }
 
 // Line implements Stage.
@@ -148,36 +147,28 @@ func (s *Logs) Line(l Line) error {
 			return err
 		}
 	}
-	if s.Rejects != nil {
-		// The parser unescapes in place: keep the line as it came, with
-		// its newline, ready to be written out.
-		s.orig = append(append(s.orig[:0], l.Text...), '\n')
-	}
 	if err := s.p.Line(l.Text, &s.req); err != nil {
-		return s.reject(l.N, nil, err.Error())
+		return s.reject(l.N, l.Text, err.Error())
 	}
 	s.Requests++
 	return s.Out.Request(&s.req)
 }
 
-// reject reports a bad line, counts it and keeps it in Rejects: text, or
-// when text is nil the copy Line made before parsing.
+// reject reports a bad line, counts it and keeps it in Rejects.
 func (s *Logs) reject(n int64, text []byte, reason string) error {
 	s.Warn.Line(n, "%s", reason)
 	return s.keep(text)
 }
 
-// keep counts a rejected line and writes it to Rejects (see reject).
+// keep counts a rejected line and writes it, as it came, to Rejects.
 func (s *Logs) keep(text []byte) error {
 	s.Rejected++
 	if s.Rejects == nil {
 		return nil
 	}
-	if text != nil {
-		s.orig = append(append(s.orig[:0], text...), '\n')
-	}
-	if _, err := s.Rejects.Write(s.orig); err != nil {
-		return fmt.Errorf("writing rejects: %w", err)
+	s.Rejects.Write(text)
+	if err := s.Rejects.WriteByte('\n'); err != nil {
+		return fmt.Errorf("writing rejects: %w", err) // a bufio.Writer keeps its first error
 	}
 	return nil
 }
