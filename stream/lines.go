@@ -8,7 +8,6 @@ package stream
 import (
 	"bytes"
 	"io"
-	"sync/atomic"
 )
 
 // MaxLine is the longest line a stage accepts (16 MiB). A longer line is
@@ -33,10 +32,6 @@ type lineReader struct {
 	n          int64
 	eof        bool
 	err        error
-	// waiting is true while a Read blocks on the input. The reader then
-	// has handed over every complete line it read: a batch is sent
-	// before the next Read whenever no complete line is buffered.
-	waiting atomic.Bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -71,9 +66,7 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 			}
 			return lr.finish(dst, mark, total)
 		}
-		lr.waiting.Store(true)
 		n, err := lr.r.Read(lr.buf)
-		lr.waiting.Store(false)
 		lr.end = n
 		if err != nil {
 			lr.eof = true

@@ -3,7 +3,6 @@ package stream
 import (
 	"errors"
 	"io"
-	"runtime"
 	"time"
 )
 
@@ -62,8 +61,7 @@ func Run(cfg Config, st Stage) error {
 	free <- &batch{}
 	done := make(chan struct{})
 	defer close(done)
-	lr := newLineReader(cfg.In)
-	go read(lr, batches, free, done)
+	go read(newLineReader(cfg.In), batches, free, done)
 
 	quiet := true // no input since the last tick
 	var lastInput time.Time
@@ -71,7 +69,7 @@ func Run(cfg Config, st Stage) error {
 		var b *batch
 		select {
 		case <-cfg.Stop:
-			return stop(st, lr, batches, free)
+			return stop(st, batches, free)
 		case b = <-batches:
 		default:
 			if err := st.Flush(); err != nil {
@@ -79,7 +77,7 @@ func Run(cfg Config, st Stage) error {
 			}
 			select {
 			case <-cfg.Stop:
-				return stop(st, lr, batches, free)
+				return stop(st, batches, free)
 			case b = <-batches:
 			case <-cfg.Tick:
 				if quiet {
@@ -125,35 +123,30 @@ func lines(st Stage, b *batch) error {
 	return nil
 }
 
-// stopDrain bounds how much input a stop still handles: what a live
-// stream has read is a few lines, while a replay must stop at once.
+// stopDrain bounds how much input a stop still handles: a live stream
+// has a batch or so ready, while a replay must stop at once.
 const stopDrain = 16 // batches, 1 MiB
 
-// stop ends the stream early, as if the input had ended. Lines the reader
-// has already split are handled first, until it is found waiting on the
-// input (best effort: a Read that has just returned may still be in
-// flight, like bytes still in a pipe). A line without its newline yet is
-// not read.
-func stop(st Stage, lr *lineReader, batches <-chan *batch, free chan<- *batch) error {
-	for n := 0; n < stopDrain; {
+// stop ends the stream early, as if the input had ended. A batch the
+// reader already holds out is handled first (it was read from the input);
+// bytes still in the pipe, or a line without its newline yet, are not.
+func stop(st Stage, batches <-chan *batch, free chan<- *batch) error {
+	for range stopDrain {
+		var b *batch
 		select {
-		case b := <-batches:
-			n++
-			if err := lines(st, b); err != nil {
-				return err
-			}
-			if b.eof {
-				n = stopDrain
-				break
-			}
-			free <- b
-			continue
+		case b = <-batches:
 		default:
 		}
-		if lr.waiting.Load() {
-			break // every line read so far has been handed over
+		if b == nil {
+			break
 		}
-		runtime.Gosched() // the reader is splitting lines: a few µs
+		if err := lines(st, b); err != nil {
+			return err
+		}
+		if b.eof {
+			break
+		}
+		free <- b
 	}
 	if err := finish(st); err != nil {
 		return err
