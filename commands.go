@@ -198,22 +198,23 @@ func genCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			if d := c.Duration("disorder"); d < 0 || d > gen.MaxDisorder {
-				return usagef("--disorder must be between 0 and %v: %v", gen.MaxDisorder, d)
-			}
 			start := e.now()
 			if s := c.String("start"); s != "now" {
 				if start, err = time.Parse(time.RFC3339, s); err != nil {
 					return usagef("--start must be RFC 3339 (2015-05-17T10:00:00Z) or now: %q", s)
 				}
 			}
-			_, err = gen.Write(c.Context, gen.Config{
+			cfg := gen.Config{
 				Seed:     c.Int64("seed"),
 				Start:    start,
 				Phases:   phases,
 				Disorder: c.Duration("disorder"),
 				Realtime: c.Bool("realtime"),
-			}, e.stdout)
+			}
+			if err := cfg.Check(); err != nil {
+				return usageError{err}
+			}
+			_, err = gen.Write(c.Context, cfg, e.stdout)
 			return err
 		},
 	}
@@ -234,8 +235,8 @@ func demoCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if s := c.Float64("speed"); !(s > 0 && s <= demo.MaxSpeed) {
-				return usagef("--speed must be above 0 and at most %g: %v", float64(demo.MaxSpeed), s)
+			if err := demo.CheckSpeed(c.Float64("speed")); err != nil {
+				return usageError{err}
 			}
 			fmt.Fprintf(e.stderr, "logmon demo: %v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
 				demo.Length(), demo.Phases, c.Float64("speed"))

@@ -29,6 +29,14 @@ const Phases = "steady:60s:4,burst:120s:25,silence:90s,steady:30s:4"
 // second, and a tick shorter than a millisecond is all overhead.
 const MaxSpeed = 1000
 
+// CheckSpeed says what is wrong with a speed-up, if anything.
+func CheckSpeed(s float64) error {
+	if !(s > 0 && s <= MaxSpeed) {
+		return fmt.Errorf("speed must be above 0 and at most %d: %v", MaxSpeed, s)
+	}
+	return nil
+}
+
 // Length is how much event time the demo's traffic spans.
 func Length() time.Duration {
 	phases, _ := gen.ParsePhases(Phases, 4) // a constant: checked by the tests
@@ -54,8 +62,8 @@ type Config struct {
 
 // Run runs the demo to the end of its traffic.
 func Run(ctx context.Context, cfg Config) error {
-	if !(cfg.Speed > 0 && cfg.Speed <= MaxSpeed) {
-		return fmt.Errorf("speed must be above 0 and at most %d: %v", MaxSpeed, cfg.Speed)
+	if err := CheckSpeed(cfg.Speed); err != nil {
+		return err
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -135,13 +135,10 @@ const maxSleep = 250 * time.Millisecond
 // or when ctx is cancelled (ctx.Err() is returned, after flushing what was
 // generated so far).
 func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error) {
-	total, err := checkPhases(cfg.Phases)
-	if err != nil {
+	if err := cfg.Check(); err != nil {
 		return 0, err
 	}
-	if cfg.Disorder < 0 || cfg.Disorder > MaxDisorder {
-		return 0, fmt.Errorf("disorder %v is not between 0 and %v", cfg.Disorder, MaxDisorder)
-	}
+	total, _ := checkPhases(cfg.Phases)
 	clock := cfg.Clock
 	if clock == nil {
 		clock = realClock{}
@@ -201,6 +198,19 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 }
 
 // checkPhases validates phases and returns their total length in seconds.
+// Check says what is wrong with cfg, if anything: Write refuses such a
+// config, and a command line can refuse it first as a usage error.
+func (cfg Config) Check() error {
+	if _, err := checkPhases(cfg.Phases); err != nil {
+		return err
+	}
+	if cfg.Disorder < 0 || cfg.Disorder > MaxDisorder {
+		return fmt.Errorf("disorder %v is not between 0 and %v", cfg.Disorder, MaxDisorder)
+	}
+	return nil
+}
+
+// checkPhases checks the phases and returns how many seconds they span.
 func checkPhases(phases []Phase) (int64, error) {
 	var total int64
 	for i, p := range phases {
