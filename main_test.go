@@ -129,7 +129,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"unknown flag", []string{"stats", "--nope"}, exitUsage, "flag provided but not defined"},
 		{"bad duration", []string{"alert", "--window", "soon"}, exitUsage, "invalid value"},
-		{"fractional window", []string{"alert", "--window", "1.5s"}, exitUsage, "whole number of seconds"},
+		{"fractional window", []string{"alert", "--window", "1.5s"}, exitUsage, "window must be whole seconds between 1s and 24h0m0s: 1.5s"},
 		{"bad format", []string{"parse", "--format", "xml"}, exitUsage, "--format must be"},
 		{"zero top", []string{"stats", "--top", "0"}, exitUsage, "top must be at least 1"},
 		{"arguments", []string{"parse", "access.log"}, exitUsage, "takes no arguments"},

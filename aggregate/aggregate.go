@@ -60,9 +60,9 @@ type bucket struct {
 // New returns an aggregator that calls emit for each summary. The summary
 // passed to emit is reused: emit must not keep it.
 func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
-	iv := int64(cfg.Interval / time.Second)
-	if iv < 1 || cfg.Interval%time.Second != 0 {
-		return nil, fmt.Errorf("interval must be a whole number of seconds, at least 1s: %v", cfg.Interval)
+	iv, err := eventtime.Seconds("interval", cfg.Interval, time.Second, 0)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Top < 1 {
 		return nil, fmt.Errorf("top must be at least 1: %d", cfg.Top)

@@ -54,12 +54,9 @@ type Engine struct {
 // New returns an engine that calls emit for each alert record. The
 // record passed to emit is reused: emit must not keep it.
 func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
-	win := int64(cfg.Window / time.Second)
-	if win < 1 || cfg.Window%time.Second != 0 {
-		return nil, fmt.Errorf("window must be a whole number of seconds, at least 1s: %v", cfg.Window)
-	}
-	if cfg.Window > MaxWindow {
-		return nil, fmt.Errorf("window must be at most %v: %v", MaxWindow, cfg.Window)
+	win, err := eventtime.Seconds("window", cfg.Window, time.Second, MaxWindow)
+	if err != nil {
+		return nil, err
 	}
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err

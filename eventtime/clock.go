@@ -32,13 +32,23 @@ const LiveSkew = 60
 // memory, and a line an hour late is better counted late than waited for.
 const MaxLateness = time.Hour
 
-// CheckLateness says what is wrong with a lateness setting, if anything:
-// it must be whole seconds between 0 and MaxLateness.
-func CheckLateness(d time.Duration) error {
-	if d < 0 || d > MaxLateness || d%time.Second != 0 {
-		return fmt.Errorf("lateness must be whole seconds between 0 and %v: %v", MaxLateness, d)
+// Seconds checks a duration setting called name: event time counts whole
+// seconds, so d must be whole seconds, at least lo and, when hi is not 0,
+// at most hi. It returns d in seconds.
+func Seconds(name string, d, lo, hi time.Duration) (int64, error) {
+	if d%time.Second != 0 || d < lo || (hi != 0 && d > hi) {
+		if hi == 0 {
+			return 0, fmt.Errorf("%s must be whole seconds, at least %v: %v", name, lo, d)
+		}
+		return 0, fmt.Errorf("%s must be whole seconds between %v and %v: %v", name, lo, hi, d)
 	}
-	return nil
+	return int64(d / time.Second), nil
+}
+
+// CheckLateness checks a lateness setting: whole seconds up to MaxLateness.
+func CheckLateness(d time.Duration) error {
+	_, err := Seconds("lateness", d, 0, MaxLateness)
+	return err
 }
 
 // Clock tracks the newest second seen and the seconds judged so far.
