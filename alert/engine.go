@@ -43,12 +43,12 @@ type Engine struct {
 	// ring holds the hits of each second that is in the window or not yet
 	// judged, at index sec mod len(ring). Its length, window+lateness+2,
 	// is one more than the seconds that can be alive at once.
-	ring   []int64
-	sum    int64 // hits in (judged-win, judged]
-	newest int64 // newest second that holds a count
-	firing bool
-	late   int64
-	rec    Alert
+	ring        []int64
+	sum         int64 // hits in (judged-win, judged]
+	lastCounted int64 // the newest second a request was counted in
+	firing      bool
+	late        int64
+	rec         Alert
 }
 
 // New returns an engine that calls emit for each alert record. The
@@ -67,12 +67,12 @@ func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
 	clock := eventtime.New(cfg.Lateness)
 	lat := int64(cfg.Lateness / time.Second)
 	return &Engine{
-		cfg:    cfg,
-		clock:  clock,
-		win:    win,
-		emit:   emit,
-		ring:   make([]int64, win+lat+2),
-		newest: math.MinInt64,
+		cfg:         cfg,
+		clock:       clock,
+		win:         win,
+		emit:        emit,
+		ring:        make([]int64, win+lat+2),
+		lastCounted: math.MinInt64,
 	}, nil
 }
 
@@ -91,8 +91,8 @@ func (e *Engine) Request(r *parse.Request) error {
 		e.late++
 	}
 	e.ring[e.slot(at)]++
-	if at > e.newest {
-		e.newest = at
+	if at > e.lastCounted {
+		e.lastCounted = at
 	}
 	return nil
 }
@@ -120,7 +120,7 @@ func (e *Engine) slot(sec int64) int {
 // judge evaluates the rule at each second of (from, to].
 func (e *Engine) judge(from, to int64) error {
 	for s := from + 1; s <= to; s++ {
-		if e.sum == 0 && !e.firing && s > e.newest {
+		if e.sum == 0 && !e.firing && s > e.lastCounted {
 			// The window is empty and nothing is pending: every slot
 			// is zero and the rule cannot change state before the
 			// next request, so a silence of any length costs nothing.

@@ -66,15 +66,6 @@ func New(lateness time.Duration) *Clock {
 	return &Clock{lateness: int64(lateness / time.Second)}
 }
 
-// Begun reports whether any event has been seen.
-func (c *Clock) Begun() bool { return c.begun }
-
-// Judged returns the last judged second; valid once Begun.
-func (c *Clock) Judged() int64 { return c.judged }
-
-// Newest returns the newest second seen; valid once Begun.
-func (c *Clock) Newest() int64 { return c.newest }
-
 // See records that an event of second sec arrived. It returns the seconds
 // that became final, (from, to]; from == to when none did. The caller
 // judges those seconds before it places the event with Place.
