@@ -140,6 +140,16 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 				break
 			}
 			r.Bytes = n
+		case keyStr == "offset":
+			n, err := d.intValue("offset")
+			if err == nil && n < 0 {
+				err = fmt.Errorf("\"offset\" is negative: %d", n)
+			}
+			if err != nil {
+				valueErr = err
+				break
+			}
+			r.Offset = n
 		default:
 			dst := r.field(keyStr)
 			if dst == nil {
@@ -204,6 +214,9 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 	if isRequest && !haveTime {
 		return "request", errors.New(`request record has no "time"`)
 	}
+	if isRequest && r.File == nil {
+		r.Offset = 0 // an offset means nothing without its file
+	}
 	if isRequest {
 		return "request", nil // a constant: string(typBytes) would allocate
 	}
@@ -233,6 +246,8 @@ func (r *Request) field(name string) *[]byte {
 		return &r.Agent
 	case "vhost":
 		return &r.VHost
+	case "file_id":
+		return &r.File
 	}
 	return nil
 }

@@ -24,6 +24,8 @@ func TestRecordRoundTrip(t *testing.T) {
 		{"raw request", Request{Sec: 253402300799, Request: []byte(`\x16\x03`), Status: 400}},
 		{"year 1", Request{Sec: -62135596800, Nsec: 1}},
 		{"invalid UTF-8", Request{Agent: []byte("a\xffb\xed\xa0\x80"), Referer: []byte("\ufffd")}},
+		{"where the line came from", Request{Sec: 1, Status: 200, File: []byte("9f86d081884c7d65"), Offset: 123456789012}},
+		{"at the start of its file", Request{Sec: 1, Status: 200, File: []byte("9f86d081884c7d65"), Offset: 0}},
 	}
 	var d Decoder
 	for _, tt := range tests {
@@ -56,6 +58,8 @@ func TestRecord(t *testing.T) {
 		{"request with spaces and escapes", ` { "type" : "request", "time":"2000-10-10T20:55:36.5Z" , "path":"\/a\u00e9\ud83d\ude00","status":200,"bytes":1 } `,
 			"{\"type\":\"request\",\"time\":\"2000-10-10T20:55:36.5Z\",\"path\":\"/a\u00e9\U0001F600\",\"status\":200,\"bytes\":1}"},
 		{"time with an offset", `{"type":"request","time":"2000-10-10T13:55:36-07:00","status":200,"bytes":1}`,
+			`{"type":"request","time":"2000-10-10T20:55:36Z","status":200,"bytes":1}`},
+		{"an offset without its file is dropped", `{"type":"request","time":"2000-10-10T20:55:36Z","offset":7,"status":200,"bytes":1}`,
 			`{"type":"request","time":"2000-10-10T20:55:36Z","status":200,"bytes":1}`},
 		{"null string field", `{"type":"request","time":"2000-10-10T20:55:36Z","agent":null,"status":200,"bytes":1}`,
 			`{"type":"request","time":"2000-10-10T20:55:36Z","status":200,"bytes":1}`},
@@ -129,6 +133,9 @@ func TestRecordErrors(t *testing.T) {
 		{"bad unicode escape", `{"type":"\u12g4"}`, `bad \u escape`},
 		{"bad number in skipped value", `{"type":"x","n":01}`, "expected ',' or '}'"},
 		{"bad literal in skipped value", `{"type":"x","n":nul}`, "expected null"},
+		{"negative offset", `{"type":"request","time":"2000-10-10T20:55:36Z","file_id":"ab","offset":-1}`, `"offset" is negative`},
+		{"offset a string", `{"type":"request","time":"2000-10-10T20:55:36Z","file_id":"ab","offset":"1"}`, `"offset" is not an integer`},
+		{"file_id a number", `{"type":"request","time":"2000-10-10T20:55:36Z","file_id":1,"offset":1}`, `"file_id" is not a string`},
 		{"malformed value of a known name", `{"type":"summary","status":{"2xx":}}`, "unexpected character"},
 	}
 	var d Decoder

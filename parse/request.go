@@ -32,6 +32,13 @@ type Request struct {
 	Referer  []byte
 	Agent    []byte
 	VHost    []byte // virtual host (vhost_combined), nil otherwise
+
+	// Where the line came from, when it was read from a followed file
+	// (logmon parse --follow): the file's identity (a fingerprint of its
+	// first line, see package follow) and the byte offset of the line's
+	// start in it. File is nil for lines read from standard input.
+	File   []byte
+	Offset int64
 }
 
 // Time returns the event time as a time.Time in UTC.
@@ -69,6 +76,11 @@ func (r *Request) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, r.Bytes, 10)
 	b = appendField(b, "referer", r.Referer)
 	b = appendField(b, "agent", r.Agent)
+	if r.File != nil {
+		b = appendField(b, "file_id", r.File)
+		b = append(b, `,"offset":`...)
+		b = strconv.AppendInt(b, r.Offset, 10)
+	}
 	return append(b, '}')
 }
 

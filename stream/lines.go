@@ -18,6 +18,7 @@ const MaxLine = 16 << 20
 // Line is one input line, without its "\n" or "\r\n".
 type Line struct {
 	N       int64  // line number, from 1
+	Off     int64  // byte offset of the line's start in the input
 	Text    []byte // valid until the batch is returned
 	TooLong bool   // the line was longer than MaxLine; Text holds its first MaxLine bytes
 }
@@ -30,6 +31,7 @@ type lineReader struct {
 	buf        []byte // buf[start:end] is unread input
 	start, end int
 	n          int64
+	off        int64 // bytes of input taken by the lines so far
 	eof        bool
 	err        error
 }
@@ -53,7 +55,7 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 			total += i
 			dst = appendCapped(dst, mark, lr.buf[lr.start:lr.start+i])
 			lr.start += i + 1
-			return lr.finish(dst, mark, total)
+			return lr.finish(dst, mark, total, 1)
 		}
 		// No newline in the buffer: keep what there is and read more.
 		chunk := lr.buf[lr.start:lr.end]
@@ -64,7 +66,7 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 			if total == 0 {
 				return Line{}, dst, false, lr.err
 			}
-			return lr.finish(dst, mark, total)
+			return lr.finish(dst, mark, total, 0)
 		}
 		n, err := lr.r.Read(lr.buf)
 		lr.end = n
@@ -77,11 +79,14 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 	}
 }
 
-// finish makes the line kept in dst[mark:], total bytes long in the input,
-// into a Line: a CR before the newline and a BOM at the start of the input
-// dropped, and a line longer than MaxLine marked and cut.
-func (lr *lineReader) finish(dst []byte, mark, total int) (Line, []byte, bool, error) {
+// finish makes the line kept in dst[mark:], total bytes long in the input
+// and followed by nl newline bytes, into a Line: a CR before the newline
+// and a BOM at the start of the input dropped, and a line longer than
+// MaxLine marked and cut.
+func (lr *lineReader) finish(dst []byte, mark, total, nl int) (Line, []byte, bool, error) {
 	lr.n++
+	off := lr.off
+	lr.off += int64(total + nl)
 	text := dst[mark:]
 	if n := len(text); n == total && n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
@@ -91,7 +96,7 @@ func (lr *lineReader) finish(dst []byte, mark, total int) (Line, []byte, bool, e
 		text = text[len(bom):]
 		total -= len(bom)
 	}
-	line := Line{N: lr.n, Text: text}
+	line := Line{N: lr.n, Off: off, Text: text}
 	if total > MaxLine {
 		line.TooLong = true
 		line.Text = text[:min(len(text), MaxLine)]

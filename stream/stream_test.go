@@ -16,6 +16,7 @@ import (
 // collect is a Stage that records what Run gives it.
 type collect struct {
 	lines     []string
+	offs      []int64
 	tooLong   []int64
 	idles     []time.Time
 	lastInput time.Time
@@ -26,6 +27,7 @@ type collect struct {
 
 func (c *collect) Line(l Line) error {
 	c.lines = append(c.lines, string(l.Text))
+	c.offs = append(c.offs, l.Off)
 	if l.TooLong {
 		c.tooLong = append(c.tooLong, l.N)
 	}
@@ -86,6 +88,48 @@ func TestLines(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLineOffsets: every line knows where it starts in the input, which
+// is how a followed file's lines get their byte offsets.
+func TestLineOffsets(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		want  []int64
+	}{
+		{"LF", "ab\nc\n", []int64{0, 3}},
+		{"CRLF", "ab\r\nc\r\nd", []int64{0, 4, 7}},
+		{"empty lines", "\n\n\nx", []int64{0, 1, 2, 3}},
+		{"BOM counts as input", "\xef\xbb\xbfa\nb\n", []int64{0, 5}},
+		{"after a 64 KiB + 1 line", strings.Repeat("x", 64<<10+1) + "\nz\n", []int64{0, 64<<10 + 2}},
+	}
+	for _, tt := range tests {
+		for _, slow := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/one byte reads %v", tt.name, slow), func(t *testing.T) {
+				var in io.Reader = strings.NewReader(tt.input)
+				if slow {
+					in = iotest.OneByteReader(in)
+				}
+				c := &collect{}
+				if err := Run(Config{In: in}, c); err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(c.offs, tt.want) {
+					t.Errorf("offsets (-want +got):\n-%v\n+%v", tt.want, c.offs)
+				}
+			})
+		}
+	}
+	// Past a line too long to keep, offsets still count every byte.
+	c := &collect{}
+	in := strings.Repeat("x", MaxLine+10) + "\nok\n"
+	if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{0, MaxLine + 11}; !slices.Equal(c.offs, want) {
+		t.Errorf("offsets after a too-long line (-want +got):\n-%v\n+%v", want, c.offs)
 	}
 }
 
