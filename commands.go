@@ -35,6 +35,35 @@ var latenessFlag = &cli.DurationFlag{
 	Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
 }
 
+// stateFlags keep a stage's state across restarts (package checkpoint).
+var stateFlags = []cli.Flag{
+	&cli.StringFlag{Name: "state", Usage: "keep the stage's windows, alert states and the position of the last line counted in `FILE`; go on from it when it exists"},
+	&cli.BoolFlag{Name: "state-reset", Usage: "start afresh, ignoring (and then replacing) the --state file"},
+	&cli.DurationFlag{Name: "state-every", Value: 5 * time.Second, Usage: "how often the state is saved while input arrives (also on SIGINT/SIGTERM and at the end of input)"},
+}
+
+// keepState sets st up to keep its consumer's state in the --state file
+// and restores it from there. A file that exists but cannot be used is
+// refused (exit 3), never silently replaced, unless --state-reset says so.
+func keepState(c *cli.Context, command string, settings any, st *stream.Records) error {
+	path := c.String("state")
+	if path == "" {
+		if c.Bool("state-reset") {
+			return usagef("--state-reset needs --state FILE")
+		}
+		return nil
+	}
+	if c.Duration("state-every") <= 0 {
+		return usagef("--state-every must be more than 0: %v", c.Duration("state-every"))
+	}
+	st.Keep = &stream.Keep{Path: path, Command: command, Settings: settings, Every: c.Duration("state-every")}
+	if c.Bool("state-reset") {
+		return nil
+	}
+	_, err := st.Load()
+	return err
+}
+
 // sink picks the output format once, when the stream starts.
 func sink(c *cli.Context, e env) (render.Sink, error) {
 	switch f := c.String("format"); f {
@@ -104,12 +133,12 @@ func statsCommand(e env) *cli.Command {
 		Name:      "stats",
 		Usage:     "fold request records into a summary every interval",
 		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
 			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods and clients lists"},
 			latenessFlag,
-		},
+		}, stateFlags...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -125,7 +154,12 @@ func statsCommand(e env) *cli.Command {
 			}
 			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
 			defer warn.Close()
-			return runStage(c, e, &stream.Records{C: agg, Out: out, Warn: warn})
+			st := &stream.Records{C: agg, Out: out, Warn: warn}
+			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String()}
+			if err := keepState(c, "stats", settings, st); err != nil {
+				return err
+			}
+			return runStage(c, e, st)
 		},
 	}
 }
@@ -135,13 +169,13 @@ func alertCommand(e env) *cli.Command {
 		Name:      "alert",
 		Usage:     "apply the high-traffic rule to request records",
 		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--pass]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "fire when the average over the window is above `REQ_PER_S`"},
 			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute, Usage: "the sliding window, whole seconds"},
 			&cli.BoolFlag{Name: "pass", Usage: "also write the request records, so a later stage sees them"},
 			latenessFlag,
-		},
+		}, stateFlags...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -157,7 +191,12 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			err = runStage(c, e, &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn})
+			st := &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn}
+			settings := map[string]any{"threshold": c.Float64("threshold"), "window": c.Duration("window").String(), "lateness": c.Duration("lateness").String()}
+			if err := keepState(c, "alert", settings, st); err != nil {
+				return err
+			}
+			err = runStage(c, e, st)
 			if n := eng.Late(); n > 0 {
 				warn.Printf("%d late requests counted in the earliest open second", n)
 			}

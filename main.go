@@ -19,6 +19,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
+	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/stream"
 )
 
@@ -27,6 +28,7 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
 	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
+	exitState   = 3 // a --state file exists but cannot be used (see checkpoint.Error)
 )
 
 func main() {
@@ -117,6 +119,10 @@ func run(args []string, e env) int {
 	var u usageError
 	if errors.As(err, &u) {
 		return exitUsage
+	}
+	var refused *checkpoint.Error
+	if errors.As(err, &refused) {
+		return exitState
 	}
 	return exitFailure
 }

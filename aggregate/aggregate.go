@@ -12,7 +12,9 @@ package aggregate
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -45,6 +47,7 @@ type Aggregator struct {
 	free     []*bucket
 	next     int64 // start of the next interval to write
 	haveNext bool
+	paused   bool // every summary written from now on is provisional (Pause)
 	rec      Summary
 }
 
@@ -126,6 +129,15 @@ func (a *Aggregator) End() error {
 	return nil
 }
 
+// Pause ends a run whose state is kept (--state): the end of its input is
+// not the end of the stream. It writes what End would, every summary
+// marked partial, because the next run may still count lines in them and
+// then writes them again, complete. The caller saves the state first.
+func (a *Aggregator) Pause() error {
+	a.paused = true
+	return a.End()
+}
+
 // judge writes every interval whose last second is <= to.
 func (a *Aggregator) judge(to int64) error {
 	for a.haveNext && a.next+a.iv-1 <= to {
@@ -154,7 +166,7 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		Type:     "summary",
 		Start:    time.Unix(start, 0).UTC(),
 		End:      time.Unix(end, 0).UTC(),
-		Partial:  covered < end,
+		Partial:  covered < end || a.paused,
 		Sections: s.Sections[:0],
 		Methods:  s.Methods[:0],
 		Clients:  s.Clients[:0],
@@ -273,4 +285,70 @@ func floorDiv(a, b int64) int64 {
 func round(x float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(x*p) / p
+}
+
+// State is the aggregator's part of a checkpoint (logmon stats --state):
+// the clock, the next interval to write and the intervals still open.
+type State struct {
+	Clock    eventtime.State `json:"clock"`
+	Next     int64           `json:"next"`
+	HaveNext bool            `json:"have_next"`
+	Open     []OpenInterval  `json:"open"`
+}
+
+// OpenInterval is an interval counted but not yet written.
+type OpenInterval struct {
+	Start    int64            `json:"start"`
+	Requests int64            `json:"requests"`
+	Bytes    int64            `json:"bytes"`
+	Late     int64            `json:"late"`
+	Status   StatusClasses    `json:"status"`
+	Sections map[string]int64 `json:"sections"`
+	Methods  map[string]int64 `json:"methods"`
+	Clients  map[string]int64 `json:"clients"`
+}
+
+// State returns the aggregator's state, for Restore.
+func (a *Aggregator) State() any {
+	st := State{Clock: a.clock.State(), Next: a.next, HaveNext: a.haveNext, Open: []OpenInterval{}}
+	for start, b := range a.open {
+		st.Open = append(st.Open, OpenInterval{
+			Start: start, Requests: b.requests, Bytes: b.bytes, Late: b.late, Status: b.status,
+			Sections: b.sections, Methods: b.methods, Clients: b.clients,
+		})
+	}
+	slices.SortFunc(st.Open, func(x, y OpenInterval) int { return cmp.Compare(x.Start, y.Start) })
+	return &st
+}
+
+// Restore makes a new aggregator go on from a state that State returned
+// (as JSON). It refuses a state these settings cannot have made.
+func (a *Aggregator) Restore(data []byte) error {
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	if err := a.clock.Restore(st.Clock); err != nil {
+		return err
+	}
+	if st.HaveNext && floorDiv(st.Next, a.iv)*a.iv != st.Next {
+		return fmt.Errorf("next interval %d is not aligned to the interval %ds", st.Next, a.iv)
+	}
+	clear(a.open)
+	for _, o := range st.Open {
+		if !st.HaveNext || o.Start < st.Next || floorDiv(o.Start, a.iv)*a.iv != o.Start || o.Start > st.Clock.Newest || a.open[o.Start] != nil {
+			return fmt.Errorf("open interval at %d: not one these settings can have open", o.Start)
+		}
+		if o.Requests < 0 || o.Bytes < 0 || o.Late < 0 {
+			return fmt.Errorf("open interval at %d: negative counts", o.Start)
+		}
+		b := a.newBucket()
+		b.requests, b.bytes, b.late, b.status = o.Requests, o.Bytes, o.Late, o.Status
+		maps.Copy(b.sections, o.Sections)
+		maps.Copy(b.methods, o.Methods)
+		maps.Copy(b.clients, o.Clients)
+		a.open[o.Start] = b
+	}
+	a.next, a.haveNext = st.Next, st.HaveNext
+	return nil
 }

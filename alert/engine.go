@@ -11,6 +11,7 @@
 package alert
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -47,6 +48,7 @@ type Engine struct {
 	sum         int64 // hits in (judged-win, judged]
 	lastCounted int64 // the newest second a request was counted in
 	firing      bool
+	firedAt     int64 // the second the current alert fired, when firing
 	late        int64
 	rec         Alert
 }
@@ -139,6 +141,9 @@ func (e *Engine) judge(from, to int64) error {
 			continue
 		}
 		e.firing = over
+		if over {
+			e.firedAt = s
+		}
 		if err := e.emit(e.record(s)); err != nil {
 			return err
 		}
@@ -150,6 +155,7 @@ func (e *Engine) record(sec int64) *Alert {
 	a := &e.rec
 	*a = Alert{
 		Type:      "alert",
+		ID:        ID(RuleHighTraffic, e.firedAt),
 		Rule:      RuleHighTraffic,
 		Time:      time.Unix(sec, 0).UTC(),
 		Hits:      e.sum,
@@ -167,3 +173,83 @@ func (e *Engine) record(sec int64) *Alert {
 	}
 	return a
 }
+
+// ID is the identity of an alert: its rule and the second it fired. The
+// firing record and the record of its recovery share it, and a record
+// written again after a restart (see State) has the same one, so a
+// consumer can drop a repeat.
+func ID(rule string, fired int64) string {
+	return rule + "@" + string(parse.AppendTime(nil, fired, 0))
+}
+
+// State is the engine's part of a checkpoint (logmon alert --state):
+// everything the rule needs to go on as if the run had not stopped.
+type State struct {
+	Clock eventtime.State `json:"clock"`
+	// Counts holds [second, hits] for every second with hits that is
+	// still in the window or not yet judged, oldest first.
+	Counts      [][2]int64 `json:"counts"`
+	LastCounted int64      `json:"last_counted"`
+	Firing      bool       `json:"firing"`
+	FiredAt     int64      `json:"fired_at"`
+	Late        int64      `json:"late"`
+}
+
+// State returns the engine's state, for Restore.
+func (e *Engine) State() any {
+	st := State{
+		Clock:       e.clock.State(),
+		Counts:      [][2]int64{},
+		LastCounted: e.lastCounted,
+		Firing:      e.firing,
+		FiredAt:     e.firedAt,
+		Late:        e.late,
+	}
+	if st.Clock.Begun {
+		j := st.Clock.Judged
+		for s := j - e.win + 1; s <= max(e.lastCounted, j); s++ {
+			if n := e.ring[e.slot(s)]; n != 0 {
+				st.Counts = append(st.Counts, [2]int64{s, n})
+			}
+		}
+	}
+	return &st
+}
+
+// Restore makes a new engine go on from a state that State returned (as
+// JSON). It refuses a state this engine's settings cannot have made.
+func (e *Engine) Restore(data []byte) error {
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return err
+	}
+	if err := e.clock.Restore(st.Clock); err != nil {
+		return err
+	}
+	j, newest := st.Clock.Judged, st.Clock.Newest
+	clear(e.ring)
+	e.sum = 0
+	prev := j - e.win
+	for _, c := range st.Counts {
+		s, n := c[0], c[1]
+		if !st.Clock.Begun || s <= prev || s > newest || n <= 0 {
+			return fmt.Errorf("count %d at second %d: outside the window (%d, %d] or not positive", n, s, j-e.win, newest)
+		}
+		prev = s
+		e.ring[e.slot(s)] = n
+		if s <= j {
+			e.sum += n
+		}
+	}
+	if st.Late < 0 || (st.Firing && st.FiredAt > j) || (st.Clock.Begun && st.LastCounted > newest) {
+		return fmt.Errorf("inconsistent state: late %d, firing %v since %d, last counted %d, judged %d", st.Late, st.Firing, st.FiredAt, st.LastCounted, j)
+	}
+	e.lastCounted, e.firing, e.firedAt, e.late = st.LastCounted, st.Firing, st.FiredAt, st.Late
+	return nil
+}
+
+// Pause ends a run whose state is kept (--state): the end of its input is
+// not the end of the stream, so nothing more is judged. Judging the last
+// seconds now could resolve an alert that the next run, with the lines
+// still to come, finds firing: a page that takes itself back.
+func (e *Engine) Pause() error { return nil }

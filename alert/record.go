@@ -9,6 +9,7 @@ import (
 // event time. Its JSON names are the wire contract (README).
 type Alert struct {
 	Type      string    `json:"type"`  // always "alert"
+	ID        string    `json:"id"`    // rule@second it fired: the same for the firing and the resolved record
 	Rule      string    `json:"rule"`  // "high_traffic"
 	State     string    `json:"state"` // "firing" or "resolved"
 	Time      time.Time `json:"time"`  // the second at which the state changed

@@ -132,3 +132,35 @@ func (c *Clock) advance(sec int64) (from, to int64) {
 	}
 	return from, c.judged
 }
+
+// State is the clock's part of a checkpoint (logmon stats/alert --state).
+type State struct {
+	Begun  bool  `json:"begun"`
+	Newest int64 `json:"newest"`
+	Lines  int64 `json:"lines"`
+	Judged int64 `json:"judged"`
+}
+
+// State returns what Restore needs to go on where c stands.
+func (c *Clock) State() State {
+	return State{Begun: c.begun, Newest: c.newest, Lines: c.lines, Judged: c.judged}
+}
+
+// Restore makes c go on from a saved state. It refuses a state that no
+// clock with c's lateness can have reached.
+func (c *Clock) Restore(s State) error {
+	if !s.Begun {
+		if s != (State{}) {
+			return fmt.Errorf("clock not begun but has times: %+v", s)
+		}
+		*c = Clock{lateness: c.lateness}
+		return nil
+	}
+	// A running clock has lines <= newest and judges up to lateness+1
+	// seconds behind the newest, never ahead of it.
+	if s.Lines > s.Newest || s.Judged > s.Newest || s.Judged < s.Newest-c.lateness-1 {
+		return fmt.Errorf("clock times out of order: %+v", s)
+	}
+	c.begun, c.newest, c.lines, c.judged = true, s.Newest, s.Lines, s.Judged
+	return nil
+}

@@ -34,6 +34,13 @@ type Config struct {
 	Stop <-chan struct{}
 }
 
+// Checkpointer is a Stage that saves its state from time to time. Run
+// calls Checkpoint with the wall clock after every batch of lines and
+// every tick; the stage decides whether a save is due.
+type Checkpointer interface {
+	Checkpoint(now time.Time) error
+}
+
 // ErrStopped is returned by Run when Config.Stop ended the input.
 var ErrStopped = errors.New("stopped")
 
@@ -65,6 +72,10 @@ func Run(cfg Config, st Stage) error {
 
 	quiet := true // no input since the last tick
 	var lastInput time.Time
+	cp, _ := st.(Checkpointer)
+	if cfg.Now == nil {
+		cp = nil
+	}
 	for {
 		var b *batch
 		select {
@@ -80,8 +91,14 @@ func Run(cfg Config, st Stage) error {
 				return stop(st, batches, free)
 			case b = <-batches:
 			case <-cfg.Tick:
+				now := cfg.Now()
 				if quiet {
-					if err := st.Idle(cfg.Now(), lastInput); err != nil {
+					if err := st.Idle(now, lastInput); err != nil {
+						return err
+					}
+				}
+				if cp != nil {
+					if err := cp.Checkpoint(now); err != nil {
 						return err
 					}
 				}
@@ -95,6 +112,11 @@ func Run(cfg Config, st Stage) error {
 		}
 		if err := lines(st, b); err != nil {
 			return err
+		}
+		if cp != nil {
+			if err := cp.Checkpoint(cfg.Now()); err != nil {
+				return err
+			}
 		}
 		if b.eof {
 			if err := finish(st); err != nil {

@@ -2,10 +2,12 @@ package stream
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
 )
@@ -24,20 +26,108 @@ type Consumer interface {
 	End() error
 }
 
+// Stateful is a Consumer whose state can be kept across runs (--state).
+type Stateful interface {
+	Consumer
+	// State returns the state to save (as JSON); Restore takes it back.
+	State() any
+	Restore(data []byte) error
+	// Pause is End for a run whose state is kept: the end of its input
+	// is not the end of the stream, and the next run goes on from the
+	// saved state.
+	Pause() error
+}
+
+// Keep says where and how often a Records stage keeps its consumer's
+// state (package checkpoint).
+type Keep struct {
+	Path     string
+	Command  string
+	Settings any           // saved with the state; a state saved with other settings is refused
+	Every    time.Duration // wall time between saves while the stream runs
+
+	last  time.Time
+	dirty bool // something was counted since the last save
+}
+
 // Records is the stage that reads JSON records: request records go to the
 // consumer (and on to the output too when Pass is set); records of any
 // other type are passed through unchanged, in order. C may be nil: then
 // every record is only checked and passed on (logmon render). A line that
 // is not a valid record is reported, skipped and counted in Invalid.
+//
+// With Keep set, C must be Stateful: its state and the position of the
+// last request counted (see parse.Request.File) are saved to Keep.Path
+// every Keep.Every, on a stop and at the end of input, each time after
+// the output is flushed, so a state never counts a record whose output
+// was not written. Requests at or before the saved position in its file
+// are skipped, counted in Skipped: they were counted before a restart.
 type Records struct {
 	C       Consumer
 	Out     Output
 	Pass    bool
 	Warn    *Warner
+	Keep    *Keep
 	Invalid int64
+	Skipped int64
 
+	pos checkpoint.Position // of the last request counted; File "" when none
 	dec parse.Decoder
 	req parse.Request
+}
+
+// Load restores the consumer and the position from Keep.Path. found is
+// false when there is no state file yet (a fresh start). A state file
+// that cannot be used is refused with a *checkpoint.Error.
+func (s *Records) Load() (found bool, err error) {
+	f, found, err := checkpoint.Load(s.Keep.Path)
+	if err != nil || !found {
+		return found, err
+	}
+	if err := f.Check(s.Keep.Path, s.Keep.Command, s.Keep.Settings); err != nil {
+		return true, err
+	}
+	if err := s.C.(Stateful).Restore(f.State); err != nil {
+		return true, &checkpoint.Error{Path: s.Keep.Path, Reason: fmt.Sprintf("holds a state logmon cannot go on from: %v", err)}
+	}
+	if f.Position != nil {
+		s.pos = *f.Position
+	}
+	return true, nil
+}
+
+// Checkpoint implements Checkpointer: it saves the state when it is due.
+func (s *Records) Checkpoint(now time.Time) error {
+	k := s.Keep
+	if k == nil || !k.dirty || now.Sub(k.last) < k.Every {
+		return nil
+	}
+	k.last = now
+	return s.save()
+}
+
+// save flushes the output, then saves the state.
+func (s *Records) save() error {
+	if err := s.Out.Flush(); err != nil {
+		return err
+	}
+	f := &checkpoint.File{Command: s.Keep.Command}
+	var err error
+	if f.Settings, err = json.Marshal(s.Keep.Settings); err != nil {
+		return err
+	}
+	if f.State, err = json.Marshal(s.C.(Stateful).State()); err != nil {
+		return err
+	}
+	if s.pos.File != "" {
+		pos := s.pos
+		f.Position = &pos
+	}
+	if err := checkpoint.Save(s.Keep.Path, f); err != nil {
+		return err
+	}
+	s.Keep.dirty = false
+	return nil
 }
 
 // Line implements Stage.
@@ -56,9 +146,22 @@ func (s *Records) Line(l Line) error {
 	if typ != "request" {
 		return s.raw(l)
 	}
+	if f := s.req.File; f != nil && s.pos.File != "" && string(f) == s.pos.File && s.req.Offset <= s.pos.Offset {
+		s.Skipped++
+		return nil
+	}
 	if s.C != nil {
 		if err := s.C.Request(&s.req); err != nil {
 			return err
+		}
+		if s.Keep != nil {
+			s.Keep.dirty = true
+			if s.req.File != nil {
+				if string(s.req.File) != s.pos.File {
+					s.pos.File = string(s.req.File)
+				}
+				s.pos.Offset = s.req.Offset
+			}
 		}
 	}
 	if s.Pass {
@@ -96,12 +199,24 @@ func (s *Records) Idle(now, lastInput time.Time) error {
 	return s.C.Idle(now, lastInput)
 }
 
-// End implements Stage.
+// End implements Stage. With Keep, the state is saved and the consumer
+// paused rather than ended.
 func (s *Records) End() error {
-	if s.C != nil {
+	switch {
+	case s.Keep != nil:
+		if err := s.save(); err != nil {
+			return err
+		}
+		if err := s.C.(Stateful).Pause(); err != nil {
+			return err
+		}
+	case s.C != nil:
 		if err := s.C.End(); err != nil {
 			return err
 		}
+	}
+	if s.Skipped > 0 {
+		s.Warn.Printf("%d requests at or before the saved position skipped: counted before the restart", s.Skipped)
 	}
 	if s.Invalid > 0 {
 		s.Warn.Printf("%d invalid records skipped", s.Invalid)

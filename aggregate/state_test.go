@@ -1,0 +1,124 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/logmon/logmon/parse"
+)
+
+func newStage(t *testing.T, cfg Config, out *[]Summary) *Aggregator {
+	t.Helper()
+	a, err := New(cfg, func(s *Summary) error {
+		var got Summary
+		if err := json.Unmarshal(s.AppendJSON(nil), &got); err != nil {
+			t.Fatal(err)
+		}
+		*out = append(*out, got)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func feed(t *testing.T, a *Aggregator, reqs []req) {
+	t.Helper()
+	for _, q := range reqs {
+		pr := parse.Request{Sec: t0 + q.sec, Status: q.status, Bytes: q.bytes, Remote: []byte(q.client), Method: []byte(q.method), Section: []byte(q.section)}
+		if err := a.Request(&pr); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// traffic is a minute and a half of varied requests, out of order within
+// 3 s, with a silence of 40 s in the middle.
+func traffic() []req {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var reqs []req
+	for s := int64(0); s < 130; s++ {
+		if s >= 50 && s < 90 {
+			continue
+		}
+		for range 1 + rng.IntN(4) {
+			reqs = append(reqs, req{
+				sec:     max(0, s-rng.Int64N(4)),
+				section: fmt.Sprintf("/s%d", rng.IntN(7)),
+				status:  []int{200, 200, 304, 404, 503}[rng.IntN(5)],
+				client:  fmt.Sprintf("10.0.0.%d", rng.IntN(20)),
+				method:  []string{"GET", "POST"}[rng.IntN(2)],
+				bytes:   rng.Int64N(5000),
+			})
+		}
+	}
+	return reqs
+}
+
+// TestStateResume: stopped at any line with its state saved, paused, and
+// resumed from the state, stats writes every complete summary of an
+// uninterrupted run, in order, once; the summaries the paused run wrote
+// are all marked partial.
+func TestStateResume(t *testing.T) {
+	cfg := Config{Interval: 10e9, Top: 3, Lateness: 4e9}
+	reqs := traffic()
+	want := run(t, cfg, reqs)
+	for cut := 0; cut <= len(reqs); cut += 5 {
+		var first, second []Summary
+		a := newStage(t, cfg, &first)
+		feed(t, a, reqs[:cut])
+		n := len(first)
+		data, err := json.Marshal(a.State())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range first[n:] {
+			if !s.Partial {
+				t.Fatalf("cut at %d: the paused run wrote a summary not marked partial: %+v", cut, s)
+			}
+		}
+		b := newStage(t, cfg, &second)
+		if err := b.Restore(data); err != nil {
+			t.Fatalf("cut at %d: Restore: %v\n%s", cut, err, data)
+		}
+		feed(t, b, reqs[cut:])
+		if err := b.End(); err != nil {
+			t.Fatal(err)
+		}
+		got := append(first[:n:n], second...)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut at %d (state %s):\n got %v\nwant %v", cut, data, brief(got), brief(want))
+		}
+	}
+}
+
+func TestStateRefused(t *testing.T) {
+	tests := []struct {
+		name, state, want string
+	}{
+		{"not JSON", `[`, "unexpected end"},
+		{"next not aligned", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":94},"next":95,"have_next":true}`, "not aligned"},
+		{"open before next", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":94},"next":90,"have_next":true,"open":[{"start":80}]}`, "not one these settings"},
+		{"open after the newest second", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":94},"next":90,"have_next":true,"open":[{"start":110}]}`, "not one these settings"},
+		{"open twice", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":94},"next":90,"have_next":true,"open":[{"start":90},{"start":90}]}`, "not one these settings"},
+		{"negative counts", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":94},"next":90,"have_next":true,"open":[{"start":90,"requests":-1}]}`, "negative"},
+		{"bad clock", `{"clock":{"begun":true,"newest":100,"lines":101,"judged":94}}`, "out of order"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out []Summary
+			a := newStage(t, defaults(), &out)
+			if err := a.Restore([]byte(tt.state)); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Restore(%s) = %v, want an error with %q", tt.state, err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,140 @@
+package alert
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/parse"
+)
+
+// feed gives e the requests of secs (seconds after t0), in order.
+func feed(t *testing.T, e *Engine, secs []int64) {
+	t.Helper()
+	var r parse.Request
+	for _, s := range secs {
+		r.Sec = t0 + s
+		if err := e.Request(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func newCollecting(t *testing.T, cfg Config, out *[]Alert) *Engine {
+	t.Helper()
+	e, err := New(cfg, func(a *Alert) error { *out = append(*out, *a); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestStateResume: a run stopped at any line and resumed from its saved
+// state writes exactly the alerts of an uninterrupted run, ids included,
+// with lines out of order within the lateness.
+func TestStateResume(t *testing.T) {
+	cfg := Config{Threshold: 2, Window: 20 * time.Second, Lateness: 3 * time.Second}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var secs []int64
+	for s := int64(0); s < 300; s++ {
+		n := 1
+		if (s/40)%2 == 1 {
+			n = 4 // bursts that fire, then quiet spells that resolve
+		}
+		for range n {
+			secs = append(secs, s)
+		}
+	}
+	// Disorder within the lateness, as real servers write.
+	for i := range secs {
+		j := min(len(secs)-1, i+rng.IntN(6))
+		if secs[j]-secs[i] <= 3 {
+			secs[i], secs[j] = secs[j], secs[i]
+		}
+	}
+	var want []Alert
+	e := newCollecting(t, cfg, &want)
+	feed(t, e, secs)
+	if len(want) < 6 {
+		t.Fatalf("the test traffic gives %d alerts, want several", len(want))
+	}
+	for cut := 0; cut <= len(secs); cut += 7 {
+		var gotA []Alert
+		a := newCollecting(t, cfg, &gotA)
+		feed(t, a, secs[:cut])
+		data, err := json.Marshal(a.State())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Pause(); err != nil {
+			t.Fatal(err)
+		}
+		b := newCollecting(t, cfg, &gotA)
+		if err := b.Restore(data); err != nil {
+			t.Fatalf("cut %d: Restore(%s): %v", cut, data, err)
+		}
+		feed(t, b, secs[cut:])
+		if !slices.Equal(gotA, want) {
+			t.Fatalf("cut at line %d: alerts differ from an uninterrupted run\n got %v\nwant %v", cut, gotA, want)
+		}
+		if b.Late() != e.Late() {
+			t.Errorf("cut at line %d: late %d, uninterrupted %d", cut, b.Late(), e.Late())
+		}
+	}
+}
+
+// TestStateFiringStaysFiring: an alert firing when the state was saved
+// is still firing after the restore: no second "firing" record, and its
+// recovery carries the id of the original alert.
+func TestStateFiringStaysFiring(t *testing.T) {
+	cfg := Config{Threshold: 1, Window: 10 * time.Second}
+	var out []Alert
+	a := newCollecting(t, cfg, &out)
+	feed(t, a, []int64{0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3}) // 12 hits: over 10 at second 3
+	feed(t, a, []int64{6, 7, 8})                            // judge up to 7
+	if len(out) != 1 || out[0].State != Firing {
+		t.Fatalf("before the stop: %v, want one firing alert", out)
+	}
+	data, _ := json.Marshal(a.State())
+	b := newCollecting(t, cfg, &out)
+	if err := b.Restore(data); err != nil {
+		t.Fatal(err)
+	}
+	feed(t, b, []int64{30})
+	if len(out) != 2 || out[1].State != Resolved || out[1].ID != out[0].ID {
+		t.Fatalf("after the restore: %v, want only the resolution, with id %q", out, out[0].ID)
+	}
+	if want := "high_traffic@2015-05-17T10:00:03Z"; out[0].ID != want {
+		t.Errorf("id %q, want %q", out[0].ID, want)
+	}
+}
+
+func TestStateRefused(t *testing.T) {
+	cfg := Config{Threshold: 1, Window: 10 * time.Second, Lateness: 2 * time.Second}
+	tests := []struct {
+		name, state, want string
+	}{
+		{"not JSON", `{"clock":`, "unexpected end"},
+		{"count outside the window", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[50,1]]}`, "outside the window"},
+		{"count after the newest second", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[101,1]]}`, "outside the window"},
+		{"negative count", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,-1]]}`, "not positive"},
+		{"counts out of order", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,1],[98,1]]}`, "outside the window"},
+		{"judged ahead of newest", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":101}}`, "out of order"},
+		{"judged too far behind for the lateness", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":90}}`, "out of order"},
+		{"fired in the future", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"firing":true,"fired_at":99}`, "inconsistent"},
+		{"counts without a clock", `{"counts":[[1,1]]}`, "outside the window"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out []Alert
+			e := newCollecting(t, cfg, &out)
+			err := e.Restore([]byte(tt.state))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Restore(%s) = %v, want an error with %q", tt.state, err, tt.want)
+			}
+		})
+	}
+}

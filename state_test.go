@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/logmon/logmon/parse"
+)
+
+// positioned returns testdata/burst.log as request records that carry a
+// file identity and offsets, as `logmon parse --follow` writes them.
+func positioned(t *testing.T) [][]byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "burst.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p parse.Parser
+	var recs [][]byte
+	off := int64(0)
+	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+		var r parse.Request
+		if err := p.Line(bytes.TrimSuffix(line, []byte("\n")), &r); err == nil {
+			r.File, r.Offset = []byte("00c0ffee00c0ffee"), off
+			recs = append(recs, append(r.AppendJSON(nil), '\n'))
+		}
+		off += int64(len(line))
+	}
+	return recs
+}
+
+// runIn runs one logmon command in-process on input and returns its exit
+// code, stdout and stderr.
+func runIn(input []byte, args ...string) (code int, stdout, stderr string) {
+	var out, errs bytes.Buffer
+	code = run(append([]string{"logmon"}, args...), testEnv(bytes.NewReader(input), &out, &errs))
+	return code, out.String(), errs.String()
+}
+
+// TestStateRestart: a stage stopped after part of its input and started
+// again on the whole input (a restarted `parse --follow` without
+// --resume) skips what it counted and writes, over both runs, what one
+// uninterrupted run writes. Stats writes partial summaries when it stops;
+// the complete ones of both runs are those of the uninterrupted run.
+func TestStateRestart(t *testing.T) {
+	recs := positioned(t)
+	all := bytes.Join(recs, nil)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"alert", []string{"alert", "--threshold", "5", "--window", "20s"}},
+		{"stats", []string{"stats", "--interval", "30s"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ref := filepath.Join(dir, "ref.state")
+			code, want, stderr := runIn(all, append(tc.args, "--state", ref)...)
+			if code != exitOK {
+				t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
+			}
+			state := filepath.Join(dir, "s.state")
+			half := len(recs) / 2
+			code, first, stderr := runIn(bytes.Join(recs[:half], nil), append(tc.args, "--state", state)...)
+			if code != exitOK {
+				t.Fatalf("first run: exit %d\n%s", code, stderr)
+			}
+			code, second, stderr := runIn(all, append(tc.args, "--state", state)...)
+			if code != exitOK {
+				t.Fatalf("second run: exit %d\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, fmt.Sprintf("%d requests at or before the saved position skipped", half)) {
+				t.Errorf("second run does not report the %d requests it skipped:\n%s", half, stderr)
+			}
+			if got := complete(first) + complete(second); got != complete(want) {
+				t.Errorf("the two runs wrote (-want +got):\n-%s\n+%s", complete(want), got)
+			}
+			if tc.name == "alert" && (complete(want) == "" || first != complete(first)) {
+				t.Errorf("alert wrote no alerts, or a record it may take back: %q", first)
+			}
+		})
+	}
+}
+
+// complete drops the partial summaries a stage writes when it pauses.
+func complete(out string) string {
+	var b strings.Builder
+	for line := range strings.SplitAfterSeq(out, "\n") {
+		if line != "" && !strings.Contains(line, `"partial":true`) {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// TestStateRefused: a state file that cannot be used stops the command
+// with exit 3 and a message naming the file, and the file is left as it
+// was; --state-reset starts afresh on purpose.
+func TestStateRefused(t *testing.T) {
+	recs := bytes.Join(positioned(t), nil)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.state")
+	if code, _, stderr := runIn(recs, "alert", "--state", good); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	goodData, _ := os.ReadFile(good)
+	tests := []struct {
+		name string
+		data []byte
+		args []string
+		want string
+	}{
+		{"empty", []byte{}, []string{"alert"}, "is empty"},
+		{"zeros", make([]byte, 512), []string{"alert"}, "only zero bytes"},
+		{"cut short", goodData[:len(goodData)/2], []string{"alert"}, "is cut short"},
+		{"other settings", goodData, []string{"alert", "--window", "1m"}, `other settings`},
+		{"other command", goodData, []string{"stats"}, `is the state of logmon "alert", not of logmon stats`},
+		{"another version", bytes.Replace(goodData, []byte("logmon-state 1"), []byte("logmon-state 7"), 1), []string{"alert"}, "another version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.state")
+			os.WriteFile(path, tt.data, 0o644)
+			code, stdout, stderr := runIn(recs, append(tt.args, "--state", path)...)
+			if code != exitState || stdout != "" || !strings.Contains(stderr, tt.want) || !strings.Contains(stderr, path) || !strings.Contains(stderr, "--state-reset") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and a message with %q", code, stdout, stderr, exitState, tt.want)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.data) {
+				t.Error("the refused state file was changed")
+			}
+			code, _, stderr = runIn(recs, append(tt.args, "--state", path, "--state-reset")...)
+			if code != exitOK {
+				t.Errorf("--state-reset: exit %d\n%s", code, stderr)
+			}
+			if code, _, stderr := runIn(nil, append(tt.args, "--state", path)...); code != exitOK {
+				t.Errorf("after --state-reset the file is not a good state: exit %d\n%s", code, stderr)
+			}
+		})
+	}
+	if code, _, stderr := runIn(nil, "alert", "--state-reset"); code != exitUsage || !strings.Contains(stderr, "--state-reset needs --state") {
+		t.Errorf("--state-reset alone: exit %d, %q", code, stderr)
+	}
+}
+
+// TestStateFile: the state is JSON a person can read, with the position
+// of the last request counted.
+func TestStateFile(t *testing.T) {
+	recs := positioned(t)
+	path := filepath.Join(t.TempDir(), "a.state")
+	if code, _, stderr := runIn(bytes.Join(recs, nil), "alert", "--state", path); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(path)
+	header, body, _ := bytes.Cut(data, []byte("\n"))
+	if !bytes.HasPrefix(header, []byte("logmon-state 1 ")) {
+		t.Errorf("header %q", header)
+	}
+	var f struct {
+		Command  string
+		Position struct {
+			File   string `json:"file_id"`
+			Offset int64
+		}
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatal(err)
+	}
+	var last parse.Request
+	var d parse.Decoder
+	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
+	if f.Command != "alert" || f.Position.File != "00c0ffee00c0ffee" || f.Position.Offset != last.Offset {
+		t.Errorf("state %s: want the position of the last request, byte %d", body, last.Offset)
+	}
+}
