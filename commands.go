@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -197,7 +198,7 @@ func alertCommand(e env) *cli.Command {
 				return err
 			}
 			err = runStage(c, e, st)
-			if n := eng.Late(); n > 0 {
+			if n := eng.Late(); n > 0 && (err == nil || errors.Is(err, stream.ErrStopped)) {
 				warn.Printf("%d late requests counted in the earliest open second", n)
 			}
 			return err

@@ -293,3 +293,19 @@ func TestEndToEndDefaultRule(t *testing.T) {
 		t.Errorf("message %q", alerts[0].Message)
 	}
 }
+
+// TestEndToEndHead: `logmon parse | head -1` ends as soon as head has its
+// line, quietly, even on input without end: parse dies of the closed pipe
+// (exit 141, as a shell reports SIGPIPE) instead of reading on. Without
+// that, this test never ends.
+func TestEndToEndHead(t *testing.T) {
+	stdout, stderr := sh(t, `logmon gen --start 2015-05-17T10:00:00Z --phases steady:100000h:1000 | logmon parse | head -1
+		s=("${PIPESTATUS[@]}"); echo "${s[1]} ${s[2]}"`)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"type":"request"`) || lines[1] != "141 0" {
+		t.Errorf("got %q; want one request record, then exit 141 from parse and 0 from head", stdout)
+	}
+	if stderr != "" {
+		t.Errorf("stderr %q, want nothing", stderr)
+	}
+}

@@ -29,6 +29,12 @@ const (
 	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
 	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
 	exitState   = 3 // a --state file exists but cannot be used (see checkpoint.Error)
+	// exitBrokenPipe: the reader of our output went away (`| head -1`).
+	// It is what a shell reports for a process killed by SIGPIPE, which
+	// is how Go ends a program writing to a closed stdout; logmon exits
+	// the same way, quietly, when it sees the EPIPE error instead (when
+	// SIGPIPE is ignored, or stdout is not file descriptor 1).
+	exitBrokenPipe = 128 + 13
 )
 
 func main() {
@@ -114,6 +120,9 @@ func run(args []string, e env) int {
 	}
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return exitBrokenPipe // nobody reads us any more: nothing to say
 	}
 	fmt.Fprintf(e.stderr, "logmon: %v\n", err)
 	var u usageError

@@ -213,3 +213,39 @@ func TestRejectsUnshowableRecord(t *testing.T) {
 		t.Errorf("the good line is lost: %q", out.String())
 	}
 }
+
+// TestClosedStdout: when the reader of the output goes away, every
+// command stops at its next write, quietly, with the exit code a shell
+// gives a process killed by SIGPIPE: no error message, let alone one per
+// line.
+func TestClosedStdout(t *testing.T) {
+	input, err := os.ReadFile(filepath.Join("testdata", "apache_logs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, _ := pipeline(t, input, [][]string{{"parse"}})
+	for _, tc := range []struct {
+		args  []string
+		input string
+	}{
+		{[]string{"parse"}, string(input)},
+		{[]string{"alert", "--pass"}, records},
+		{[]string{"stats", "--interval", "1s"}, records},
+		{[]string{"render"}, records},
+		{[]string{"gen", "--phases", "steady:1000h:100"}, ""},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			defer w.Close()
+			var errs bytes.Buffer
+			code := run(append([]string{"logmon"}, tc.args...), testEnv(strings.NewReader(tc.input), w, &errs))
+			if code != exitBrokenPipe || errs.Len() != 0 {
+				t.Errorf("exit %d, stderr %q; want exit %d and nothing on stderr", code, errs.String(), exitBrokenPipe)
+			}
+		})
+	}
+}
