@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -175,5 +177,40 @@ func TestStateFile(t *testing.T) {
 	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
 	if f.Command != "alert" || f.Position.File != "00c0ffee00c0ffee" || f.Position.Offset != last.Offset {
 		t.Errorf("state %s: want the position of the last request, byte %d", body, last.Offset)
+	}
+}
+
+// TestInterruptSavesState: SIGTERM while the input is open saves the
+// state, with the position of the last request read, flushes the output
+// and exits 143 (128 + SIGTERM).
+func TestInterruptSavesState(t *testing.T) {
+	recs := positioned(t)
+	in := &blockAfter{data: strings.NewReader(string(bytes.Join(recs, nil))), blocked: make(chan struct{})}
+	var out, errs strings.Builder
+	sig := make(chan os.Signal, 1)
+	e := testEnv(in, &out, &errs)
+	e.interrupt = sig
+	path := filepath.Join(t.TempDir(), "a.state")
+	done := make(chan int)
+	go func() {
+		done <- run([]string{"logmon", "alert", "--threshold", "5", "--window", "20s", "--state", path}, e)
+	}()
+	<-in.blocked
+	sig <- syscall.SIGTERM
+	if code := <-done; code != 143 {
+		t.Errorf("exit %d, want 143; stderr:\n%s", code, errs.String())
+	}
+	if n := strings.Count(out.String(), `"type":"alert"`); n != 2 {
+		t.Errorf("%d alerts written, want 2:\n%s", n, out.String())
+	}
+	f, found, err := checkpoint.Load(path)
+	if err != nil || !found {
+		t.Fatalf("state after SIGTERM: %v, %v", found, err)
+	}
+	var last parse.Request
+	var d parse.Decoder
+	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
+	if f.Position == nil || f.Position.Offset != last.Offset {
+		t.Errorf("saved position %+v, want byte %d", f.Position, last.Offset)
 	}
 }
