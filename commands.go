@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/demo"
+	"github.com/logmon/logmon/follow"
 	"github.com/logmon/logmon/gen"
 	"github.com/logmon/logmon/render"
 	"github.com/logmon/logmon/stream"
@@ -90,7 +93,12 @@ func useColor(e env) bool {
 // runStage drives st over standard input with the wall clock ticking,
 // until the input ends or the command's context is cancelled (a signal).
 func runStage(c *cli.Context, e env, st stream.Stage) error {
-	cfg := stream.Config{In: e.stdin, Now: e.now, Stop: c.Context.Done()}
+	return runStageOn(c, e, e.stdin, st)
+}
+
+// runStageOn is runStage over another input (a followed file).
+func runStageOn(c *cli.Context, e env, in io.Reader, st stream.Stage) error {
+	cfg := stream.Config{In: in, Now: e.now, Stop: c.Context.Done()}
 	if e.ticker != nil {
 		tick, stop := e.ticker(tickEvery)
 		defer stop()
@@ -103,19 +111,29 @@ func parseCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "parse",
 		Usage:     "turn access-log lines into request records",
-		UsageText: "logmon parse [--rejects FILE] < access.log",
+		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
 		Flags: []cli.Flag{
 			formatFlag,
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
+			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
+			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
+			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
 		},
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
 				return err
 			}
-			warn := stream.NewWarner(e.stderr, "parse", inputName, e.now)
+			in, name, where, err := parseInput(c, e)
+			if err != nil {
+				return err
+			}
+			if closer, ok := in.(io.Closer); ok {
+				defer closer.Close()
+			}
+			warn := stream.NewWarner(e.stderr, "parse", name, e.now)
 			defer warn.Close()
-			st := &stream.Logs{Out: out, Warn: warn}
+			st := &stream.Logs{Out: out, Warn: warn, Where: where}
 			if name := c.String("rejects"); name != "" {
 				f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 				if err != nil {
@@ -124,9 +142,50 @@ func parseCommand(e env) *cli.Command {
 				defer f.Close()
 				st.Rejects = bufio.NewWriter(f)
 			}
-			return runStage(c, e, st)
+			return runStageOn(c, e, in, st)
 		},
 	}
+}
+
+// followPoll is how often a followed file is checked while nothing new
+// is in it: a line shows within a quarter of a second, and an idle
+// follow costs a stat call or two per poll.
+const followPoll = 250 * time.Millisecond
+
+// parseInput is what parse reads: standard input, or with --follow a
+// file followed like tail -F. where maps input offsets to the followed
+// file's identity and offsets; it is nil for standard input.
+func parseInput(c *cli.Context, e env) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
+	path := c.String("follow")
+	if path == "" {
+		if c.Bool("from-end") || c.String("resume") != "" {
+			return nil, "", nil, usagef("--from-end and --resume need --follow FILE")
+		}
+		return e.stdin, inputName, nil, nil
+	}
+	if c.Bool("from-end") && c.String("resume") != "" {
+		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
+	}
+	notify := func(msg string) { fmt.Fprintf(e.stderr, "logmon parse: %s\n", msg) }
+	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
+	if state := c.String("resume"); state != "" {
+		f, found, err := checkpoint.Load(state)
+		switch {
+		case err != nil:
+			return nil, "", nil, err
+		case !found:
+			notify(fmt.Sprintf("no state %s yet: reading %s from its start", state, path))
+		case f.Position == nil:
+			notify(fmt.Sprintf("state %s holds no position (its stage was not fed by parse --follow): reading %s from its start", state, path))
+		default:
+			opt.Resume = &follow.Position{File: f.Position.File, Offset: f.Position.Offset}
+		}
+	}
+	fl, err := follow.Open(path, opt)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return fl, path, fl.Where, nil
 }
 
 func statsCommand(e env) *cli.Command {

@@ -238,19 +238,26 @@ type Logs struct {
 	// Rejects, when set, gets the rejected lines; it is flushed with
 	// the output.
 	Rejects *bufio.Writer
+	// Where, when set, maps a line's offset in the input to the file it
+	// came from (follow.Follower.Where): every request then carries the
+	// file's identity and the line's offset in it, and warnings say
+	// "FILE at byte N" rather than a line number.
+	Where func(off int64) (id string, offset int64, path string)
 
 	Lines, Requests, Rejected, Passed int64
 
-	p   parse.Parser
-	dec parse.Decoder
-	req parse.Request
+	p      parse.Parser
+	dec    parse.Decoder
+	req    parse.Request
+	fileID string // the identity Where gave last, and its bytes
+	fileB  []byte
 }
 
 // Line implements Stage.
 func (s *Logs) Line(l Line) error {
 	s.Lines++
 	if l.TooLong {
-		return s.reject(l.N, l.Text, fmt.Sprintf("line longer than %d bytes", MaxLine))
+		return s.reject(l, fmt.Sprintf("line longer than %d bytes", MaxLine))
 	}
 	if len(l.Text) > 0 && l.Text[0] == '{' {
 		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
@@ -263,16 +270,28 @@ func (s *Logs) Line(l Line) error {
 		}
 	}
 	if err := s.p.Line(l.Text, &s.req); err != nil {
-		return s.reject(l.N, l.Text, err.Error())
+		return s.reject(l, err.Error())
+	}
+	if s.Where != nil {
+		id, off, _ := s.Where(l.Off)
+		if id != s.fileID {
+			s.fileID, s.fileB = id, []byte(id)
+		}
+		s.req.File, s.req.Offset = s.fileB, off
 	}
 	s.Requests++
 	return s.Out.Request(&s.req)
 }
 
 // reject reports a bad line, counts it and keeps it in Rejects.
-func (s *Logs) reject(n int64, text []byte, reason string) error {
-	s.Warn.Line(n, "%s", reason)
-	return s.keep(text)
+func (s *Logs) reject(l Line, reason string) error {
+	if s.Where != nil {
+		_, off, path := s.Where(l.Off)
+		s.Warn.At(fmt.Sprintf("%s at byte %d", path, off), "%s", reason)
+	} else {
+		s.Warn.Line(l.N, "%s", reason)
+	}
+	return s.keep(l.Text)
 }
 
 // keep counts a rejected line and writes it, as it came, to Rejects.

@@ -32,16 +32,33 @@ func NewWarner(w io.Writer, cmd, name string, now func() time.Time) *Warner {
 
 // Line reports a problem with input line n.
 func (w *Warner) Line(n int64, format string, args ...any) {
+	if w.limited() {
+		return
+	}
+	fmt.Fprintf(w.w, "%s%s:%d: %s\n", w.prefix, w.name, n, fmt.Sprintf(format, args...))
+}
+
+// At reports a problem at a place named by where ("access.log at byte
+// 1234"), under the same limit as Line.
+func (w *Warner) At(where string, format string, args ...any) {
+	if w.limited() {
+		return
+	}
+	fmt.Fprintf(w.w, "%s%s: %s\n", w.prefix, where, fmt.Sprintf(format, args...))
+}
+
+// limited counts a warning and reports whether it is over the limit.
+func (w *Warner) limited() bool {
 	if s := w.now().Unix(); s != w.second {
 		w.second, w.inSecond = s, 0
 	}
 	if w.inSecond >= warnBurst {
 		w.suppressed++
-		return
+		return true
 	}
 	w.inSecond++
 	w.flushSuppressed()
-	fmt.Fprintf(w.w, "%s%s:%d: %s\n", w.prefix, w.name, n, fmt.Sprintf(format, args...))
+	return false
 }
 
 // Printf prints a message that is not about one line; it is never

@@ -1,0 +1,787 @@
+// Package follow follows a growing log file the way `tail -F` does, in
+// pure Go, on every platform: a Follower is an io.Reader over everything
+// written to the file at a path, across rotations, removals and
+// truncations, so a stage reads it the way it reads standard input.
+//
+// It polls: at the end of the file it waits Options.Poll (250 ms by
+// default), then looks again, with an fstat of the open file and a stat of
+// the path (and, for the rewrite check, a read of at most 4 KiB). Polling
+// works the same on Linux, macOS, Windows and network file systems, where
+// change notification (inotify, kqueue, fsnotify) is missing or partial,
+// and costs nothing worth counting at four looks a second. While there is
+// data, Read never waits.
+//
+// # Lines
+//
+// Read returns only complete lines while a file is being written: the
+// bytes after the last '\n' are held back until their '\n' arrives, so a
+// line is never split across a writer's two writes. Two exceptions: held
+// bytes beyond 64 KiB are returned anyway (a very long line; downstream
+// reads lines of any length), and when the file is left for another (it
+// was rotated away, removed, truncated or rewritten) its unterminated last
+// line is returned with an added '\n', so the lines of two files never
+// merge. Stop and Close never return a held line: it is read again after a
+// resume.
+//
+// # Files
+//
+// A file is known by its identity (see Identity), a fingerprint of its
+// first line; Read returns no byte of a file before it has one.
+//
+//   - Rotation by rename (the path now names another file) and removal:
+//     the old file stays open and is read on until the path names a new
+//     file with data in it; then the old one is read to its end and the new
+//     one from its start. Waiting for data rather than for the name is what
+//     keeps the lines of a writer that goes on writing the renamed file
+//     until it is told to reopen (nginx after logrotate's "create" and
+//     before its postrotate signal). The cost: a removed log's disk space
+//     is held until a new file with data appears at the path.
+//   - Truncation (the file is shorter than what was read; copytruncate
+//     does this) and rewriting in place (the first line changed although
+//     the size did not shrink, checked after each poll, before reading on):
+//     the file is read again from its start, under its new identity. Lines
+//     written between the last read and the truncation are lost, as with
+//     every tail -F; that is copytruncate's documented hazard.
+//   - Options.FromEnd starts the first file just after its last '\n';
+//     files that appear later are read from their start. Without it the
+//     first file is read from its start (as Filebeat, promtail and Vector
+//     do).
+//   - Options.Resume finds the file a Position names, at the path or among
+//     the rotated files next to it, and goes on after the line it names.
+//
+// # Limits
+//
+// What a poller cannot see, it misses, as every tail -F does: a file
+// rotated away twice within one poll is skipped; a file truncated and
+// written past its old size while being read (not idle at its end) goes
+// on being read from where it was until the check at the next poll sees
+// its new first line and reads it again from its start; two files that
+// start with the same first line share an identity.
+//
+// # Concurrency
+//
+// Read is for one goroutine. Where and Close may be called from any
+// goroutine; Close makes a Read blocked waiting for data return io.EOF.
+package follow
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultPoll is how often an idle Follower looks for new data when
+// Options.Poll is 0: a quarter second keeps a live dashboard live and
+// costs two stats a poll.
+const DefaultPoll = 250 * time.Millisecond
+
+// maxHold is how many bytes of an unterminated line are held back before
+// they are returned anyway. Real log lines are far shorter; a line that is
+// not must not stall the stream or grow the buffer without bound.
+const maxHold = 64 << 10
+
+// bufSize is the read buffer: twice maxHold, so that after the held bytes
+// are moved to its front at least 64 KiB is free for each read. With reads
+// that large, following a large file costs about what reading it plainly
+// does: BenchmarkRead gave 9.4 GB/s through a Follower against 10.5 GB/s
+// plainly (page cache, 64 KiB reads by the caller), the difference being
+// the copy out of this buffer.
+const bufSize = 2 * maxHold
+
+// Options say how to follow.
+type Options struct {
+	// FromEnd starts the first file just after its last '\n' instead of
+	// at its start. Files that appear later are read from their start.
+	FromEnd bool
+	// Resume, when not nil, takes precedence over FromEnd: reading goes
+	// on just after the line at Resume.Offset of the file with identity
+	// Resume.File, found at the path or, when it was rotated away, among
+	// the regular files in the same directory (compressed ones skipped).
+	// The rest of a rotated file is read first, then the file at the path
+	// from its start. When no file matches, the path is read from its
+	// start, with a notice.
+	Resume *Position
+	// Poll is how long to wait at the end of the data before looking
+	// again. 0 means DefaultPoll.
+	Poll time.Duration
+	// Stop, once closed, makes Read return io.EOF. A held-back partial
+	// line is not returned.
+	Stop <-chan struct{}
+	// Wait returns a channel that delivers after d; nil means time.After.
+	// Tests inject it to count or drive the polls.
+	Wait func(d time.Duration) <-chan time.Time
+	// Notify, when not nil, receives one-line notices for a person:
+	// waiting for the file, rotation, truncation, resuming. It is called
+	// from Open and from within Read, and must not call Read or Close.
+	Notify func(msg string)
+}
+
+// action is what to do with the current file once everything read from
+// it has been returned.
+type action int
+
+const (
+	stay    action = iota // nothing pending
+	toPath                // close it and open the file at the path
+	restart               // read the same file again from its start
+	release               // close it and wait for the path
+	toNext                // close it and open the next rotated file (resume)
+)
+
+// Follower follows the file at a path. Make one with Open.
+type Follower struct {
+	path string
+	opt  Options
+	done chan struct{} // closed by Close
+
+	// rmu is held by Read while it works (not while it waits for a poll)
+	// and by Close, which so never closes the file under a Read.
+	rmu       sync.Mutex
+	closeOnce sync.Once
+	closed    bool
+	err       error // a read error, returned from then on
+
+	file    *os.File // the file being read; nil while waiting for the path
+	name    string   // the path file was opened under
+	id      string   // identity of file; "" while it has none
+	sum     uint64   // the fingerprint id was written from
+	skip    bool     // discard up to and including the next '\n' (resume)
+	readOff int64    // offset in file of the next byte to read
+	pos     int64    // offset in file of buf[r]
+	pending action
+	woke    bool   // a poll has passed since the last look at the file and path
+	drainTo action // when not stay: read this file to its end, then do this
+	gone    bool   // the path was seen missing; said so
+	noted   string // the last open failure told through Notify
+	// next lists the rotated files to read after the current one and
+	// before the path, oldest first: after a resume into a rotated
+	// file, the files rotated after it (see rotatedAfter).
+	next []string
+
+	// buf[r:ready] is ready to be returned, buf[ready:w] is held back.
+	buf         []byte
+	r, ready, w int
+	scratch     []byte // for fingerprints
+	streamOff   int64  // bytes returned so far
+	segOpen     bool   // the current file has its segment
+
+	mu   sync.Mutex // guards segs, for Where
+	segs segments
+}
+
+// Open starts following the file at path. It fails only for what can never
+// work: path is a directory or not a regular file, or cannot be opened for
+// a reason other than not existing (permission, most often), or Poll is
+// negative. A path that does not exist yet is waited for.
+func Open(path string, opt Options) (*Follower, error) {
+	if opt.Poll < 0 {
+		return nil, fmt.Errorf("follow %s: negative poll interval %v", path, opt.Poll)
+	}
+	if opt.Poll == 0 {
+		opt.Poll = DefaultPoll
+	}
+	if opt.Wait == nil {
+		opt.Wait = time.After
+	}
+	f := &Follower{
+		path:    path,
+		opt:     opt,
+		done:    make(chan struct{}),
+		buf:     make([]byte, bufSize),
+		scratch: make([]byte, fingerprintMax),
+	}
+	file, err := f.openPath()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Resume != nil {
+		if f.resume(*opt.Resume, file) {
+			return f, nil
+		}
+	} else if file != nil && opt.FromEnd {
+		start, err := lastLineEnd(file, f.buf)
+		if err != nil {
+			file.Close()
+			return nil, err
+		}
+		f.use(file, path, start, false)
+		return f, nil
+	}
+	if file == nil {
+		f.notify("waiting for %s to appear", path)
+		return f, nil
+	}
+	f.use(file, path, 0, false)
+	return f, nil
+}
+
+// openPath opens the file at the path for Open: nil, nil when it does not
+// exist.
+func (f *Follower) openPath() (*os.File, error) {
+	file, err := openFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = file.Stat(); err == nil && !fi.Mode().IsRegular() {
+			err = fmt.Errorf("follow %s: not a regular file", f.path)
+		}
+		if err != nil {
+			file.Close()
+		}
+	}
+	if err != nil {
+		if fi, serr := os.Stat(f.path); serr == nil && fi.IsDir() {
+			err = fmt.Errorf("follow %s: is a directory", f.path)
+		}
+		return nil, err
+	}
+	return file, nil
+}
+
+// resume starts at pos (see Options.Resume). atPath is the file at the
+// path, or nil. It reports whether a file was found; if not, atPath is
+// left for the caller to use.
+func (f *Follower) resume(pos Position, atPath *os.File) bool {
+	if atPath != nil {
+		if fi, err := atPath.Stat(); err == nil && f.matches(atPath, fi, pos) {
+			f.use(atPath, f.path, pos.Offset, true)
+			f.notify("resuming %s at byte %d", f.path, pos.Offset)
+			return true
+		}
+	}
+	if name, file := f.findRotated(pos, atPath); file != nil {
+		if atPath != nil {
+			atPath.Close()
+		}
+		f.use(file, name, pos.Offset, true)
+		f.next = f.rotatedAfter(file, atPath)
+		then := f.path
+		if len(f.next) > 0 {
+			then = strings.Join(append(f.next[:len(f.next):len(f.next)], f.path), ", ")
+		}
+		f.notify("resuming %s at byte %d; then %s", name, pos.Offset, then)
+		return true
+	}
+	f.notify("resume point (file %s, byte %d) not found; reading %s from its start", pos.File, pos.Offset, f.path)
+	return false
+}
+
+// matches reports whether file (with info fi) is where pos points.
+func (f *Follower) matches(file *os.File, fi os.FileInfo, pos Position) bool {
+	if pos.Offset < 0 || fi.Size() <= pos.Offset {
+		return false
+	}
+	sum, ok, err := fingerprint(file, f.scratch, false)
+	return err == nil && ok && idString(sum) == pos.File
+}
+
+// compressed are the suffixes of rotated files that are skipped by a
+// resume: their bytes are not the log's bytes.
+var compressed = []string{".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".br"}
+
+// findRotated looks for the file pos points to among the regular files in
+// the directory of the path, other than the path itself (atPath). When
+// several match (they start with the same line), the one modified last is
+// taken: the oldest rotations were written first.
+func (f *Follower) findRotated(pos Position, atPath *os.File) (string, *os.File) {
+	dir := filepath.Dir(f.path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", nil
+	}
+	var atInfo os.FileInfo
+	if atPath != nil {
+		atInfo, _ = atPath.Stat()
+	}
+	var (
+		best     *os.File
+		bestName string
+		bestTime time.Time
+	)
+	for _, e := range entries {
+		if !e.Type().IsRegular() || e.Name() == filepath.Base(f.path) || hasSuffix(e.Name(), compressed) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		file, err := openFile(name)
+		if err != nil {
+			continue
+		}
+		fi, err := file.Stat()
+		if err != nil || (atInfo != nil && os.SameFile(fi, atInfo)) || !f.matches(file, fi, pos) ||
+			(best != nil && !fi.ModTime().After(bestTime)) {
+			file.Close()
+			continue
+		}
+		if best != nil {
+			best.Close()
+		}
+		best, bestName, bestTime = file, name, fi.ModTime()
+	}
+	return bestName, best
+}
+
+// rotatedAfter lists, oldest first, the files in the directory of the
+// path that were rotated after file: those whose name begins with the
+// path's name (access.log.1, access.log-20261123), not compressed, other
+// than file and the file at the path (atPath), last written after file
+// was. A resume reads them all before the path, so a restart that missed
+// two rotations loses nothing. Files last written in the same instant as
+// file are left out: a copy of file, or an older rotation.
+func (f *Follower) rotatedAfter(file, atPath *os.File) []string {
+	fi, err := file.Stat()
+	if err != nil {
+		return nil
+	}
+	var atInfo os.FileInfo
+	if atPath != nil {
+		atInfo, _ = atPath.Stat()
+	}
+	dir, base := filepath.Split(f.path)
+	entries, err := os.ReadDir(filepath.Clean(dir))
+	if err != nil {
+		return nil
+	}
+	type cand struct {
+		name string
+		mod  time.Time
+	}
+	var cands []cand
+	for _, e := range entries {
+		if !e.Type().IsRegular() || e.Name() == base || !strings.HasPrefix(e.Name(), base) || hasSuffix(e.Name(), compressed) {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		ei, err := os.Stat(name)
+		if err != nil || os.SameFile(ei, fi) || (atInfo != nil && os.SameFile(ei, atInfo)) || !ei.ModTime().After(fi.ModTime()) {
+			continue
+		}
+		cands = append(cands, cand{name, ei.ModTime()})
+	}
+	slices.SortFunc(cands, func(a, b cand) int { return a.mod.Compare(b.mod) })
+	names := make([]string, len(cands))
+	for i, c := range cands {
+		names[i] = c.name
+	}
+	return names
+}
+
+func hasSuffix(name string, suffixes []string) bool {
+	for _, s := range suffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastLineEnd returns the offset just after the last '\n' of file, 0 if
+// it has none, reading backwards from its end into buf.
+func lastLineEnd(file *os.File, buf []byte) (int64, error) {
+	fi, err := file.Stat()
+	if err != nil {
+		return 0, err
+	}
+	for end := fi.Size(); end > 0; {
+		start := max(0, end-int64(len(buf)))
+		chunk := buf[:end-start]
+		if _, err := file.ReadAt(chunk, start); err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
+}
+
+// use makes file, opened under name, the current file, to be read from
+// start; with skip, from just after the '\n' that ends the line at start.
+func (f *Follower) use(file *os.File, name string, start int64, skip bool) {
+	f.file, f.name = file, name
+	f.id, f.sum = "", 0
+	f.readOff, f.pos, f.skip = start, start, skip
+	f.r, f.ready, f.w = 0, 0, 0
+	f.segOpen = false
+	f.pending = stay
+	f.drainTo = stay
+	f.noted = ""
+	if _, err := file.Seek(start, io.SeekStart); err != nil {
+		f.err = fmt.Errorf("follow %s: %w", name, err)
+	}
+}
+
+func (f *Follower) notify(format string, args ...any) {
+	if f.opt.Notify != nil {
+		f.opt.Notify(fmt.Sprintf(format, args...))
+	}
+}
+
+// Read reads lines of the followed files into p. It blocks until there
+// are some, and returns io.EOF only once Stop is closed or Close called.
+func (f *Follower) Read(p []byte) (int, error) {
+	f.rmu.Lock()
+	defer f.rmu.Unlock()
+	for {
+		if f.closed {
+			return 0, io.EOF
+		}
+		select {
+		case <-f.done:
+			return 0, io.EOF
+		case <-f.opt.Stop:
+			return 0, io.EOF
+		default:
+		}
+		if f.err != nil {
+			return 0, f.err
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		if f.r < f.ready {
+			return f.deliver(p), nil
+		}
+		progressed, err := f.step()
+		if err != nil {
+			f.err = err
+			return 0, err
+		}
+		if !progressed {
+			if !f.wait() {
+				return 0, io.EOF
+			}
+			f.woke = true
+		}
+	}
+}
+
+// deliver copies ready bytes into p.
+func (f *Follower) deliver(p []byte) int {
+	if !f.segOpen {
+		f.mu.Lock()
+		f.segs.add(segment{stream: f.streamOff, id: f.id, off: f.pos, path: f.name})
+		f.mu.Unlock()
+		f.segOpen = true
+	}
+	n := copy(p, f.buf[f.r:f.ready])
+	f.r += n
+	f.pos += int64(n)
+	f.streamOff += int64(n)
+	return n
+}
+
+// wait waits one poll without holding rmu. It reports false when the
+// follower was stopped or closed meanwhile.
+func (f *Follower) wait() bool {
+	f.rmu.Unlock()
+	defer f.rmu.Lock()
+	tick := f.opt.Wait(f.opt.Poll)
+	select {
+	case <-tick:
+		return true
+	case <-f.done:
+		return false
+	case <-f.opt.Stop:
+		return false
+	}
+}
+
+// step does one piece of work when nothing is ready to be returned: read
+// more, take an identity, change files. It reports whether anything
+// changed; when nothing did, the caller waits a poll.
+func (f *Follower) step() (bool, error) {
+	if f.pending != stay {
+		f.leave()
+		return true, nil
+	}
+	if f.file == nil {
+		return f.openAgain(), nil
+	}
+	if f.woke {
+		// Back from a poll: look at the file and the path before reading,
+		// so that a file truncated and written again while we waited is
+		// read from its start, not from the middle of its new lines.
+		f.woke = false
+		if changed, err := f.check(); changed || err != nil {
+			return changed, err
+		}
+	}
+	if f.id == "" {
+		sum, ok, err := fingerprint(f.file, f.scratch, f.drainTo != stay)
+		if err != nil {
+			return f.readFailed(err)
+		}
+		if ok {
+			f.id, f.sum = idString(sum), sum
+			return true, nil
+		}
+		if f.drainTo != stay { // empty: nothing to read
+			f.finish()
+			return true, nil
+		}
+		return false, nil
+	}
+	n, err := f.fill()
+	if n > 0 {
+		return true, nil
+	}
+	if !errors.Is(err, io.EOF) {
+		return f.readFailed(err)
+	}
+	if f.drainTo != stay || len(f.next) > 0 {
+		// (A file with rotated files after it is written no more.)
+		f.finish()
+		return true, nil
+	}
+	return false, nil
+}
+
+// fill reads from the current file into the buffer. It returns io.EOF
+// only when it read nothing.
+func (f *Follower) fill() (int, error) {
+	f.compact()
+	n, err := f.file.Read(f.buf[f.w:])
+	if n == 0 {
+		if err == nil {
+			err = io.EOF // a zero-byte read means the end here too
+		}
+		return 0, err
+	}
+	f.readOff += int64(n)
+	from := f.w
+	f.w += n
+	if f.skip {
+		i := bytes.IndexByte(f.buf[f.r:f.w], '\n')
+		if i < 0 {
+			f.pos += int64(f.w - f.r)
+			f.r, f.ready = f.w, f.w
+			return n, nil
+		}
+		f.pos += int64(i + 1)
+		f.r += i + 1
+		f.ready = f.r
+		f.skip = false
+		from = f.r
+	}
+	if i := bytes.LastIndexByte(f.buf[from:f.w], '\n'); i >= 0 {
+		f.ready = from + i + 1
+	}
+	if f.w-f.ready > maxHold {
+		f.ready = f.w
+	}
+	return n, nil
+}
+
+// compact moves the held bytes to the front of the buffer. It is called
+// when nothing is ready (f.r == f.ready), and at most maxHold bytes are
+// held, so at least maxHold bytes are free after it.
+func (f *Follower) compact() {
+	if f.r > 0 {
+		f.w = copy(f.buf, f.buf[f.r:f.w])
+		f.r, f.ready = 0, 0
+	}
+}
+
+// check looks at the file and the path after a poll, and decides whether
+// to read on, read the file again or change files. It reports whether it
+// changed anything.
+func (f *Follower) check() (bool, error) {
+	fi, err := f.file.Stat()
+	if err != nil {
+		return f.readFailed(err)
+	}
+	if fi.Size() < f.readOff {
+		f.leaveFor(restart, "%s was truncated; reading it again from its start", f.name)
+		return true, nil
+	}
+	pi, perr := os.Stat(f.path)
+	if perr == nil && os.SameFile(fi, pi) {
+		f.gone = false
+		if f.id != "" {
+			sum, ok, err := fingerprint(f.file, f.scratch, false)
+			if err != nil {
+				return f.readFailed(err)
+			}
+			if !ok || sum != f.sum {
+				f.leaveFor(restart, "%s was rewritten; reading it again from its start", f.name)
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	switch {
+	case perr == nil && pi.Mode().IsRegular() && pi.Size() > 0:
+		// Another file with data is at the path: read this one to its
+		// end, which the stat above makes sure includes every line
+		// written before the new file had data, then go on with that.
+		f.drainTo = toPath
+		return false, nil
+	case perr == nil || errors.Is(perr, fs.ErrNotExist):
+		// The path is missing, or an empty file, or not a regular file:
+		// the writer may still be writing the old file (nginx does until
+		// it is told to reopen), so keep reading it.
+		if !f.gone && perr != nil && f.name == f.path {
+			f.gone = true
+			f.notify("%s is gone (rotated or removed); reading the old file until a new one appears", f.path)
+		}
+		return false, nil
+	default:
+		// The path cannot be looked at. On Windows a removed file's name
+		// can stay taken, and stat fail, until every handle to it is
+		// closed: read the old file to its end and let it go, so that a
+		// new one can be created.
+		if f.drainTo == stay {
+			f.notify("cannot look at %s (%v); finishing %s, then waiting for it", f.path, perr, f.name)
+		}
+		f.drainTo = release
+		return false, nil
+	}
+}
+
+// finish leaves a file that has been read to its end as drainTo says.
+func (f *Follower) finish() {
+	switch {
+	case f.drainTo == release:
+		f.leaveFor(release, "finished %s; waiting for %s", f.name, f.path)
+	case len(f.next) > 0:
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+	case f.name != f.path:
+		f.leaveFor(toPath, "finished %s; reading %s from its start", f.name, f.path)
+	case f.gone:
+		f.leaveFor(toPath, "%s is back; reading the new file from its start", f.path)
+	default:
+		f.leaveFor(toPath, "%s was rotated; reading the new file from its start", f.path)
+	}
+}
+
+// readFailed handles an error reading the current file. A file that has
+// vanished (it was removed, and the file system does not keep it for open
+// handles) is left like a rotated one; any other error is returned.
+func (f *Follower) readFailed(err error) (bool, error) {
+	fi, ferr := f.file.Stat()
+	pi, perr := os.Stat(f.path)
+	if ferr == nil && perr == nil && os.SameFile(fi, pi) {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return false, err // it says what and where already
+		}
+		return false, fmt.Errorf("follow %s: %w", f.name, err)
+	}
+	f.leaveFor(release, "%s vanished while being read (%v); waiting for %s", f.name, err, f.path)
+	return true, nil
+}
+
+// leaveFor arranges to leave the current file for next once all that was
+// read from it has been returned. Its unterminated last line, if any, is
+// returned with an added '\n', so that it does not merge with the first
+// line of what comes next.
+func (f *Follower) leaveFor(next action, format string, args ...any) {
+	if f.w > f.r {
+		f.compact()
+		f.buf[f.w] = '\n'
+		f.w++
+		f.ready = f.w
+	}
+	f.pending = next
+	f.notify(format, args...)
+}
+
+// leave carries out the pending action.
+func (f *Follower) leave() {
+	next := f.pending
+	f.pending, f.drainTo = stay, stay
+	if next == restart {
+		f.use(f.file, f.name, 0, false)
+		return
+	}
+	f.file.Close()
+	f.file = nil
+	for next == toNext && len(f.next) > 0 {
+		name := f.next[0]
+		f.next = f.next[1:]
+		if file, err := openFile(name); err == nil {
+			f.use(file, name, 0, false)
+			return
+		}
+		// Gone meanwhile (compressed and removed by logrotate): its lines
+		// cannot be had; go on with what is there.
+		f.notify("cannot open %s any more; going on", name)
+	}
+	if next == toPath || next == toNext {
+		f.openAgain()
+	}
+}
+
+// openAgain tries to open the path after the first file, to be read from
+// its start. It reports whether it did.
+func (f *Follower) openAgain() bool {
+	file, err := openFile(f.path)
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = file.Stat(); err == nil && !fi.Mode().IsRegular() {
+			err = errors.New("not a regular file")
+		}
+		if err != nil {
+			file.Close()
+		}
+	}
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && err.Error() != f.noted {
+			f.noted = err.Error()
+			f.notify("cannot open %s: %v; trying again", f.path, err)
+		}
+		return false
+	}
+	f.use(file, f.path, 0, false)
+	return true
+}
+
+// Where maps streamOff, the offset in the stream of a byte Read returned,
+// to the identity of the file it came from, its offset in that file and
+// the path it was read under. The byte added after an unterminated last
+// line maps to the offset just past the file's end.
+//
+// Where remembers the last 64 changes of file, so it answers for any byte
+// of the last 64 files (or truncations) read; for an older byte, or before
+// anything was read, it returns "", -1, "". Callers ask once per line, in
+// increasing order, soon after the line was read, so this never bites.
+func (f *Follower) Where(streamOff int64) (id string, off int64, path string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := f.segs.find(streamOff)
+	if i < 0 {
+		return "", -1, ""
+	}
+	s := f.segs.list[i]
+	return s.id, s.off + streamOff - s.stream, s.path
+}
+
+// Close stops following and closes the file. A Read blocked waiting for
+// data returns io.EOF. Close may be called more than once.
+func (f *Follower) Close() error {
+	f.closeOnce.Do(func() { close(f.done) })
+	f.rmu.Lock()
+	defer f.rmu.Unlock()
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	if f.file == nil {
+		return nil
+	}
+	err := f.file.Close()
+	f.file = nil
+	return err
+}
