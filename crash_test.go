@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -350,4 +351,81 @@ func diffKeys(got, want map[string]string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestFollowCopytruncate: logrotate's copytruncate while lines are being
+// written and read. Lines not yet read when the file is truncated are
+// read from the copy; none is lost, none repeated. (What copytruncate
+// itself loses, lines written between its copy and its truncation, this
+// writer does not write.)
+func TestFollowCopytruncate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the test's writer holds the file open")
+	}
+	bin := filepath.Join(logmonBin(t), "logmon")
+	data := crashTraffic(t)[:600_000]
+	data = data[:lineStart(data, len(data))]
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var out, errs syncWriter
+	parse := exec.Command(bin, "parse", "-F", log)
+	parse.Stdout, parse.Stderr = &out, &errs
+	if err := parse.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cuts := []int{lineStart(data, len(data)/4), lineStart(data, len(data)/2), lineStart(data, 3*len(data)/4)}
+	appender(t, log, data, rng, cuts, func(left int) {
+		old, err := os.ReadFile(log)
+		if err == nil {
+			err = os.WriteFile(fmt.Sprintf("%s.%d", log, left), old, 0o644)
+		}
+		if err == nil {
+			err = os.Truncate(log, 0)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	want := bytes.Count(data, []byte("\n"))
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && countLines(&out) < want {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // a poll more: nothing else may come
+	parse.Process.Signal(syscall.SIGTERM)
+	parse.Wait()
+
+	cmd := exec.Command(bin, "parse")
+	cmd.Stdin = bytes.NewReader(data)
+	ref, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, wantRecs := requestKeys(t, out.b.Bytes()), requestKeys(t, ref); !slices.Equal(got, wantRecs) {
+		t.Errorf("followed through 3 copytruncates: %d requests, want the %d lines of the log, in order\n%s", len(got), len(wantRecs), errs.b.String())
+	}
+	if n := strings.Count(errs.b.String(), "reading the rest of its copy"); n == 0 {
+		t.Logf("no truncation found lines unread this time:\n%s", errs.b.String())
+	}
+}
+
+func countLines(w *syncWriter) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return bytes.Count(w.b.Bytes(), []byte("\n"))
+}
+
+// requestKeys reduces request records to what identifies their line.
+func requestKeys(t *testing.T, out []byte) []string {
+	t.Helper()
+	var keys []string
+	for line := range bytes.Lines(out) {
+		var r struct{ Time, Remote, Path, Agent string }
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("not a record: %q", line)
+		}
+		keys = append(keys, r.Time+" "+r.Remote+" "+r.Path+" "+r.Agent)
+	}
+	return keys
 }

@@ -36,6 +36,11 @@ type Config struct {
 // spanning it, so no input can make logmon write without end.
 const MaxSilentIntervals = 100000
 
+// maxEnd is the latest end a summary can say: RFC 3339 stops at
+// 9999-12-31T23:59:59Z, and logmon reads timestamps up to that second, so
+// the interval holding it is written as ending there.
+const maxEnd = 253402300799
+
 // Aggregator builds summaries from requests.
 type Aggregator struct {
 	cfg   Config
@@ -165,7 +170,7 @@ func (a *Aggregator) write(start, end, covered int64) error {
 	*s = Summary{
 		Type:     "summary",
 		Start:    time.Unix(start, 0).UTC(),
-		End:      time.Unix(end, 0).UTC(),
+		End:      time.Unix(min(end, maxEnd), 0).UTC(),
 		Partial:  covered < end || a.paused,
 		Sections: s.Sections[:0],
 		Methods:  s.Methods[:0],
@@ -217,7 +222,13 @@ func (a *Aggregator) release(b *bucket) {
 
 func (b *bucket) add(r *parse.Request) {
 	b.requests++
-	b.bytes += r.Bytes
+	// A log may claim sizes up to 2^63-1: the sum stops there rather than
+	// wrap around to a negative figure.
+	if b.bytes > math.MaxInt64-r.Bytes {
+		b.bytes = math.MaxInt64
+	} else {
+		b.bytes += r.Bytes
+	}
 	switch {
 	case r.Status < 100:
 		b.status.Other++ // a request record from elsewhere may lack a status

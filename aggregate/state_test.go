@@ -122,3 +122,23 @@ func TestStateRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestEdgesOfRange: a request in the last second RFC 3339 can write gives
+// a summary that can be written (its end is that second), and sizes that
+// add up past 2^63-1 stop there instead of turning negative.
+func TestEdgesOfRange(t *testing.T) {
+	var out []Summary
+	a := newStage(t, defaults(), &out)
+	huge := parse.Request{Sec: 253402300799, Status: 200, Bytes: 1 << 62}
+	for range 3 {
+		if err := a.Request(&huge); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].End.Unix() != 253402300799 || out[0].Bytes != 1<<63-1 {
+		t.Errorf("summaries %+v, want one ending at 9999-12-31T23:59:59Z with bytes 2^63-1", out)
+	}
+}

@@ -376,6 +376,15 @@ func (f *Follower) rotatedAfter(file, atPath *os.File) []string {
 	return names
 }
 
+// rotatedSince sets next to the files rotated after the current one, a
+// rotated file or a copy, while it was being read: a log rotated twice
+// while logmon read the first of them (or read a copy after a
+// copytruncate) still loses nothing. It reports whether there are any.
+func (f *Follower) rotatedSince() bool {
+	f.next = f.rotatedAfter(f.file, nil)
+	return len(f.next) > 0
+}
+
 func hasSuffix(name string, suffixes []string) bool {
 	for _, s := range suffixes {
 		if strings.HasSuffix(name, s) {
@@ -603,6 +612,9 @@ func (f *Follower) check() (bool, error) {
 		return f.readFailed(err)
 	}
 	if fi.Size() < f.readOff {
+		if f.fromCopy() {
+			return true, nil
+		}
 		f.leaveFor(restart, "%s was truncated; reading it again from its start", f.name)
 		return true, nil
 	}
@@ -615,6 +627,9 @@ func (f *Follower) check() (bool, error) {
 				return f.readFailed(err)
 			}
 			if !ok || sum != f.sum {
+				if f.fromCopy() { // truncated and written past our offset since the last poll
+					return true, nil
+				}
 				f.leaveFor(restart, "%s was rewritten; reading it again from its start", f.name)
 				return true, nil
 			}
@@ -650,12 +665,37 @@ func (f *Follower) check() (bool, error) {
 	}
 }
 
+// fromCopy handles copytruncate: the file was truncated, and a copy of it
+// (same identity, logrotate's access.log.1) holds lines not read yet. The
+// rest of the copy is read from where reading stopped, under the same
+// identity and offsets, then the truncated file from its start. So only
+// what the web server wrote between logrotate's copy and its truncation is
+// lost, which no reader can have. It reports whether there was such a
+// copy.
+func (f *Follower) fromCopy() bool {
+	if f.id == "" || f.r != f.ready {
+		return false
+	}
+	at := f.pos // the start of the held bytes: everything before was returned
+	name, file := f.findRotated(Position{File: f.id, Offset: at}, f.file)
+	if file == nil {
+		return false
+	}
+	f.file.Close()
+	f.use(file, name, at, false)
+	f.drainTo = toPath
+	f.notify("%s was truncated (copytruncate); reading the rest of its copy %s from byte %d, then %s from its start", f.path, name, at, f.path)
+	return true
+}
+
 // finish leaves a file that has been read to its end as drainTo says.
 func (f *Follower) finish() {
 	switch {
 	case f.drainTo == release:
 		f.leaveFor(release, "finished %s; waiting for %s", f.name, f.path)
 	case len(f.next) > 0:
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+	case f.name != f.path && f.rotatedSince():
 		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
 	case f.name != f.path:
 		f.leaveFor(toPath, "finished %s; reading %s from its start", f.name, f.path)

@@ -135,6 +135,9 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 			r.Status = int(n)
 		case keyStr == "bytes":
 			n, err := d.intValue("bytes")
+			if err == nil && n < 0 {
+				err = fmt.Errorf("\"bytes\" is negative: %d", n) // parse never writes one: a size is 0 or more
+			}
 			if err != nil {
 				valueErr = err
 				break

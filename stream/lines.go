@@ -15,12 +15,17 @@ import (
 // memory stays bounded whatever the input.
 const MaxLine = 16 << 20
 
+// MaxRecord is the longest JSON record line stats, alert and render
+// accept: the request record of a log line of MaxLine bytes, every byte
+// of it escaped as \u00XX (6 bytes), with room for the field names.
+const MaxRecord = 7 * MaxLine
+
 // Line is one input line, without its "\n" or "\r\n".
 type Line struct {
 	N       int64  // line number, from 1
 	Off     int64  // byte offset of the line's start in the input
 	Text    []byte // valid until the batch is returned
-	TooLong bool   // the line was longer than MaxLine; Text holds its first MaxLine bytes
+	TooLong bool   // the line was longer than the limit; Text holds its first bytes up to the limit
 }
 
 // lineReader splits input into lines: any length up to MaxLine, CRLF or
@@ -28,6 +33,7 @@ type Line struct {
 // at the start of the input dropped.
 type lineReader struct {
 	r          io.Reader
+	max        int // the longest line kept
 	buf        []byte // buf[start:end] is unread input
 	start, end int
 	n          int64
@@ -36,8 +42,8 @@ type lineReader struct {
 	err        error
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, 64<<10)}
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: r, max: max, buf: make([]byte, 64<<10)}
 }
 
 // buffered reports whether a complete line is ready without reading.
@@ -53,14 +59,14 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
 			total += i
-			dst = appendCapped(dst, mark, lr.buf[lr.start:lr.start+i])
+			dst = appendCapped(dst, mark, lr.max, lr.buf[lr.start:lr.start+i])
 			lr.start += i + 1
 			return lr.finish(dst, mark, total, 1)
 		}
 		// No newline in the buffer: keep what there is and read more.
 		chunk := lr.buf[lr.start:lr.end]
 		total += len(chunk)
-		dst = appendCapped(dst, mark, chunk)
+		dst = appendCapped(dst, mark, lr.max, chunk)
 		lr.start, lr.end = 0, 0
 		if lr.eof {
 			if total == 0 {
@@ -97,9 +103,9 @@ func (lr *lineReader) finish(dst []byte, mark, total, nl int) (Line, []byte, boo
 		total -= len(bom)
 	}
 	line := Line{N: lr.n, Off: off, Text: text}
-	if total > MaxLine {
+	if total > lr.max {
 		line.TooLong = true
-		line.Text = text[:min(len(text), MaxLine)]
+		line.Text = text[:min(len(text), lr.max)]
 	}
 	return line, dst, true, nil
 }
@@ -108,8 +114,8 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // appendCapped appends p to dst without letting the line (from mark) grow
 // past MaxLine and a CR.
-func appendCapped(dst []byte, mark int, p []byte) []byte {
-	room := MaxLine + 1 - (len(dst) - mark)
+func appendCapped(dst []byte, mark, max int, p []byte) []byte {
+	room := max + 1 - (len(dst) - mark)
 	if room <= 0 {
 		return dst
 	}

@@ -32,6 +32,9 @@ type Config struct {
 	// Stop, when closed, ends the input: Run finishes as at the end of
 	// input and returns ErrStopped.
 	Stop <-chan struct{}
+	// MaxLine is the longest line kept (a longer one is cut and marked
+	// TooLong); 0 means MaxLine.
+	MaxLine int
 }
 
 // Checkpointer is a Stage that saves its state from time to time. Run
@@ -68,7 +71,11 @@ func Run(cfg Config, st Stage) error {
 	free <- &batch{}
 	done := make(chan struct{})
 	defer close(done)
-	go read(newLineReader(cfg.In), batches, free, done)
+	max := cfg.MaxLine
+	if max == 0 {
+		max = MaxLine
+	}
+	go read(newLineReader(cfg.In, max), batches, free, done)
 
 	quiet := true // no input since the last tick
 	var lastInput time.Time

@@ -134,7 +134,7 @@ func (s *Records) save() error {
 func (s *Records) Line(l Line) error {
 	if l.TooLong {
 		s.Invalid++
-		s.Warn.Line(l.N, "line longer than %d bytes", MaxLine)
+		s.Warn.Line(l.N, "line longer than %d bytes", MaxRecord)
 		return nil
 	}
 	typ, err := s.dec.Record(l.Text, &s.req)
