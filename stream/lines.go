@@ -33,7 +33,7 @@ type Line struct {
 // at the start of the input dropped.
 type lineReader struct {
 	r          io.Reader
-	max        int // the longest line kept
+	max        int    // the longest line kept
 	buf        []byte // buf[start:end] is unread input
 	start, end int
 	n          int64
