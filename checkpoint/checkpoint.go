@@ -106,6 +106,13 @@ func writeAtomic(path string, data []byte) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("writing state file: %w", err)
 	}
+	// A process killed while saving leaves its temporary file behind:
+	// clear those now that a whole state is in place.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+base+".*.tmp")); len(stale) > 0 {
+		for _, name := range stale {
+			os.Remove(name)
+		}
+	}
 	// The rename is durable only once the directory is synced. Windows
 	// cannot open a directory for that; its rename is durable as is.
 	if runtime.GOOS != "windows" {

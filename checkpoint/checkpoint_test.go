@@ -46,7 +46,9 @@ func TestRoundTrip(t *testing.T) {
 	if err := f.Check(path, "alert", settings{120, 5}); err != nil {
 		t.Errorf("Check with the same settings: %v", err)
 	}
-	// Saving again replaces the file and leaves no temporary file.
+	// Saving again replaces the file and leaves no temporary file, not
+	// even one a process killed while saving left.
+	os.WriteFile(filepath.Join(filepath.Dir(path), ".alert.state.123.tmp"), []byte("half"), 0o600)
 	if err := Save(path, &File{Command: "alert", Settings: json.RawMessage(`{}`), State: json.RawMessage(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
