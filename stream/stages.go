@@ -273,11 +273,15 @@ func (s *Logs) Line(l Line) error {
 		return s.reject(l, err.Error())
 	}
 	if s.Where != nil {
-		id, off, _ := s.Where(l.Off)
-		if id != s.fileID {
-			s.fileID, s.fileB = id, []byte(id)
+		// (Where knows every line read since its last 64 files; should
+		// it not, the request goes without a position rather than a
+		// wrong one.)
+		if id, off, _ := s.Where(l.Off); id != "" {
+			if id != s.fileID {
+				s.fileID, s.fileB = id, []byte(id)
+			}
+			s.req.File, s.req.Offset = s.fileB, off
 		}
-		s.req.File, s.req.Offset = s.fileB, off
 	}
 	s.Requests++
 	return s.Out.Request(&s.req)
