@@ -36,10 +36,16 @@ type Config struct {
 // spanning it, so no input can make logmon write without end.
 const MaxSilentIntervals = 100000
 
-// maxEnd is the latest end a summary can say: RFC 3339 stops at
-// 9999-12-31T23:59:59Z, and logmon reads timestamps up to that second, so
-// the interval holding it is written as ending there.
-const maxEnd = 253402300799
+// minStart and maxEnd are the earliest start and the latest end a summary
+// can say: RFC 3339 runs from 0000-01-01T00:00:00Z to
+// 9999-12-31T23:59:59Z, and logmon reads timestamps up to those (year 1
+// at +14:00 is year 0 in UTC), so an interval reaching past them (a huge
+// --interval, or the last one of year 9999) is written as starting or
+// ending there.
+const (
+	minStart = -62167219200
+	maxEnd   = 253402300799
+)
 
 // Aggregator builds summaries from requests.
 type Aggregator struct {
@@ -169,7 +175,7 @@ func (a *Aggregator) write(start, end, covered int64) error {
 	s := &a.rec
 	*s = Summary{
 		Type:     "summary",
-		Start:    time.Unix(start, 0).UTC(),
+		Start:    time.Unix(max(start, minStart), 0).UTC(),
 		End:      time.Unix(min(end, maxEnd), 0).UTC(),
 		Partial:  covered < end || a.paused,
 		Sections: s.Sections[:0],

@@ -142,3 +142,20 @@ func TestEdgesOfRange(t *testing.T) {
 		t.Errorf("summaries %+v, want one ending at 9999-12-31T23:59:59Z with bytes 2^63-1", out)
 	}
 }
+
+// TestEarliestInterval: an interval aligned before year 0 (a huge
+// --interval) is written as starting at 0000-01-01T00:00:00Z.
+func TestEarliestInterval(t *testing.T) {
+	var out []Summary
+	a := newStage(t, Config{Interval: 100000000e9, Top: 1}, &out)
+	early := parse.Request{Sec: -62135596800 - 14*3600, Status: 200} // 0001-01-01T00:00:00+14:00
+	if err := a.Request(&early); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || out[0].Start.Unix() != -62167219200 || out[0].Requests != 1 {
+		t.Errorf("summaries %+v, want one starting at 0000-01-01T00:00:00Z", out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -98,7 +99,7 @@ func (t *textSink) Alert(a *alert.Alert) error {
 func (t *textSink) Raw(line []byte) error {
 	typ, err := t.dec.Record(line, &t.req)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadRecord, err)
+		return badRecord("", err)
 	}
 	switch typ {
 	case "request":
@@ -106,13 +107,13 @@ func (t *textSink) Raw(line []byte) error {
 	case "summary":
 		t.sum = aggregate.Summary{}
 		if err := json.Unmarshal(line, &t.sum); err != nil {
-			return fmt.Errorf("%w: summary: %v", ErrBadRecord, err)
+			return badRecord("summary: ", err)
 		}
 		return t.Summary(&t.sum)
 	case "alert":
 		t.al = alert.Alert{}
 		if err := json.Unmarshal(line, &t.al); err != nil {
-			return fmt.Errorf("%w: alert: %v", ErrBadRecord, err)
+			return badRecord("alert: ", err)
 		}
 		return t.Alert(&t.al)
 	}
@@ -121,6 +122,27 @@ func (t *textSink) Raw(line []byte) error {
 }
 
 func (t *textSink) Flush() error { return t.w.Flush() }
+
+// badRecord wraps ErrBadRecord with why a record cannot be shown, made as
+// safe to print as the text output: the stage prints it on stderr, and the
+// messages of encoding/json and the time package quote the record's text
+// (the time package lets DEL through unescaped).
+func badRecord(what string, err error) error {
+	return fmt.Errorf("%w: %s%s", ErrBadRecord, what, sanitizeMessage(err.Error()))
+}
+
+// sanitizeMessage is Sanitize for a message that already uses Go escapes:
+// its backslashes are kept as they are, not doubled.
+func sanitizeMessage(msg string) string {
+	var b []byte
+	for i, part := range strings.Split(msg, `\`) {
+		if i > 0 {
+			b = append(b, '\\')
+		}
+		b = Sanitize(b, []byte(part))
+	}
+	return string(b)
+}
 
 // remoteWidth pads the client column to the width of an IPv4 address, so
 // that the requests of a replay line up.

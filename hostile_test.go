@@ -1,0 +1,575 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/logmon/logmon/stream"
+)
+
+// Hostile input (testdata/bad, see its README.md): every file goes through
+// the real command line in-process. For a log, `parse` must tally exactly
+// the lines, requests and rejected lines of the table, each good line
+// making one request record and each bad one landing in --rejects; its
+// records then go through stats, alert and render. For JSON records,
+// stats, alert --pass and render must skip exactly the invalid ones. In
+// every case: no panic, exit 0, every JSON output line valid JSON and
+// valid UTF-8 (but for a record passed through unchanged, which keeps the
+// bytes it came with), and no raw control, C1, bidi or other invisible
+// format character anywhere in text output or on stderr.
+//
+// The corpus marks what it expects line by line: a line (or record) that
+// must be accepted has "/ok" in its request target, and no other line has.
+
+type hostileCase struct {
+	name    string        // file in testdata/bad, or the name of a generated one
+	gen     func() []byte // generates the file into t.TempDir(); nil for a committed file
+	records bool          // JSON records for stats, alert and render; else log lines for parse
+
+	// Log lines: parse's tally (lines, requests, rejected).
+	// Records: lines, valid request records, and invalid records
+	// skipped in JSON output and in text output, which also refuses a
+	// record of another type whose fields it cannot show.
+	lines, good, bad int
+	textBad          int
+}
+
+var hostileCases = []hostileCase{
+	{name: "escapes.log", lines: 16, good: 11, bad: 5},
+	{name: "c1.log", lines: 10, good: 8, bad: 2},
+	{name: "controls.log", lines: 13, good: 9, bad: 4},
+	{name: "bidi.log", lines: 12, good: 11, bad: 1},
+	{name: "utf8.log", lines: 11, good: 9, bad: 2},
+	{name: "crlf.log", lines: 9, good: 5, bad: 4},
+	{name: "blank.log", lines: 11, good: 2, bad: 9},
+	{name: "timestamps.log", lines: 37, good: 11, bad: 26},
+	{name: "status_size.log", lines: 28, good: 7, bad: 21},
+	{name: "clients.log", lines: 18, good: 16, bad: 2},
+	{name: "random.bin", lines: 19, good: 0, bad: 19},
+	{name: "access.log.gz", lines: 7, good: 0, bad: 7},
+	{name: "long-65535.log", gen: func() []byte { return aroundLong(64<<10 - 1) }, lines: 3, good: 3, bad: 0},
+	{name: "long-65536.log", gen: func() []byte { return aroundLong(64 << 10) }, lines: 3, good: 3, bad: 0},
+	{name: "long-65537.log", gen: func() []byte { return aroundLong(64<<10 + 1) }, lines: 3, good: 3, bad: 0},
+	{name: "long-65535-crlf.log", gen: longCRLF, lines: 2, good: 2, bad: 0},
+	{name: "long-1m.log", gen: long1M, lines: 3, good: 2, bad: 1},
+	{name: "long-16m.log", gen: long16M, lines: 3, good: 2, bad: 1},
+	{name: "records_malformed.jsonl", records: true, lines: 30, good: 6, bad: 23, textBad: 23},
+	{name: "records_deep.jsonl", records: true, lines: 10, good: 3, bad: 6, textBad: 6},
+	{name: "records_types.jsonl", records: true, lines: 28, good: 4, bad: 20, textBad: 23},
+	{name: "records_bom.jsonl", records: true, lines: 8, good: 4, bad: 4, textBad: 4},
+}
+
+// goodLine is a valid Combined line whose target is path.
+func goodLine(path string) string {
+	return `192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET ` + path + ` HTTP/1.1" 200 5 "-" "-"`
+}
+
+// longLine is a line of exactly n bytes: goodLine with its target padded
+// (so that text output, which shows the target, shows all of it).
+func longLine(n int, path string) []byte {
+	short := goodLine(path + "/")
+	pad := n - len(short)
+	if pad < 0 {
+		panic("longLine: n too small")
+	}
+	return []byte(goodLine(path + "/" + strings.Repeat("x", pad)))
+}
+
+// aroundLong is a line of n bytes between two short ones.
+func aroundLong(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(goodLine("/ok-before") + "\n")
+	b.Write(longLine(n, "/ok-long"))
+	b.WriteString("\n" + goodLine("/ok-after") + "\n")
+	return b.Bytes()
+}
+
+// longCRLF puts the CR of a CRLF ending at the last byte of the reader's
+// first 64 KiB buffer and the LF at the first byte of the next.
+func longCRLF() []byte {
+	b := append(longLine(64<<10-1, "/ok-long"), "\r\n"...)
+	return append(b, goodLine("/ok-after")+"\r\n"...)
+}
+
+// long1M: a good line and a line of garbage, 1 MiB each.
+func long1M() []byte {
+	b := append(longLine(1<<20, "/ok-long"), '\n')
+	b = append(b, "/bad-garbage "...)
+	b = append(b, bytes.Repeat([]byte{'g'}, 1<<20-len("/bad-garbage "))...)
+	return append(b, "\n"+goodLine("/ok-after")...)
+}
+
+// long16M: a line of exactly stream.MaxLine bytes is parsed; one byte
+// more and it is rejected as too long.
+func long16M() []byte {
+	b := append(longLine(stream.MaxLine, "/ok-longest"), '\n')
+	b = append(b, longLine(stream.MaxLine+1, "/bad-too-long")...)
+	return append(b, "\n"+goodLine("/ok-after")+"\n"...)
+}
+
+func (tc hostileCase) input(t *testing.T) []byte {
+	t.Helper()
+	path := filepath.Join("testdata", "bad", tc.name)
+	if tc.gen != nil {
+		path = filepath.Join(t.TempDir(), tc.name)
+		if err := os.WriteFile(path, tc.gen(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestHostileInput(t *testing.T) {
+	for _, tc := range hostileCases {
+		t.Run(tc.name, func(t *testing.T) {
+			input := tc.input(t)
+			if n := len(splitLines(input)); n != tc.lines {
+				t.Fatalf("the file has %d lines, the table says %d", n, tc.lines)
+			}
+			if tc.records {
+				hostileRecords(t, tc, input)
+			} else {
+				hostileLog(t, tc, input)
+			}
+		})
+	}
+}
+
+// hostileLog runs a log through parse, then its records through stats,
+// alert and render.
+func hostileLog(t *testing.T, tc hostileCase, input []byte) {
+	tally := fmt.Sprintf("logmon parse: %d lines: %d requests, %d rejected\n", tc.lines, tc.good, tc.bad)
+	var parsed string
+	t.Run("parse", func(t *testing.T) {
+		rejects := filepath.Join(t.TempDir(), "rejects")
+		out, errs := runHostile(t, input, "parse", "--format", "json", "--rejects", rejects)
+		parsed = out
+		wantOnce(t, errs, tally)
+		checkSafe(t, "stderr", errs)
+		recs := checkJSONLines(t, out, input)
+		if len(recs) != tc.good {
+			t.Errorf("%d records, want %d", len(recs), tc.good)
+		}
+		for _, r := range recs {
+			if r.typ() != "request" || !r.marked() {
+				t.Errorf("a record that is not a request from a good line: %s", r.line)
+			}
+		}
+		kept, err := os.ReadFile(rejects)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := splitLines(kept)
+		if len(lines) != tc.bad {
+			t.Errorf("%d lines in --rejects, want %d", len(lines), tc.bad)
+		}
+		for _, l := range lines {
+			if bytes.Contains(l, []byte("/ok")) {
+				t.Errorf("a good line was rejected: %q", cut(l))
+			}
+		}
+	})
+	t.Run("parse text", func(t *testing.T) {
+		out, errs := runHostile(t, input, "parse", "--format", "text")
+		wantOnce(t, errs, tally)
+		checkSafe(t, "stderr", errs)
+		checkSafe(t, "output", out)
+		if n := strings.Count(out, "\n"); n != tc.good {
+			t.Errorf("%d lines of text, want one for each of the %d requests", n, tc.good)
+		}
+	})
+	t.Run("stats", func(t *testing.T) {
+		out, errs := runHostile(t, []byte(parsed), "stats", "--format", "json")
+		wantInvalid(t, errs, "stats", 0)
+		checkSafe(t, "stderr", errs)
+		checkSummaries(t, checkJSONLines(t, out, []byte(parsed)), tc.good)
+	})
+	t.Run("alert", func(t *testing.T) {
+		out, errs := runHostile(t, []byte(parsed), "alert", "--pass", "--format", "json")
+		wantInvalid(t, errs, "alert", 0)
+		checkSafe(t, "stderr", errs)
+		checkPassed(t, checkJSONLines(t, out, []byte(parsed)), tc.good)
+	})
+	for _, args := range [][]string{
+		{"stats", "--format", "text"},
+		{"alert", "--pass", "--format", "text"},
+		{"render"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errs := runHostile(t, []byte(parsed), args...)
+			wantInvalid(t, errs, args[0], 0)
+			checkSafe(t, "stderr", errs)
+			checkSafe(t, "output", out)
+		})
+	}
+}
+
+// hostileRecords runs JSON records through stats, alert --pass and render.
+func hostileRecords(t *testing.T, tc hostileCase, input []byte) {
+	t.Run("stats", func(t *testing.T) {
+		out, errs := runHostile(t, input, "stats", "--format", "json")
+		wantInvalid(t, errs, "stats", tc.bad)
+		checkSafe(t, "stderr", errs)
+		checkSummaries(t, checkJSONLines(t, out, input), tc.good)
+	})
+	t.Run("alert", func(t *testing.T) {
+		out, errs := runHostile(t, input, "alert", "--pass", "--format", "json")
+		wantInvalid(t, errs, "alert", tc.bad)
+		checkSafe(t, "stderr", errs)
+		checkPassed(t, checkJSONLines(t, out, input), tc.good)
+	})
+	for _, args := range [][]string{
+		{"stats", "--format", "text"},
+		{"alert", "--pass", "--format", "text"},
+		{"render"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errs := runHostile(t, input, args...)
+			wantInvalid(t, errs, args[0], tc.textBad)
+			checkSafe(t, "stderr", errs)
+			checkSafe(t, "output", out)
+		})
+	}
+}
+
+// runHostile runs logmon in-process on input and returns its output. A
+// panic or an exit code other than 0 fails the test.
+func runHostile(t *testing.T, input []byte, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	code := func() (code int) {
+		defer func() {
+			if p := recover(); p != nil {
+				t.Errorf("logmon %s panicked: %v", strings.Join(args, " "), p)
+				code = -1
+			}
+		}()
+		return run(append([]string{"logmon"}, args...), testEnv(bytes.NewReader(input), &out, &errs))
+	}()
+	if code != exitOK {
+		t.Fatalf("logmon %s: exit %d\n%s", strings.Join(args, " "), code, cut(errs.Bytes()))
+	}
+	return out.String(), errs.String()
+}
+
+// splitLines splits input as logmon reads it: on LF, the last line
+// needing none.
+func splitLines(b []byte) [][]byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n"))
+}
+
+// wantOnce checks that msg appears exactly once in stderr.
+func wantOnce(t *testing.T, stderr, msg string) {
+	t.Helper()
+	if n := strings.Count(stderr, msg); n != 1 {
+		t.Errorf("stderr has %q %d times, want once:\n%s", msg, n, stderr)
+	}
+}
+
+// wantInvalid checks the count of invalid records a records stage reports
+// at the end, and that it reports none when there are none.
+func wantInvalid(t *testing.T, stderr, cmd string, n int) {
+	t.Helper()
+	if n == 0 {
+		if strings.Contains(stderr, "invalid records skipped") {
+			t.Errorf("invalid records reported, want none:\n%s", stderr)
+		}
+		return
+	}
+	wantOnce(t, stderr, fmt.Sprintf("logmon %s: %d invalid records skipped\n", cmd, n))
+}
+
+// checkSafe checks that text meant for a terminal is valid UTF-8 and holds
+// no control character but the newline, no C1 control, and no invisible
+// format or line-breaking character (bidi controls, zero-width characters,
+// tags: Unicode Cf, Zl, Zp), as render.Sanitize promises.
+func checkSafe(t *testing.T, what, text string) {
+	t.Helper()
+	if !utf8.ValidString(text) {
+		for i := 0; i < len(text); {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if r == utf8.RuneError && size == 1 {
+				t.Errorf("%s: invalid UTF-8 at byte %d: %q", what, i, around(text, i))
+				return
+			}
+			i += size
+		}
+	}
+	for i, r := range text {
+		switch {
+		case r == '\n':
+		case r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f, unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			t.Errorf("%s: raw %U at byte %d: %q", what, r, i, around(text, i))
+			return
+		}
+	}
+}
+
+func around(s string, i int) string {
+	return s[max(0, i-40):min(len(s), i+40)]
+}
+
+// cut shortens a line for a failure message.
+func cut(b []byte) []byte {
+	if len(b) > 200 {
+		return append(b[:200:200], "..."...)
+	}
+	return b
+}
+
+// outRecord is an output line, decoded.
+type outRecord struct {
+	line   []byte
+	fields map[string]any
+	passed bool // the line is one of the input's, passed through unchanged
+}
+
+func (r outRecord) typ() string { s, _ := r.fields["type"].(string); return s }
+
+// marked reports whether a request record comes from a line the corpus
+// marks good.
+func (r outRecord) marked() bool {
+	path, _ := r.fields["path"].(string)
+	req, _ := r.fields["request"].(string)
+	return strings.Contains(path, "/ok") || strings.Contains(req, "/ok")
+}
+
+// checkJSONLines checks that every line of out is a JSON object, valid
+// UTF-8 too unless the line is one of the input's passed through
+// unchanged, and returns them decoded.
+func checkJSONLines(t *testing.T, out string, input []byte) []outRecord {
+	t.Helper()
+	in := map[string]bool{}
+	for _, l := range splitLines(input) {
+		in[string(bytes.TrimSuffix(l, []byte("\r")))] = true
+	}
+	var recs []outRecord
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 2*stream.MaxLine)
+	for sc.Scan() {
+		r := outRecord{line: bytes.Clone(sc.Bytes()), passed: in[sc.Text()]}
+		if !json.Valid(r.line) {
+			t.Errorf("output line is not JSON: %q", cut(r.line))
+			continue
+		}
+		if !r.passed && !utf8.Valid(r.line) {
+			t.Errorf("output line is not valid UTF-8: %q", cut(r.line))
+		}
+		if err := json.Unmarshal(r.line, &r.fields); err != nil {
+			t.Errorf("output line is not a JSON object: %v: %q", err, cut(r.line))
+			continue
+		}
+		recs = append(recs, r)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// checkSummaries checks that the summaries stats wrote count every good
+// request once, and that their figures are not negative.
+func checkSummaries(t *testing.T, recs []outRecord, good int) {
+	t.Helper()
+	var sum float64
+	for _, r := range recs {
+		if r.passed || r.typ() != "summary" {
+			continue
+		}
+		n, _ := r.fields["requests"].(float64)
+		sum += n
+		for _, f := range []string{"requests", "bytes", "rate", "late", "distinct_clients"} {
+			if v, ok := r.fields[f].(float64); !ok || v < 0 {
+				t.Errorf("summary %s %v: %s", f, r.fields[f], cut(r.line))
+			}
+		}
+	}
+	if sum != float64(good) {
+		t.Errorf("the summaries count %v requests, want %d", sum, good)
+	}
+}
+
+// checkPassed checks that alert --pass wrote on every good request record
+// and no other.
+func checkPassed(t *testing.T, recs []outRecord, good int) {
+	t.Helper()
+	n := 0
+	for _, r := range recs {
+		if r.typ() != "request" {
+			continue
+		}
+		n++
+		if !r.marked() {
+			t.Errorf("a request record not marked good passed: %s", cut(r.line))
+		}
+	}
+	if n != good {
+		t.Errorf("%d request records passed, want %d", n, good)
+	}
+}
+
+// TestHostileHugeLine streams a 100 MiB line without a newline, between
+// good lines, into the built binary: the line is rejected as too long,
+// the lines after it still parse, and the process's memory stays far
+// below the line's size.
+//
+// The peak memory is the rusage of the logmon process, taken by a helper
+// process (this test binary run again) that starts logmon and streams the
+// input into it. The helper is needed because Go starts a process with
+// vfork, and Linux then counts the parent's peak memory (here, that of
+// the tests, which hold lines of 16 MiB) in the child's.
+func TestHostileHugeLine(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("peak memory is read from Linux's rusage")
+	}
+	if bin := os.Getenv(hugeLineBin); bin != "" {
+		hugeLineHelper(t, bin, os.Getenv(hugeLineOut))
+		return
+	}
+	// The reader keeps the first stream.MaxLine (16 MiB) bytes of a line.
+	// Growing its buffer to that by append allocates about 5 times as
+	// much in all (large slices grow by 1.25x), and on a busy machine the
+	// GC frees little of it before the peak: peaks of 40 to 70 MiB have
+	// been measured. A reader that held the whole line would need more
+	// than the line's 100 MiB.
+	const bound = 5 * stream.MaxLine
+	result := filepath.Join(t.TempDir(), "result.json")
+	helper := exec.Command(os.Args[0], "-test.run=^TestHostileHugeLine$")
+	helper.Env = append(os.Environ(), hugeLineBin+"="+filepath.Join(logmonBin(t), "logmon"), hugeLineOut+"="+result)
+	if out, err := helper.CombinedOutput(); err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r hugeLineResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	wantOnce(t, r.Stderr, "logmon parse: 5 lines: 4 requests, 1 rejected\n")
+	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", stream.MaxLine))
+	recs := checkJSONLines(t, r.Stdout, nil)
+	if len(recs) != 4 {
+		t.Errorf("%d records, want 4", len(recs))
+	}
+	for _, rec := range recs {
+		if !rec.marked() {
+			t.Errorf("record from the huge line: %s", cut(rec.line))
+		}
+	}
+	if r.MaxRSS == 0 {
+		t.Skip("no peak memory figure for the process")
+	}
+	t.Logf("peak RSS %.1f MiB for a %d MiB line", float64(r.MaxRSS)/(1<<20), hugeLine>>20)
+	if r.MaxRSS >= bound {
+		t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(r.MaxRSS)/(1<<20), bound>>20)
+	}
+}
+
+const (
+	hugeLine    = 100 << 20
+	hugeLineBin = "LOGMON_TEST_HUGE_LINE_BIN" // set: be the helper, running this logmon
+	hugeLineOut = "LOGMON_TEST_HUGE_LINE_OUT" // where the helper writes its hugeLineResult
+)
+
+type hugeLineResult struct {
+	Stdout, Stderr string
+	MaxRSS         int64 // bytes; 0 when unknown
+}
+
+// hugeLineHelper runs logmon parse on the huge line, streamed from a
+// generator, and writes what came out and the peak memory to out.
+func hugeLineHelper(t *testing.T, bin, out string) {
+	head := goodLine("/ok-before") + "\n" + `192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /bad-huge/`
+	tail := ` HTTP/1.1" 200 5 "-" "-"` + "\n" + goodLine("/ok-after-1") + "\n" + goodLine("/ok-after-2") + "\n" + goodLine("/ok-after-3")
+	cmd := exec.Command(bin, "parse")
+	// Not an *os.File: exec copies it into a pipe, 32 KiB at a time.
+	cmd.Stdin = io.MultiReader(strings.NewReader(head), &repeatReader{c: 'x', n: hugeLine}, strings.NewReader(tail))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("logmon parse: %v\n%s", err, stderr.String())
+	}
+	r := hugeLineResult{Stdout: stdout.String(), Stderr: stderr.String()}
+	r.MaxRSS, _ = maxRSS(cmd.ProcessState)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// repeatReader reads n bytes c.
+type repeatReader struct {
+	c byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	p = p[:min(len(p), r.n)]
+	for i := range p {
+		p[i] = r.c
+	}
+	r.n -= len(p)
+	return len(p), nil
+}
+
+// maxRSS returns the peak resident set size of a finished process in
+// bytes, on Linux, where rusage's Maxrss is in KiB. It reads the field by
+// reflection so that this file compiles where syscall.Rusage has none
+// (Windows).
+func maxRSS(ps *os.ProcessState) (int64, bool) {
+	if runtime.GOOS != "linux" {
+		return 0, false
+	}
+	v := reflect.ValueOf(ps.SysUsage())
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return 0, false
+	}
+	f := v.Elem().FieldByName("Maxrss")
+	if !f.IsValid() || !f.CanInt() {
+		return 0, false
+	}
+	return f.Int() << 10, true
+}
+
+// TestHostileEarliestTime: the earliest time parse accepts is in year 0
+// in UTC (1 January of year 1 at +14:00); with a long interval, the
+// summary of that time starts before year 0, which RFC 3339 cannot write.
+// stats must still write it, not panic.
+func TestHostileEarliestTime(t *testing.T) {
+	in := []byte(`192.0.2.1 - - [01/Jan/0001:00:00:00 +1400] "GET /ok-earliest HTTP/1.1" 200 5` + "\n")
+	parsed, errs := runHostile(t, in, "parse")
+	wantOnce(t, errs, "logmon parse: 1 lines: 1 requests, 0 rejected\n")
+	for _, interval := range []string{"10s", "24h", "100000000s"} {
+		t.Run(interval, func(t *testing.T) {
+			out, _ := runHostile(t, []byte(parsed), "stats", "--interval", interval)
+			checkSummaries(t, checkJSONLines(t, out, nil), 1)
+		})
+	}
+}
