@@ -160,15 +160,17 @@ func TestCrashRestart(t *testing.T) {
 	lines := bytes.Count(data, []byte("\n"))
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 5))
-	t.Logf("seed %d", rng.Uint64()) // a failure can be replayed by fixing the seed
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed) // a failure can be replayed by fixing the seed
+	rng := rand.New(rand.NewPCG(seed, 5))
 	// Rotate by rename-and-create twice, at a third and two thirds.
 	rotateAt := []int{lineStart(data, len(data)/3), lineStart(data, 2*len(data)/3)}
 	var written sync.WaitGroup
 	written.Add(1)
+	appendRng := rand.New(rand.NewPCG(rng.Uint64(), 1))
 	go func() {
 		defer written.Done()
-		appender(t, log, data, rand.New(rand.NewPCG(rng.Uint64(), 1)), rotateAt, func(left int) {
+		appender(t, log, data, appendRng, rotateAt, func(left int) {
 			if err := os.Rename(log, fmt.Sprintf("%s.%d", log, left)); err != nil {
 				t.Error(err)
 			}
