@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -127,14 +128,17 @@ func parseCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			in, name, where, err := parseInput(c, e)
+			// A followed file's notices come from the reading goroutine,
+			// warnings from this one: one lock keeps their lines whole.
+			stderr := &lockedWriter{w: e.stderr}
+			in, name, where, err := parseInput(c, e, stderr)
 			if err != nil {
 				return err
 			}
 			if closer, ok := in.(io.Closer); ok {
 				defer closer.Close()
 			}
-			warn := stream.NewWarner(e.stderr, "parse", name, e.now)
+			warn := stream.NewWarner(stderr, "parse", name, e.now)
 			defer warn.Close()
 			st := &stream.Logs{Out: out, Warn: warn, Where: where}
 			if name := c.String("rejects"); name != "" {
@@ -150,6 +154,18 @@ func parseCommand(e env) *cli.Command {
 	}
 }
 
+// lockedWriter lets two goroutines write whole lines to one writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 // followPoll is how often a followed file is checked while nothing new
 // is in it: a line shows within a quarter of a second, and an idle
 // follow costs a stat call or two per poll.
@@ -158,7 +174,7 @@ const followPoll = 250 * time.Millisecond
 // parseInput is what parse reads: standard input, or with --follow a
 // file followed like tail -F. where maps input offsets to the followed
 // file's identity and offsets; it is nil for standard input.
-func parseInput(c *cli.Context, e env) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
+func parseInput(c *cli.Context, e env, stderr io.Writer) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
 	path := c.String("follow")
 	if path == "" {
 		if c.Bool("from-end") || c.String("resume") != "" {
@@ -169,7 +185,7 @@ func parseInput(c *cli.Context, e env) (in io.Reader, name string, where func(in
 	if c.Bool("from-end") && c.String("resume") != "" {
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
 	}
-	notify := func(msg string) { fmt.Fprintf(e.stderr, "logmon parse: %s\n", msg) }
+	notify := func(msg string) { fmt.Fprintf(stderr, "logmon parse: %s\n", msg) }
 	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
 	if state := c.String("resume"); state != "" {
 		f, found, err := checkpoint.Load(state)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/parse"
@@ -212,5 +214,55 @@ func TestInterruptSavesState(t *testing.T) {
 	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
 	if f.Position == nil || f.Position.Offset != last.Offset {
 		t.Errorf("saved position %+v, want byte %d", f.Position, last.Offset)
+	}
+}
+
+// TestFollowInProcess: parse --follow reads the file itself, gives every
+// request its file_id and offset, names bad lines by byte offset, reports
+// a rotation, and stops on SIGINT with its tally (exit 130).
+func TestFollowInProcess(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	line := `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "-"` + "\n"
+	os.WriteFile(log, []byte(line+"garbage\n"+line), 0o644)
+	var out, errs syncWriter
+	sig := make(chan os.Signal, 1)
+	e := testEnv(strings.NewReader(""), &out, &errs)
+	e.interrupt = sig
+	done := make(chan int)
+	go func() { done <- run([]string{"logmon", "parse", "-F", log}, e) }()
+	waitFor := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); countLines(&out) < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d records after 10 s, want %d:\n%s\n%s", countLines(&out), n, out.b.String(), errs.b.String())
+			}
+		}
+	}
+	waitFor(2)
+	os.Rename(log, log+".1")
+	os.WriteFile(log, []byte(strings.Replace(line, "/a", "/b", 1)), 0o644) // another first line: another file
+	waitFor(3)
+	sig <- syscall.SIGINT
+	if code := <-done; code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	var offsets []int64
+	var ids []string
+	for l := range strings.Lines(out.b.String()) {
+		var r parse.Request
+		var d parse.Decoder
+		if _, err := d.Record([]byte(strings.TrimSpace(l)), &r); err != nil {
+			t.Fatal(err)
+		}
+		offsets, ids = append(offsets, r.Offset), append(ids, string(r.File))
+	}
+	if !slices.Equal(offsets, []int64{0, int64(len(line)) + 8, 0}) || ids[0] != ids[1] || ids[0] == ids[2] || ids[0] == "" {
+		t.Errorf("positions %v %v; want offsets 0, %d in the first file, 0 in the second", ids, offsets, len(line)+8)
+	}
+	for _, want := range []string{"access.log at byte " + fmt.Sprint(len(line)) + ": ", "was rotated", "4 lines: 3 requests, 1 rejected"} {
+		if !strings.Contains(errs.b.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs.b.String())
+		}
 	}
 }
