@@ -100,9 +100,6 @@ func runStage(c *cli.Context, e env, st stream.Stage) error {
 // runStageOn is runStage over another input (a followed file).
 func runStageOn(c *cli.Context, e env, in io.Reader, st stream.Stage) error {
 	cfg := stream.Config{In: in, Now: e.now, Stop: c.Context.Done()}
-	if _, ok := st.(*stream.Records); ok {
-		cfg.MaxLine = stream.MaxRecord // the record of a 16 MiB log line is longer
-	}
 	if e.ticker != nil {
 		tick, stop := e.ticker(tickEvery)
 		defer stop()

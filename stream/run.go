@@ -32,9 +32,6 @@ type Config struct {
 	// Stop, when closed, ends the input: Run finishes as at the end of
 	// input and returns ErrStopped.
 	Stop <-chan struct{}
-	// MaxLine is the longest line kept (a longer one is cut and marked
-	// TooLong); 0 means MaxLine.
-	MaxLine int
 }
 
 // Checkpointer is a Stage that saves its state from time to time. Run
@@ -71,9 +68,9 @@ func Run(cfg Config, st Stage) error {
 	free <- &batch{}
 	done := make(chan struct{})
 	defer close(done)
-	max := cfg.MaxLine
-	if max == 0 {
-		max = MaxLine
+	max := MaxLine
+	if _, ok := st.(*Records); ok {
+		max = MaxRecord // the record of a MaxLine log line is longer
 	}
 	go read(newLineReader(cfg.In, max), batches, free, done)
 
