@@ -39,9 +39,15 @@
 //   - Truncation (the file is shorter than what was read; copytruncate
 //     does this) and rewriting in place (the first line changed although
 //     the size did not shrink, checked after each poll, before reading on):
-//     the file is read again from its start, under its new identity. Lines
-//     written between the last read and the truncation are lost, as with
-//     every tail -F; that is copytruncate's documented hazard.
+//     if a copy with the old identity lies next to it (copytruncate's
+//     access.log.1), the lines not read yet are read from the copy (see
+//     fromCopy); then the file is read again from its start, under its new
+//     identity. Lines written between logrotate's copy and its truncation
+//     are lost: that is copytruncate's documented hazard.
+//   - When a rotated file or a copy has been read to its end, the files
+//     rotated after it are read, oldest first, before the path (see
+//     rotatedAfter), so two rotations within a poll or during a stop lose
+//     nothing.
 //   - Options.FromEnd starts the first file just after its last '\n';
 //     files that appear later are read from their start. Without it the
 //     first file is read from its start (as Filebeat, promtail and Vector
@@ -52,7 +58,7 @@
 // # Limits
 //
 // What a poller cannot see, it misses, as every tail -F does: a file
-// rotated away twice within one poll is skipped; a file truncated and
+// created and removed within one poll is never seen; a file truncated and
 // written past its old size while being read (not idle at its end) goes
 // on being read from where it was until the check at the next poll sees
 // its new first line and reads it again from its start; two files that
@@ -105,8 +111,8 @@ type Options struct {
 	// on just after the line at Resume.Offset of the file with identity
 	// Resume.File, found at the path or, when it was rotated away, among
 	// the regular files in the same directory (compressed ones skipped).
-	// The rest of a rotated file is read first, then the file at the path
-	// from its start. When no file matches, the path is read from its
+	// The rest of a rotated file is read first, then the files rotated
+	// after it, then the file at the path from its start. When no file matches, the path is read from its
 	// start, with a notice.
 	Resume *Position
 	// Poll is how long to wait at the end of the data before looking
@@ -376,10 +382,10 @@ func (f *Follower) rotatedAfter(file, atPath *os.File) []string {
 	return names
 }
 
-// rotatedSince sets next to the files rotated after the current one, a
-// rotated file or a copy, while it was being read: a log rotated twice
-// while logmon read the first of them (or read a copy after a
-// copytruncate) still loses nothing. It reports whether there are any.
+// rotatedSince sets next to the files rotated after the current one (the
+// followed file, a rotated file or a copy) while it was being read, so a
+// log rotated twice within a poll, or while logmon read the first of them,
+// loses nothing. It reports whether there are any.
 func (f *Follower) rotatedSince() bool {
 	f.next = f.rotatedAfter(f.file, nil)
 	return len(f.next) > 0
@@ -695,7 +701,7 @@ func (f *Follower) finish() {
 		f.leaveFor(release, "finished %s; waiting for %s", f.name, f.path)
 	case len(f.next) > 0:
 		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
-	case f.name != f.path && f.rotatedSince():
+	case f.rotatedSince():
 		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
 	case f.name != f.path:
 		f.leaveFor(toPath, "finished %s; reading %s from its start", f.name, f.path)

@@ -458,6 +458,42 @@ func TestRotateRename(t *testing.T) {
 	h.noted("reading the new file from its start")
 }
 
+// TestRotateTwiceWithinAPoll: the log is rotated twice between two polls
+// (access.log -> .1 -> .2, the next one -> .1, a third at the path). The
+// file in between is read too, under its rotated name, before the path.
+func TestRotateTwiceWithinAPoll(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the writer's handle keeps Windows from renaming the file")
+	}
+	path := filepath.Join(t.TempDir(), "access.log")
+	a := create(t, path)
+	for i := range 10 {
+		a.write(fmt.Sprintf("GET /a/%d HTTP/1.1 200\n", i))
+	}
+	h := start(t, path, Options{}, false)
+	h.expect(a.rest(path))
+	h.idle()
+	a.write("GET /a/last HTTP/1.1 200\n")
+	rename(t, path, path+".1")
+	b := create(t, path)
+	for i := range 5 {
+		b.write(fmt.Sprintf("GET /b/%d HTTP/1.1 200\n", i))
+	}
+	rename(t, path+".1", path+".2")
+	rename(t, path, path+".1")
+	c := create(t, path)
+	for i := range 5 {
+		c.write(fmt.Sprintf("GET /c/%d HTTP/1.1 200\n", i))
+	}
+	// Whatever the file system's time resolution, b was written after a.
+	old := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(path+".2", old, old); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(append(append(a.rest(path), b.rest(path+".1")...), c.rest(path)...))
+	h.quiet()
+}
+
 // TestCopytruncate: logrotate's copytruncate copies the file, then
 // truncates it; the writer goes on with its O_APPEND handle from the new
 // start. Lines written between the copy and the truncation would be lost
