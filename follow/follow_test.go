@@ -496,68 +496,49 @@ func TestRotateTwiceWithinAPoll(t *testing.T) {
 
 // TestCopytruncate: logrotate's copytruncate copies the file, then
 // truncates it; the writer goes on with its O_APPEND handle from the new
-// start. Lines written between the copy and the truncation would be lost
-// (copytruncate's hazard); the test writes none there.
+// start. Lines written before the copy but not read yet when the file is
+// truncated are read from the copy, under the original's identity and
+// offsets, before the new lines. Lines written between the copy and the
+// truncation would be lost (copytruncate's hazard); the test writes none.
 func TestCopytruncate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "access.log")
-	w := create(t, path)
-	for i := range 20 {
-		w.write(fmt.Sprintf("GET /old/%02d HTTP/1.1 200\n", i))
+	for _, unread := range []int{0, 5} {
+		t.Run(fmt.Sprintf("%d lines unread", unread), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "access.log")
+			w := create(t, path)
+			for i := range 20 {
+				w.write(fmt.Sprintf("GET /old/%02d HTTP/1.1 200\n", i))
+			}
+			h := start(t, path, Options{}, true)
+			h.expect(w.rest(path))
+			h.idle() // caught up: it sees what follows all at once
+			for i := range unread {
+				w.write(fmt.Sprintf("GET /late/%02d HTTP/1.1 200\n", i))
+			}
+			want := w.rest(path + ".1") // read from the copy
+			old := w.content
+			if err := os.WriteFile(path+".1", []byte(old), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, 0); err != nil {
+				t.Fatal(err)
+			}
+			w.content, w.expected = "", 0
+			for i := range 10 {
+				w.write(fmt.Sprintf("GET /new/%02d 200\n", i))
+			}
+			fresh := w.rest(path)
+			if fresh[0].id == idOf(old) {
+				t.Fatal("test broken: the new lines must have a new identity")
+			}
+			h.expect(append(want, fresh...))
+			h.quiet()
+			if unread > 0 {
+				h.noted("reading the rest of its copy")
+			} else {
+				h.noted("reading it again from its start")
+			}
+		})
 	}
-	h := start(t, path, Options{}, true)
-	h.expect(w.rest(path))
-	h.idle() // caught up: it sees what follows all at once
-
-	old := w.content
-	if err := os.WriteFile(path+".1", []byte(old), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(path, 0); err != nil {
-		t.Fatal(err)
-	}
-	w.content, w.expected = "", 0
-	for i := range 10 {
-		w.write(fmt.Sprintf("GET /new/%02d 200\n", i))
-	}
-	want := w.rest(path)
-	if want[0].id == idOf(old) {
-		t.Fatal("test broken: the new lines must have a new identity")
-	}
-	h.expect(want)
-	h.quiet()
-	h.noted("reading it again from its start")
-}
-
-// TestCopytruncateLagging: lines written before logrotate's copy but not
-// read yet when the file is truncated are read from the copy, under the
-// original's identity and offsets, before the new lines: copytruncate
-// then loses only what is written between its copy and its truncation.
-func TestCopytruncateLagging(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "access.log")
-	w := create(t, path)
-	for i := range 20 {
-		w.write(fmt.Sprintf("GET /old/%02d HTTP/1.1 200\n", i))
-	}
-	h := start(t, path, Options{}, true)
-	h.expect(w.rest(path))
-	h.idle()
-	for i := range 5 {
-		w.write(fmt.Sprintf("GET /late/%02d HTTP/1.1 200\n", i)) // not read before the truncation
-	}
-	lagging := w.rest(path + ".1") // read from the copy, same identity and offsets
-	if err := os.WriteFile(path+".1", []byte(w.content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(path, 0); err != nil {
-		t.Fatal(err)
-	}
-	w.content, w.expected = "", 0
-	for i := range 10 {
-		w.write(fmt.Sprintf("GET /new/%02d 200\n", i))
-	}
-	h.expect(append(lagging, w.rest(path)...))
-	h.quiet()
-	h.noted("reading the rest of its copy")
 }
 
 func TestTruncateAndRewrite(t *testing.T) {
