@@ -3,7 +3,7 @@ package parse
 import (
 	"errors"
 	"fmt"
-	"strconv"
+	"math"
 	"time"
 	"unicode/utf8"
 )
@@ -16,13 +16,13 @@ const hexDigits = "0123456789abcdef"
 func AppendString(b []byte, s []byte) []byte {
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; ; {
+		i = plainUntil(s, i)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -98,23 +98,22 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 		if err != nil {
 			return "", err
 		}
-		keyStr := string(key) // the compiler does not allocate for the switch below
 		d.skipSpace()
 		if !d.consume(':') {
 			return "", d.errorf("expected ':' after object key")
 		}
 		d.skipSpace()
 		valueStart := d.pos
-		var valueErr error // a value unfit for the request field of this name
-		switch {
-		case keyStr == "type":
+		var valueErr error   // a value unfit for the request field of this name
+		switch string(key) { // no allocation: the compiler compares in place
+		case "type":
 			v, err := d.stringValue("type")
 			if err != nil {
 				return "", err
 			}
 			typBytes = v
 			isRequest = string(v) == "request"
-		case keyStr == "time":
+		case "time":
 			v, err := d.stringValue("time")
 			if err != nil {
 				valueErr = err
@@ -126,14 +125,14 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 				break
 			}
 			r.Sec, r.Nsec, haveTime = sec, nsec, true
-		case keyStr == "status":
+		case "status":
 			n, err := d.intValue("status")
 			if err != nil {
 				valueErr = err
 				break
 			}
 			r.Status = int(n)
-		case keyStr == "bytes":
+		case "bytes":
 			n, err := d.intValue("bytes")
 			if err == nil && n < 0 {
 				err = fmt.Errorf("\"bytes\" is negative: %d", n) // parse never writes one: a size is 0 or more
@@ -143,7 +142,7 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 				break
 			}
 			r.Bytes = n
-		case keyStr == "offset":
+		case "offset":
 			n, err := d.intValue("offset")
 			if err == nil && n < 0 {
 				err = fmt.Errorf("\"offset\" is negative: %d", n)
@@ -154,7 +153,7 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 			}
 			r.Offset = n
 		default:
-			dst := r.field(keyStr)
+			dst := r.field(key)
 			if dst == nil {
 				if err := d.skipValue(0); err != nil {
 					return "", err
@@ -168,8 +167,8 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 				break
 			}
 			if d.pos >= len(line) || line[d.pos] != '"' {
-				// Not stringValue(keyStr): the error would make keyStr
-				// escape, and string(key) allocate for every key.
+				// Not stringValue(string(key)): the error would make
+				// the string escape, and allocate for every key.
 				valueErr = fmt.Errorf("%q is not a string", key)
 				break
 			}
@@ -227,8 +226,8 @@ func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
 }
 
 // field maps a JSON name of a string field to the Request field.
-func (r *Request) field(name string) *[]byte {
-	switch name {
+func (r *Request) field(name []byte) *[]byte {
+	switch string(name) {
 	case "remote":
 		return &r.Remote
 	case "user":
@@ -286,23 +285,34 @@ func (d *Decoder) stringValue(name string) ([]byte, error) {
 }
 
 func (d *Decoder) intValue(name string) (int64, error) {
-	start := d.pos
-	if d.pos < len(d.line) && d.line[d.pos] == '-' {
-		d.pos++
+	line, i := d.line, d.pos
+	neg := i < len(line) && line[i] == '-'
+	if neg {
+		i++
 	}
-	for d.pos < len(d.line) && d.line[d.pos] >= '0' && d.line[d.pos] <= '9' {
-		d.pos++
+	start := i
+	var n uint64
+	for ; i < len(line) && '0' <= line[i] && line[i] <= '9'; i++ {
+		if n > math.MaxInt64/10+1 {
+			n = math.MaxUint64 // far out of range: stop multiplying, keep reading
+			continue
+		}
+		n = n*10 + uint64(line[i]-'0')
 	}
-	digits := d.line[start:d.pos]
-	if len(digits) > 0 && digits[0] == '-' {
-		digits = digits[1:]
+	d.pos = i
+	limit := uint64(math.MaxInt64)
+	if neg {
+		limit++
 	}
-	leadingZero := len(digits) > 1 && digits[0] == '0' // not JSON
-	n, err := strconv.ParseInt(string(d.line[start:d.pos]), 10, 64)
-	if err != nil || leadingZero || (d.pos < len(d.line) && isNumberTail(d.line[d.pos])) {
+	digits := i - start
+	leadingZero := digits > 1 && line[start] == '0' // not JSON
+	if digits == 0 || n > limit || leadingZero || (i < len(line) && isNumberTail(line[i])) {
 		return 0, fmt.Errorf("%q is not an integer", name)
 	}
-	return n, nil
+	if neg {
+		return int64(-n), nil
+	}
+	return int64(n), nil
 }
 
 func isNumberTail(c byte) bool { return c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' }
@@ -314,21 +324,20 @@ func (d *Decoder) string() ([]byte, error) {
 		return nil, d.errorf("expected a string")
 	}
 	start := d.pos
-	for d.pos < len(d.line) {
-		c := d.line[d.pos]
-		switch {
-		case c == '"':
-			s := d.line[start:d.pos]
-			d.pos++
-			return s, nil
-		case c == '\\':
-			return d.escapedString(start)
-		case c < 0x20:
-			return nil, d.errorf("control character in string")
-		}
-		d.pos++
+	d.pos = stringEnd(d.line, d.pos)
+	if d.pos == len(d.line) {
+		return nil, d.errorf("unterminated string")
 	}
-	return nil, d.errorf("unterminated string")
+	switch c := d.line[d.pos]; {
+	case c == '"':
+		s := d.line[start:d.pos]
+		d.pos++
+		return s, nil
+	case c == '\\':
+		return d.escapedString(start)
+	default:
+		return nil, d.errorf("control character in string")
+	}
 }
 
 func (d *Decoder) escapedString(start int) ([]byte, error) {

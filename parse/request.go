@@ -49,9 +49,68 @@ func (r *Request) Reset() { *r = Request{} }
 
 // AppendTime appends t as RFC 3339 in UTC with a Z: whole seconds, or
 // with the fraction when nsec is not zero (trailing zeros dropped).
-// It is the one time format of every logmon record.
+// It is the one time format of every logmon record, and writes what
+// time.Time.AppendFormat(b, time.RFC3339Nano) writes, by hand for the
+// years 0 to 9999: the parse stage writes one per line, and the general
+// formatter takes about 60 ns of the 200 ns a line costs.
 func AppendTime(b []byte, sec int64, nsec int32) []byte {
-	return time.Unix(sec, int64(nsec)).UTC().AppendFormat(b, time.RFC3339Nano)
+	if sec < year0 || sec >= year10000 || nsec < 0 || nsec >= 1e9 {
+		return time.Unix(sec, int64(nsec)).UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	days, rem := (sec-year0)/86400, (sec-year0)%86400
+	y, m, d := civil(days)
+	b = append(b,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	h, mi, s := rem/3600, rem/60%60, rem%60
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if nsec != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		n := int(nsec)
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + n%10)
+			n /= 10
+		}
+		end := 10
+		for frac[end-1] == '0' {
+			end--
+		}
+		b = append(b, frac[:end]...)
+	}
+	return append(b, 'Z')
+}
+
+// year0 and year10000 are the Unix seconds of 0000-01-01 and 10000-01-01
+// UTC: the years AppendTime writes by hand.
+const (
+	year0     = -62167219200
+	year10000 = 253402300800
+)
+
+// civil returns the date of the day days after 0000-01-01 (proleptic
+// Gregorian), by Howard Hinnant's days_from_civil inverse: the year is
+// counted from March, so that the leap day comes last.
+func civil(days int64) (y, m, d int64) {
+	z := days - 60 // days since 0000-03-01
+	era := z / 146097
+	if z < 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], March first
+	d = doy - (153*mp+2)/5 + 1
+	m = mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y = yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
 }
 
 // AppendJSON appends r as one JSON object (no newline) to b.

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bufio"
 	"io"
 
 	"github.com/logmon/logmon/aggregate"
@@ -10,40 +9,63 @@ import (
 )
 
 // NewJSON returns a Sink writing one JSON object per line ("\n"-terminated)
-// to w through a 64 KiB buffer. Raw lines are written verbatim. It reuses
-// one []byte buffer for encoding (no allocation per request record).
+// to w. Raw lines are written verbatim. Records are encoded straight into
+// one 64 KiB output buffer, written out when full and on Flush: no
+// allocation and no second copy per record (bufio.Writer would copy each
+// encoded record once more).
 func NewJSON(w io.Writer) Sink {
-	return &jsonSink{w: bufio.NewWriterSize(w, bufSize)}
+	return &jsonSink{w: w, buf: make([]byte, 0, bufSize+bufSize/4)}
 }
 
 type jsonSink struct {
-	w   *bufio.Writer
-	buf []byte // encoding buffer, reused for every record
+	w   io.Writer
+	buf []byte // records not written yet
+	err error  // the first write error: every later call returns it
 }
 
 func (j *jsonSink) Request(r *parse.Request) error {
-	j.buf = append(r.AppendJSON(j.buf[:0]), '\n')
-	_, err := j.w.Write(j.buf)
-	return err
+	j.buf = append(r.AppendJSON(j.buf), '\n')
+	return j.written()
 }
 
 func (j *jsonSink) Summary(s *aggregate.Summary) error {
-	j.buf = append(s.AppendJSON(j.buf[:0]), '\n')
-	_, err := j.w.Write(j.buf)
-	return err
+	j.buf = append(s.AppendJSON(j.buf), '\n')
+	return j.written()
 }
 
 func (j *jsonSink) Alert(a *alert.Alert) error {
-	j.buf = append(a.AppendJSON(j.buf[:0]), '\n')
-	_, err := j.w.Write(j.buf)
-	return err
+	j.buf = append(a.AppendJSON(j.buf), '\n')
+	return j.written()
 }
 
 func (j *jsonSink) Raw(line []byte) error {
-	if _, err := j.w.Write(line); err != nil {
-		return err
-	}
-	return j.w.WriteByte('\n')
+	j.buf = append(append(j.buf, line...), '\n')
+	return j.written()
 }
 
-func (j *jsonSink) Flush() error { return j.w.Flush() }
+// written writes the buffer out once it holds bufSize bytes or more.
+func (j *jsonSink) written() error {
+	if j.err != nil {
+		j.buf = j.buf[:0]
+		return j.err
+	}
+	if len(j.buf) < bufSize {
+		return nil
+	}
+	return j.Flush()
+}
+
+func (j *jsonSink) Flush() error {
+	if j.err == nil && len(j.buf) > 0 {
+		n, err := j.w.Write(j.buf)
+		if err == nil && n < len(j.buf) {
+			err = io.ErrShortWrite
+		}
+		j.err = err
+	}
+	if cap(j.buf) > 4*bufSize {
+		j.buf = make([]byte, 0, bufSize+bufSize/4) // a huge raw line passed: do not keep its buffer
+	}
+	j.buf = j.buf[:0]
+	return j.err
+}
