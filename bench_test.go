@@ -54,7 +54,9 @@ func BenchmarkCommand(b *testing.B) {
 	}{
 		{"parse", []string{"parse"}, log, func(out tailWriter) bool { return out.lines == lines }},
 		{"stats", []string{"stats"}, recs, func(out tailWriter) bool { return strings.Contains(string(out.tail), `"type":"summary"`) }},
-		{"alert", []string{"alert"}, recs, func(out tailWriter) bool { return out.lines > 0 && strings.Contains(string(out.tail), `"type":"alert"`) }},
+		{"alert", []string{"alert"}, recs, func(out tailWriter) bool {
+			return out.lines > 0 && strings.Contains(string(out.tail), `"type":"alert"`)
+		}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {

@@ -50,7 +50,7 @@ var stateFlags = []cli.Flag{
 // keepState sets st up to keep its consumer's state in the --state file
 // and restores it from there. A file that exists but cannot be used is
 // refused (exit 3), never silently replaced, unless --state-reset says so.
-func keepState(c *cli.Context, command string, settings any, st *stream.Records) error {
+func keepState(c *cli.Context, command string, settings any, st *stream.Events) error {
 	path := c.String("state")
 	if path == "" {
 		if c.Bool("state-reset") {
@@ -207,8 +207,8 @@ func parseInput(c *cli.Context, e env, stderr io.Writer) (in io.Reader, name str
 func statsCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "stats",
-		Usage:     "fold request records into a summary every interval",
-		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]",
+		Usage:     "fold requests into a summary every interval",
+		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]\n   logmon stats < access.log (raw log lines are parsed in-process)",
 		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
@@ -230,7 +230,7 @@ func statsCommand(e env) *cli.Command {
 			}
 			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
 			defer warn.Close()
-			st := &stream.Records{C: agg, Out: out, Warn: warn}
+			st := &stream.Events{C: agg, Out: out, Warn: warn}
 			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String()}
 			if err := keepState(c, "stats", settings, st); err != nil {
 				return err
@@ -243,8 +243,8 @@ func statsCommand(e env) *cli.Command {
 func alertCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "alert",
-		Usage:     "apply the high-traffic rule to request records",
-		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--pass]",
+		Usage:     "apply the high-traffic rule to requests",
+		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--pass]\n   logmon alert < access.log (raw log lines are parsed in-process)",
 		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "fire when the average over the window is above `REQ_PER_S`"},
@@ -267,7 +267,7 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			st := &stream.Records{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn}
+			st := &stream.Events{C: eng, Out: out, Pass: c.Bool("pass"), Warn: warn}
 			settings := map[string]any{"threshold": c.Float64("threshold"), "window": c.Duration("window").String(), "lateness": c.Duration("lateness").String()}
 			if err := keepState(c, "alert", settings, st); err != nil {
 				return err
@@ -290,7 +290,7 @@ func renderCommand(e env) *cli.Command {
 			warn := stream.NewWarner(e.stderr, "render", inputName, e.now)
 			defer warn.Close()
 			out := render.NewText(e.stdout, useColor(e))
-			return runStage(c, e, &stream.Records{Out: out, Pass: true, Warn: warn})
+			return runStage(c, e, &stream.Events{Out: out, Pass: true, Warn: warn})
 		},
 	}
 }

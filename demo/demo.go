@@ -123,8 +123,8 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		},
 		stage(logsOut, reqIn, &stream.Logs{Out: render.NewJSON(reqIn), Warn: warn("parse")}),
-		stage(reqOut, passIn, &stream.Records{C: eng, Out: alertSink, Pass: true, Warn: warn("alert")}),
-		stage(passOut, nil, &stream.Records{C: agg, Out: cfg.Out, Warn: warn("stats")}),
+		stage(reqOut, passIn, &stream.Events{C: eng, Out: alertSink, Pass: true, Warn: warn("alert")}),
+		stage(passOut, nil, &stream.Events{C: agg, Out: cfg.Out, Warn: warn("stats")}),
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(jobs))

@@ -69,7 +69,7 @@ func Run(cfg Config, st Stage) error {
 	done := make(chan struct{})
 	defer close(done)
 	max := MaxLine
-	if _, ok := st.(*Records); ok {
+	if _, ok := st.(*Events); ok {
 		max = MaxRecord // the record of a MaxLine log line is longer
 	}
 	go read(newLineReader(cfg.In, max), batches, free, done)

@@ -38,7 +38,7 @@ type Stateful interface {
 	Pause() error
 }
 
-// Keep says where and how often a Records stage keeps its consumer's
+// Keep says where and how often an Events stage keeps its consumer's
 // state (package checkpoint).
 type Keep struct {
 	Path     string
@@ -50,11 +50,25 @@ type Keep struct {
 	dirty bool // something was counted since the last save
 }
 
-// Records is the stage that reads JSON records: request records go to the
-// consumer (and on to the output too when Pass is set); records of any
-// other type are passed through unchanged, in order. C may be nil: then
-// every record is only checked and passed on (logmon render). A line that
-// is not a valid record is reported, skipped and counted in Invalid.
+// Events is the stage of stats, alert and render: it reads request
+// events, either as JSON records (what logmon parse writes) or as raw
+// access-log lines, which it parses itself, with no JSON in between.
+// Which one is decided once, from the first line that is not blank: a
+// line starting with '{' means records. Blank lines before it are bad
+// lines in either form, counted as such once the form is known.
+//
+// Records: request records go to the consumer (and on to the output too
+// when Pass is set); records of any other type are passed through
+// unchanged, in order. A line that is not a valid record is reported,
+// skipped and counted in Invalid.
+//
+// Log lines: each is parsed as logmon parse does; a request goes to the
+// consumer (and, with Pass, on to the output as its request record); a
+// line that cannot be parsed is reported, skipped and counted in
+// Rejected. End reports the tally as parse does.
+//
+// C may be nil: then every event is only checked and passed on (logmon
+// render).
 //
 // With Keep set, C must be Stateful: its state and the position of the
 // last request counted (see parse.Request.File) are saved to Keep.Path
@@ -62,24 +76,31 @@ type Keep struct {
 // the output is flushed, so a state never counts a record whose output
 // was not written. Requests at or before the saved position in its file
 // are skipped, counted in Skipped: they were counted before a restart.
-type Records struct {
+type Events struct {
 	C       Consumer
 	Out     Output
 	Pass    bool
 	Warn    *Warner
 	Keep    *Keep
-	Invalid int64
+	Invalid int64 // bad records
 	Skipped int64
 
-	pos checkpoint.Position // of the last request counted; File "" when none
-	dec parse.Decoder
-	req parse.Request
+	// Raw log input (see above): set once the first line is seen.
+	Logs                      bool
+	Lines, Requests, Rejected int64
+
+	detected bool
+	blanks   int64 // blank lines before the form was known
+	pos      checkpoint.Position // of the last request counted; File "" when none
+	dec      parse.Decoder
+	p        parse.Parser
+	req      parse.Request
 }
 
 // Load restores the consumer and the position from Keep.Path. found is
 // false when there is no state file yet (a fresh start). A state file
 // that cannot be used is refused with a *checkpoint.Error.
-func (s *Records) Load() (found bool, err error) {
+func (s *Events) Load() (found bool, err error) {
 	f, found, err := checkpoint.Load(s.Keep.Path)
 	if err != nil || !found {
 		return found, err
@@ -97,7 +118,7 @@ func (s *Records) Load() (found bool, err error) {
 }
 
 // Checkpoint implements Checkpointer: it saves the state when it is due.
-func (s *Records) Checkpoint(now time.Time) error {
+func (s *Events) Checkpoint(now time.Time) error {
 	k := s.Keep
 	if k == nil || !k.dirty || now.Sub(k.last) < k.Every {
 		return nil
@@ -107,7 +128,7 @@ func (s *Records) Checkpoint(now time.Time) error {
 }
 
 // save flushes the output, then saves the state.
-func (s *Records) save() error {
+func (s *Events) save() error {
 	if err := s.Out.Flush(); err != nil {
 		return err
 	}
@@ -131,7 +152,26 @@ func (s *Records) save() error {
 }
 
 // Line implements Stage.
-func (s *Records) Line(l Line) error {
+func (s *Events) Line(l Line) error {
+	if !s.detected {
+		if blank(l.Text) {
+			// Bad in either form; counted as such once the form is known.
+			s.blanks++
+			s.Warn.Line(l.N, "%v", s.p.Line(l.Text, &s.req))
+			return nil
+		}
+		s.detected = true
+		s.Logs = l.Text[0] != '{'
+		if s.Logs {
+			s.Lines += s.blanks
+			s.Rejected += s.blanks
+		} else {
+			s.Invalid += s.blanks
+		}
+	}
+	if s.Logs {
+		return s.logLine(l)
+	}
 	if l.TooLong {
 		s.Invalid++
 		s.Warn.Line(l.N, "line longer than %d bytes", MaxRecord)
@@ -150,19 +190,8 @@ func (s *Records) Line(l Line) error {
 		s.Skipped++
 		return nil
 	}
-	if s.C != nil {
-		if err := s.C.Request(&s.req); err != nil {
-			return err
-		}
-		if s.Keep != nil {
-			s.Keep.dirty = true
-			if s.req.File != nil {
-				if string(s.req.File) != s.pos.File {
-					s.pos.File = string(s.req.File)
-				}
-				s.pos.Offset = s.req.Offset
-			}
-		}
+	if err := s.count(); err != nil {
+		return err
 	}
 	if s.Pass {
 		return s.raw(l)
@@ -170,7 +199,60 @@ func (s *Records) Line(l Line) error {
 	return nil
 }
 
-func (s *Records) raw(l Line) error {
+// logLine handles a raw log line.
+func (s *Events) logLine(l Line) error {
+	s.Lines++
+	if l.TooLong || len(l.Text) > MaxLine {
+		s.Rejected++
+		s.Warn.Line(l.N, "line longer than %d bytes", MaxLine)
+		return nil
+	}
+	if err := s.p.Line(l.Text, &s.req); err != nil {
+		s.Rejected++
+		s.Warn.Line(l.N, "%v", err)
+		return nil
+	}
+	s.Requests++
+	if err := s.count(); err != nil {
+		return err
+	}
+	if s.Pass {
+		return s.Out.Request(&s.req)
+	}
+	return nil
+}
+
+// count hands the request to the consumer and keeps its position.
+func (s *Events) count() error {
+	if s.C == nil {
+		return nil
+	}
+	if err := s.C.Request(&s.req); err != nil {
+		return err
+	}
+	if s.Keep != nil {
+		s.Keep.dirty = true
+		if s.req.File != nil {
+			if string(s.req.File) != s.pos.File {
+				s.pos.File = string(s.req.File)
+			}
+			s.pos.Offset = s.req.Offset
+		}
+	}
+	return nil
+}
+
+// blank reports whether a line holds nothing but spaces and tabs.
+func blank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Events) raw(l Line) error {
 	skipped, err := passOn(s.Out, s.Warn, l)
 	if skipped {
 		s.Invalid++
@@ -192,7 +274,7 @@ func passOn(out Output, warn *Warner, l Line) (skipped bool, err error) {
 }
 
 // Idle implements Stage.
-func (s *Records) Idle(now, lastInput time.Time) error {
+func (s *Events) Idle(now, lastInput time.Time) error {
 	if s.C == nil {
 		return nil
 	}
@@ -201,7 +283,7 @@ func (s *Records) Idle(now, lastInput time.Time) error {
 
 // End implements Stage. With Keep, the state is saved and the consumer
 // paused rather than ended.
-func (s *Records) End() error {
+func (s *Events) End() error {
 	switch {
 	case s.Keep != nil:
 		if err := s.save(); err != nil {
@@ -215,6 +297,12 @@ func (s *Records) End() error {
 			return err
 		}
 	}
+	switch {
+	case s.Logs:
+		s.Warn.Printf("%d lines: %d requests, %d rejected", s.Lines, s.Requests, s.Rejected)
+	case !s.detected && s.blanks > 0:
+		s.Warn.Printf("%d blank lines skipped", s.blanks)
+	}
 	if s.Skipped > 0 {
 		s.Warn.Printf("%d requests at or before the saved position skipped: counted before the restart", s.Skipped)
 	}
@@ -225,7 +313,7 @@ func (s *Records) End() error {
 }
 
 // Flush implements Stage.
-func (s *Records) Flush() error { return s.Out.Flush() }
+func (s *Events) Flush() error { return s.Out.Flush() }
 
 // Logs is the stage that parses raw access-log lines into request
 // records. A line it cannot parse is counted, reported (rate-limited),

@@ -276,7 +276,7 @@ func TestRecords(t *testing.T) {
 			var errs bytes.Buffer
 			out := &nopOut{}
 			c := &countReqs{}
-			st := &Records{C: c, Out: out, Pass: pass, Warn: NewWarner(&errs, "stats", "<stdin>", time.Now)}
+			st := &Events{C: c, Out: out, Pass: pass, Warn: NewWarner(&errs, "stats", "<stdin>", time.Now)}
 			if err := Run(Config{In: strings.NewReader(in)}, st); err != nil {
 				t.Fatal(err)
 			}
