@@ -90,7 +90,7 @@ type Events struct {
 	Lines, Requests, Rejected int64
 
 	detected bool
-	blanks   int64 // blank lines before the form was known
+	blanks   int64               // blank lines before the form was known
 	pos      checkpoint.Position // of the last request counted; File "" when none
 	dec      parse.Decoder
 	p        parse.Parser
