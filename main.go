@@ -57,6 +57,9 @@ type env struct {
 }
 
 func system() env {
+	// Deep pipes between stages: see growPipe.
+	growPipe(os.Stdin)
+	growPipe(os.Stdout)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	return env{

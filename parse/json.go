@@ -259,6 +259,15 @@ func (d *Decoder) errorf(format string, args ...any) error {
 }
 
 func (d *Decoder) skipSpace() {
+	// Inlined fast path: logmon's own records have no spaces between
+	// tokens.
+	if d.pos < len(d.line) && d.line[d.pos] > ' ' {
+		return
+	}
+	d.skipSpaces()
+}
+
+func (d *Decoder) skipSpaces() {
 	for d.pos < len(d.line) {
 		switch d.line[d.pos] {
 		case ' ', '\t', '\r', '\n':
