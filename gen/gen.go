@@ -102,8 +102,13 @@ type Config struct {
 	Start    time.Time     // event time of the first second (the fraction is dropped)
 	Phases   []Phase       // traffic shape, one after the other
 	Disorder time.Duration // lines are written up to this much out of timestamp order (like a real server logging at request end); 0 = sorted
-	Realtime bool          // pace output to the clock: the lines of event second s are written when Clock says s has come
-	Clock    Clock         // used only when Realtime; nil means the real clock
+	// Unique makes every request come from a client address no earlier
+	// request had, for a path with a section of its own: the worst case
+	// for stats' distinct counts and top lists (10 M lines, 10 M clients,
+	// 10 M sections). Addresses run through 100.0.0.0/8 and beyond.
+	Unique   bool
+	Realtime bool  // pace output to the clock: the lines of event second s are written when Clock says s has come
+	Clock    Clock // used only when Realtime; nil means the real clock
 }
 
 // Clock is the injected wall clock for Realtime pacing (tests pass a fake
@@ -155,6 +160,7 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 		return flusher.Flush()
 	}
 	g := newGenerator(cfg.Seed, cfg.Disorder)
+	g.unique = cfg.Unique
 	start := cfg.Start.Unix()
 
 	phase, phaseEnd := -1, int64(0)
@@ -265,6 +271,8 @@ type generator struct {
 	disorder time.Duration
 
 	clients weighted[*client] // Zipf-skewed
+	unique  bool              // see Config.Unique
+	n       uint64            // lines generated, for unique addresses and paths
 
 	ts      []byte   // "[17/May/2015:10:05:03 +0000]" of the second being generated
 	offs    []int64  // sub-second offsets of the second being generated
@@ -401,7 +409,12 @@ func (g *generator) appendLine(b []byte) []byte {
 		status = 200
 	}
 
-	b = append(b, c.addr...)
+	g.n++
+	if g.unique {
+		b = appendCounterAddr(b, g.n)
+	} else {
+		b = append(b, c.addr...)
+	}
 	if r.IntN(50) == 0 {
 		b = append(b, " - "...)
 		b = append(b, c.user...)
@@ -413,6 +426,10 @@ func (g *generator) appendLine(b []byte) []byte {
 	b = append(b, " \""...)
 	b = append(b, method...)
 	b = append(b, ' ')
+	if g.unique {
+		b = append(b, "/u"...)
+		b = strconv.AppendUint(b, g.n, 36)
+	}
 	b = append(b, path...)
 	b = append(b, ' ')
 	b = append(b, c.proto...)
@@ -433,6 +450,17 @@ func (g *generator) appendLine(b []byte) []byte {
 	b = append(b, "\" \""...)
 	b = append(b, c.agent...)
 	b = append(b, "\"\n"...)
+	return b
+}
+
+// appendCounterAddr appends the IPv4 address 100.0.0.0 + n.
+func appendCounterAddr(b []byte, n uint64) []byte {
+	a := 100<<24 + n
+	b = strconv.AppendUint(b, a>>24&0xff, 10)
+	for _, shift := range []uint64{16, 8, 0} {
+		b = append(b, '.')
+		b = strconv.AppendUint(b, a>>shift&0xff, 10)
+	}
 	return b
 }
 

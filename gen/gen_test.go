@@ -533,3 +533,27 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// TestUnique: with Unique, no two requests share a client address or a
+// section, and the traffic is otherwise the same shape.
+func TestUnique(t *testing.T) {
+	var buf bytes.Buffer
+	cfg := Config{Seed: 1, Start: time.Date(2015, 5, 17, 10, 0, 0, 0, time.UTC), Phases: []Phase{{Kind: "steady", Duration: 100 * time.Second, Rate: 50}}, Unique: true}
+	n, err := Write(context.Background(), cfg, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clients, sections := map[string]bool{}, map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		f := strings.Fields(line)
+		path := f[6]
+		section := path[:strings.IndexByte(path[1:], '/')+1]
+		if clients[f[0]] || sections[section] {
+			t.Fatalf("repeated client or section in %q", line)
+		}
+		clients[f[0]], sections[section] = true, true
+	}
+	if int64(len(clients)) != n || n < 4000 {
+		t.Errorf("%d lines, %d distinct clients", n, len(clients))
+	}
+}
