@@ -124,7 +124,7 @@ func TestStateRefused(t *testing.T) {
 		{"cut short", goodData[:len(goodData)/2], []string{"alert"}, "is cut short"},
 		{"other settings", goodData, []string{"alert", "--window", "1m"}, `other settings`},
 		{"other command", goodData, []string{"stats"}, `is the state of logmon "alert", not of logmon stats`},
-		{"another version", bytes.Replace(goodData, []byte("logmon-state 1"), []byte("logmon-state 7"), 1), []string{"alert"}, "another version"},
+		{"another version", bytes.Replace(goodData, []byte(fmt.Sprintf("logmon-state %d ", checkpoint.Version)), []byte("logmon-state 1 "), 1), []string{"alert"}, "another version"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestStateFile(t *testing.T) {
 	}
 	data, _ := os.ReadFile(path)
 	header, body, _ := bytes.Cut(data, []byte("\n"))
-	if !bytes.HasPrefix(header, []byte("logmon-state 1 ")) {
+	if !bytes.HasPrefix(header, []byte(fmt.Sprintf("logmon-state %d ", checkpoint.Version))) {
 		t.Errorf("header %q", header)
 	}
 	var f struct {

@@ -8,19 +8,26 @@
 // summary's "late" figure. Intervals with no requests between the first
 // and the last are written too (with 0 requests), so a live dashboard
 // keeps ticking through a silence.
+//
+// Memory is bounded whatever the traffic: the top lists of an interval
+// are Space-Saving summaries (package topk) of TopCapacity keys, and its
+// distinct clients a HyperLogLog sketch. Both are exact for small
+// intervals; see the README for their error bounds past that.
 package aggregate
 
 import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/axiomhq/hyperloglog"
+
 	"github.com/logmon/logmon/eventtime"
 	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/topk"
 )
 
 // Config holds the summary settings.
@@ -60,16 +67,31 @@ type Aggregator struct {
 	haveNext bool
 	paused   bool // every summary written from now on is provisional (Pause)
 	rec      Summary
+	top      []topk.Entry // scratch for the top lists
+	last     *bucket      // the bucket of the last request, and its start
+	lastAt   int64
 }
 
 // bucket accumulates one interval.
 type bucket struct {
 	requests, bytes, late int64
 	status                StatusClasses
-	sections              map[string]int64
-	methods               map[string]int64
-	clients               map[string]int64
+	sections              *topk.Summary
+	methods               *topk.Summary
+	clients               *topk.Summary
+	distinct              *hyperloglog.Sketch // of the clients
 }
+
+// TopCapacity is how many keys each top list of an interval counts: the
+// lists are exact up to that many distinct keys, and past it a key with
+// more than requests/TopCapacity hits is never missed (package topk). It
+// grows with --top so that a long list stays as good as a short one.
+func TopCapacity(top int) int { return max(1024, 16*top) }
+
+// newDistinct returns an empty sketch of distinct clients: HyperLogLog
+// with 2^16 registers (64 KiB at most), a standard error of 0.4%; below
+// a few thousand clients it counts exactly (its sparse form).
+func newDistinct() *hyperloglog.Sketch { return hyperloglog.New16() }
 
 // New returns an aggregator that calls emit for each summary. The summary
 // passed to emit is reused: emit must not keep it.
@@ -105,10 +127,13 @@ func (a *Aggregator) Request(r *parse.Request) error {
 		// at is never judged, so its interval has not been written.
 		a.next, a.haveNext = start, true
 	}
-	b := a.open[start]
-	if b == nil {
-		b = a.newBucket()
-		a.open[start] = b
+	b := a.last
+	if b == nil || a.lastAt != start {
+		if b = a.open[start]; b == nil {
+			b = a.newBucket()
+			a.open[start] = b
+		}
+		a.last, a.lastAt = b, start
 	}
 	b.add(r)
 	if late {
@@ -172,6 +197,9 @@ func (a *Aggregator) judge(to int64) error {
 func (a *Aggregator) write(start, end, covered int64) error {
 	b := a.open[start]
 	delete(a.open, start)
+	if b != nil && b == a.last {
+		a.last = nil
+	}
 	s := &a.rec
 	*s = Summary{
 		Type:     "summary",
@@ -188,16 +216,19 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		if b.requests > 0 {
 			s.ErrorShare = float64(b.status.C5xx) / float64(b.requests)
 		}
-		for k, n := range top(b.sections, a.cfg.Top) {
-			s.Sections = append(s.Sections, SectionHits{Section: k, Hits: n})
+		a.top = b.sections.Top(a.top[:0], a.cfg.Top)
+		for _, e := range a.top {
+			s.Sections = append(s.Sections, SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err})
 		}
-		for k, n := range top(b.methods, a.cfg.Top) {
-			s.Methods = append(s.Methods, MethodHits{Method: k, Hits: n})
+		a.top = b.methods.Top(a.top[:0], a.cfg.Top)
+		for _, e := range a.top {
+			s.Methods = append(s.Methods, MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err})
 		}
-		for k, n := range top(b.clients, a.cfg.Top) {
-			s.Clients = append(s.Clients, ClientHits{Client: k, Hits: n})
+		a.top = b.clients.Top(a.top[:0], a.cfg.Top)
+		for _, e := range a.top {
+			s.Clients = append(s.Clients, ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err})
 		}
-		s.DistinctClients = int64(len(b.clients))
+		s.DistinctClients = int64(b.distinct.Estimate())
 		a.release(b)
 	}
 	s.Rate = round(s.Rate, 3)
@@ -211,17 +242,20 @@ func (a *Aggregator) newBucket() *bucket {
 		a.free = a.free[:n-1]
 		return b
 	}
+	n := TopCapacity(a.cfg.Top)
 	return &bucket{
-		sections: make(map[string]int64),
-		methods:  make(map[string]int64),
-		clients:  make(map[string]int64),
+		sections: topk.New(n),
+		methods:  topk.New(n),
+		clients:  topk.New(n),
+		distinct: newDistinct(),
 	}
 }
 
 func (a *Aggregator) release(b *bucket) {
-	clear(b.sections)
-	clear(b.methods)
-	clear(b.clients)
+	b.sections.Reset()
+	b.methods.Reset()
+	b.clients.Reset()
+	b.distinct = newDistinct() // (the sketch has no Reset)
 	b.requests, b.bytes, b.late, b.status = 0, 0, 0, StatusClasses{}
 	a.free = append(a.free, b)
 }
@@ -251,43 +285,15 @@ func (b *bucket) add(r *parse.Request) {
 	default:
 		b.status.Other++
 	}
-	// m[string(k)]++ does not allocate when the key is already there.
 	if r.Section != nil {
-		b.sections[string(r.Section)]++
+		b.sections.Add(r.Section, 1)
 	}
 	if r.Method != nil {
-		b.methods[string(r.Method)]++
+		b.methods.Add(r.Method, 1)
 	}
 	if r.Remote != nil {
-		b.clients[string(r.Remote)]++
-	}
-}
-
-// top yields the n largest entries of m, by count then by name.
-func top(m map[string]int64, n int) func(func(string, int64) bool) {
-	type kv struct {
-		k string
-		n int64
-	}
-	all := make([]kv, 0, len(m))
-	for k, c := range m {
-		all = append(all, kv{k, c})
-	}
-	slices.SortFunc(all, func(x, y kv) int {
-		if c := cmp.Compare(y.n, x.n); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.k, y.k)
-	})
-	if len(all) > n {
-		all = all[:n]
-	}
-	return func(yield func(string, int64) bool) {
-		for _, e := range all {
-			if !yield(e.k, e.n) {
-				return
-			}
-		}
+		b.clients.Add(r.Remote, 1)
+		b.distinct.Insert(r.Remote)
 	}
 }
 
@@ -315,23 +321,39 @@ type State struct {
 
 // OpenInterval is an interval counted but not yet written.
 type OpenInterval struct {
-	Start    int64            `json:"start"`
-	Requests int64            `json:"requests"`
-	Bytes    int64            `json:"bytes"`
-	Late     int64            `json:"late"`
-	Status   StatusClasses    `json:"status"`
-	Sections map[string]int64 `json:"sections"`
-	Methods  map[string]int64 `json:"methods"`
-	Clients  map[string]int64 `json:"clients"`
+	Start    int64         `json:"start"`
+	Requests int64         `json:"requests"`
+	Bytes    int64         `json:"bytes"`
+	Late     int64         `json:"late"`
+	Status   StatusClasses `json:"status"`
+	Sections TopState      `json:"sections"`
+	Methods  TopState      `json:"methods"`
+	Clients  TopState      `json:"clients"`
+	Distinct []byte        `json:"distinct"` // the HyperLogLog sketch, in its own binary form
+}
+
+// TopState is a top list's summary (topk.Summary.Entries and Total).
+type TopState struct {
+	Entries []topk.Entry `json:"entries"`
+	Total   int64        `json:"total"`
+}
+
+func topState(s *topk.Summary) TopState {
+	return TopState{Entries: s.Entries(), Total: s.Total()}
 }
 
 // State returns the aggregator's state, for Restore.
 func (a *Aggregator) State() any {
 	st := State{Clock: a.clock.State(), Next: a.next, HaveNext: a.haveNext, Open: []OpenInterval{}}
 	for start, b := range a.open {
+		distinct, err := b.distinct.MarshalBinary()
+		if err != nil {
+			panic(err) // it never fails
+		}
 		st.Open = append(st.Open, OpenInterval{
 			Start: start, Requests: b.requests, Bytes: b.bytes, Late: b.late, Status: b.status,
-			Sections: b.sections, Methods: b.methods, Clients: b.clients,
+			Sections: topState(b.sections), Methods: topState(b.methods), Clients: topState(b.clients),
+			Distinct: distinct,
 		})
 	}
 	slices.SortFunc(st.Open, func(x, y OpenInterval) int { return cmp.Compare(x.Start, y.Start) })
@@ -352,6 +374,7 @@ func (a *Aggregator) Restore(data []byte) error {
 		return fmt.Errorf("next interval %d is not aligned to the interval %ds", st.Next, a.iv)
 	}
 	clear(a.open)
+	a.last = nil
 	for _, o := range st.Open {
 		if !st.HaveNext || o.Start < st.Next || floorDiv(o.Start, a.iv)*a.iv != o.Start || o.Start > st.Clock.Newest || a.open[o.Start] != nil {
 			return fmt.Errorf("open interval at %d: not one these settings can have open", o.Start)
@@ -361,11 +384,36 @@ func (a *Aggregator) Restore(data []byte) error {
 		}
 		b := a.newBucket()
 		b.requests, b.bytes, b.late, b.status = o.Requests, o.Bytes, o.Late, o.Status
-		maps.Copy(b.sections, o.Sections)
-		maps.Copy(b.methods, o.Methods)
-		maps.Copy(b.clients, o.Clients)
+		for _, l := range []struct {
+			name string
+			s    *topk.Summary
+			st   TopState
+		}{{"sections", b.sections, o.Sections}, {"methods", b.methods, o.Methods}, {"clients", b.clients, o.Clients}} {
+			if err := l.s.Restore(l.st.Entries, l.st.Total); err != nil {
+				return fmt.Errorf("open interval at %d: %s: %v", o.Start, l.name, err)
+			}
+		}
+		if err := restoreDistinct(b.distinct, o.Distinct); err != nil {
+			return fmt.Errorf("open interval at %d: distinct clients: %v", o.Start, err)
+		}
 		a.open[o.Start] = b
 	}
 	a.next, a.haveNext = st.Next, st.HaveNext
 	return nil
+}
+
+// restoreDistinct reads a sketch that State saved; none (an interval
+// without clients) leaves d empty. The library's decoder is not written
+// for hostile input: a state damaged in a way the checksum cannot see
+// must give an error, not a crash.
+func restoreDistinct(d *hyperloglog.Sketch, data []byte) (err error) {
+	if len(data) == 0 {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("damaged sketch: %v", p)
+		}
+	}()
+	return d.UnmarshalBinary(data)
 }

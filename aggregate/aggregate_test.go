@@ -182,11 +182,11 @@ func TestSummaryFields(t *testing.T) {
 		Rate:     0.8,
 		Bytes:    100,
 		// hits, then name: /a and /b have 2 each.
-		Sections:        []SectionHits{{"/a", 2}, {"/b", 2}},
+		Sections:        []SectionHits{{"/a", 2, 0}, {"/b", 2, 0}},
 		Status:          StatusClasses{C1xx: 1, C2xx: 2, C3xx: 1, C4xx: 1, C5xx: 2, Other: 1},
 		ErrorShare:      0.25,
-		Methods:         []MethodHits{{"GET", 6}, {"HEAD", 1}},
-		Clients:         []ClientHits{{"1.1.1.1", 4}, {"2.2.2.2", 2}},
+		Methods:         []MethodHits{{"GET", 6, 0}, {"HEAD", 1, 0}},
+		Clients:         []ClientHits{{"1.1.1.1", 4, 0}, {"2.2.2.2", 2, 0}},
 		DistinctClients: 4,
 	}}
 	if !reflect.DeepEqual(got, want) {

@@ -29,18 +29,21 @@ type Summary struct {
 type SectionHits struct {
 	Section string `json:"section"`
 	Hits    int64  `json:"hits"`
+	Error   int64  `json:"error,omitempty"` // Hits may overstate by up to this much (see package topk); absent when exact
 }
 
 // MethodHits is one entry of the methods list.
 type MethodHits struct {
 	Method string `json:"method"`
 	Hits   int64  `json:"hits"`
+	Error  int64  `json:"error,omitempty"`
 }
 
 // ClientHits is one entry of a top-clients list.
 type ClientHits struct {
 	Client string `json:"client"`
 	Hits   int64  `json:"hits"`
+	Error  int64  `json:"error,omitempty"`
 }
 
 // StatusClasses counts responses by status class.

@@ -33,7 +33,7 @@ import (
 )
 
 // Version is the state format this logmon writes and reads.
-const Version = 1
+const Version = 2
 
 const magic = "logmon-state"
 

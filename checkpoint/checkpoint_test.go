@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,8 +91,8 @@ func TestRefused(t *testing.T) {
 		{"last byte missing", good[:len(good)-1], "is cut short"},
 		{"damaged byte", flipped, "is damaged: checksum"},
 		{"bytes appended", append(bytes.Clone(good), "x\n"...), "bytes after its state"},
-		{"another version", bytes.Replace(good, []byte("logmon-state 1 "), []byte("logmon-state 2 "), 1), "another version of logmon (state format 2"},
-		{"damaged header", bytes.Replace(good, []byte("logmon-state 1 "), []byte("logmon-state 1 zz"), 1), "damaged header"},
+		{"another version", bytes.Replace(good, []byte(fmt.Sprintf("logmon-state %d ", Version)), []byte(fmt.Sprintf("logmon-state %d ", Version+1)), 1), fmt.Sprintf("another version of logmon (state format %d", Version+1)},
+		{"damaged header", bytes.Replace(good, []byte(fmt.Sprintf("logmon-state %d ", Version)), []byte(fmt.Sprintf("logmon-state %d zz", Version)), 1), "damaged header"},
 		{"header without version", []byte("logmon-state\n{}\n"), "is not a logmon state file"},
 	}
 	for _, tt := range tests {

@@ -247,7 +247,7 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 
 	b = t.appendLabel(b, "sections")
 	for i, h := range s.Sections {
-		b = appendHits(b, i, h.Section, h.Hits)
+		b = appendHits(b, i, h.Section, h.Hits, h.Error)
 	}
 	if len(s.Sections) == 0 {
 		b = append(b, '-')
@@ -276,7 +276,7 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 
 	b = t.appendLabel(b, "methods")
 	for i, h := range s.Methods {
-		b = appendHits(b, i, h.Method, h.Hits)
+		b = appendHits(b, i, h.Method, h.Hits, h.Error)
 	}
 	if len(s.Methods) == 0 {
 		b = append(b, '-')
@@ -285,7 +285,7 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 
 	b = t.appendLabel(b, "clients")
 	for i, h := range s.Clients {
-		b = appendHits(b, i, h.Client, h.Hits)
+		b = appendHits(b, i, h.Client, h.Hits, h.Error)
 	}
 	if len(s.Clients) == 0 {
 		b = append(b, '-')
@@ -310,12 +310,18 @@ func (t *textSink) appendLabel(b []byte, label string) []byte {
 }
 
 // appendHits appends the i'th "name count" entry of a top list.
-func appendHits(b []byte, i int, name string, hits int64) []byte {
+// appendHits appends one entry of a top list; hits that may be
+// overstated (a busy interval's bounded count, see package topk) are
+// shown as at most: "≤1234".
+func appendHits(b []byte, i int, name string, hits, err int64) []byte {
 	if i > 0 {
 		b = append(b, ' ', ' ')
 	}
 	b = appendField(b, []byte(name))
 	b = append(b, ' ')
+	if err > 0 {
+		b = append(b, "≤"...)
+	}
 	return strconv.AppendInt(b, hits, 10)
 }
 

@@ -166,6 +166,24 @@ var textTests = []struct {
 			"\n",
 	},
 	{
+		name: "summary of a busy interval, with bounded counts",
+		rec: record{sum: &aggregate.Summary{
+			Start: time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC), End: time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
+			Requests: 3000000, Rate: 300000,
+			Sections:        []aggregate.SectionHits{{Section: "/a", Hits: 900}, {Section: "/b", Hits: 700, Error: 650}},
+			Status:          aggregate.StatusClasses{C2xx: 3000000},
+			Methods:         []aggregate.MethodHits{{Method: "GET", Hits: 3000000}},
+			Clients:         []aggregate.ClientHits{{Client: "10.0.0.1", Hits: 20, Error: 19}},
+			DistinctClients: 2999000,
+		}},
+		want: "10:05:00–10:05:10 UTC 2015-05-17  3000000 req  300000 req/s  0 B  5xx 0%\n" +
+			"  sections  /a 900  /b ≤700\n" +
+			"  status    2xx 3000000  3xx 0  4xx 0  5xx 0\n" +
+			"  methods   GET 3000000\n" +
+			"  clients   10.0.0.1 ≤20  (2999000 distinct)\n" +
+			"\n",
+	},
+	{
 		name: "summary partial and late across midnight",
 		rec: record{sum: &aggregate.Summary{
 			Start:    time.Date(2015, 5, 17, 23, 59, 55, 0, time.UTC),
