@@ -65,17 +65,27 @@ const MaxDepth = 100
 // Decoder reads JSON records. It keeps a scratch buffer for unescaped
 // strings, so decoding a typical record allocates nothing.
 type Decoder struct {
+	// Keep, when set, keeps the strings of every record decoded valid
+	// until Reset, rather than only until the next record (see
+	// Parser.Keep).
+	Keep    bool
 	scratch []byte
 	line    []byte
 	pos     int
 }
+
+// Reset lets the decoder reuse its scratch buffer (see Keep).
+func (d *Decoder) Reset() { d.scratch = d.scratch[:0] }
 
 // Record decodes one JSON record line. It returns the record's type. When
 // the type is "request" it fills r; for any other type the line is only
 // checked to be a valid JSON object, so that a stage can pass it through
 // unchanged. The slices in r are valid until the next call.
 func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
-	d.line, d.pos, d.scratch = line, 0, d.scratch[:0]
+	d.line, d.pos = line, 0
+	if !d.Keep {
+		d.scratch = d.scratch[:0]
+	}
 	r.Reset()
 	isRequest := false
 	haveTime := false

@@ -15,8 +15,15 @@ import (
 // in it is unescaped into the parser's scratch buffer. The line is never
 // written to, so a caller can keep a rejected line as it came.
 type Parser struct {
+	// Keep, when set, keeps the fields of every line parsed valid until
+	// Reset, rather than only until the next line: for a caller that
+	// parses a batch of lines ahead of using them.
+	Keep    bool
 	scratch []byte
 }
+
+// Reset lets the parser reuse its scratch buffer (see Keep).
+func (p *Parser) Reset() { p.scratch = p.scratch[:0] }
 
 // LineError says why a line was rejected, e.g.
 // `bad timestamp "30/Feb/2015:10:00:00 +0000"`.
@@ -59,7 +66,9 @@ func quote(text []byte) string {
 // line are ignored, and so is anything after the agent (nginx extras).
 func (p *Parser) Line(line []byte, r *Request) error {
 	r.Reset()
-	p.scratch = p.scratch[:0]
+	if !p.Keep {
+		p.scratch = p.scratch[:0]
+	}
 	if len(line) == 0 {
 		return &LineError{Reason: "empty line"}
 	}

@@ -127,3 +127,42 @@ func TestIntValue(t *testing.T) {
 		}
 	}
 }
+
+// TestKeep: with Keep, the unescaped fields of every line parsed or
+// record decoded stay as they were until Reset, as the stages' parsing
+// ahead needs; without it they are only valid until the next call.
+func TestKeep(t *testing.T) {
+	lines := []string{
+		`1.1.1.1 - - [17/May/2015:10:05:03 +0000] "GET /a\"b HTTP/1.1" 200 1 "-" "agent \"one\""`,
+		`2.2.2.2 - - [17/May/2015:10:05:04 +0000] "GET /c\\d HTTP/1.1" 200 2 "-" "agent \"two\""`,
+		`3.3.3.3 - - [17/May/2015:10:05:05 +0000] "GET /e\"f HTTP/1.1" 200 3 "-" "agent \"three\""`,
+	}
+	p := Parser{Keep: true}
+	d := Decoder{Keep: true}
+	parsed := make([]Request, len(lines))
+	decoded := make([]Request, len(lines))
+	var want []string
+	for i, l := range lines {
+		var fresh Parser
+		var r Request
+		if err := fresh.Line([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		rec := r.AppendJSON(nil)
+		want = append(want, string(rec))
+		if err := p.Line([]byte(l), &parsed[i]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Record(rec, &decoded[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range lines {
+		if got := string(parsed[i].AppendJSON(nil)); got != want[i] {
+			t.Errorf("parsed line %d after the others:\n%s\nwant\n%s", i+1, got, want[i])
+		}
+		if got := string(decoded[i].AppendJSON(nil)); got != want[i] {
+			t.Errorf("decoded record %d after the others:\n%s\nwant\n%s", i+1, got, want[i])
+		}
+	}
+}

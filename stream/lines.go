@@ -26,6 +26,8 @@ type Line struct {
 	Off     int64  // byte offset of the line's start in the input
 	Text    []byte // valid until the batch is returned
 	TooLong bool   // the line was longer than the limit; Text holds its first bytes up to the limit
+
+	pre *pre // the line parsed ahead, when Run did (see Logs, Events)
 }
 
 // lineReader splits input into lines: any length up to MaxLine, CRLF or

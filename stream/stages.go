@@ -89,12 +89,45 @@ type Events struct {
 	Logs                      bool
 	Lines, Requests, Rejected int64
 
-	detected bool
-	blanks   int64               // blank lines before the form was known
-	pos      checkpoint.Position // of the last request counted; File "" when none
-	dec      parse.Decoder
-	p        parse.Parser
-	req      parse.Request
+	form   form                // of the input, as Line sees it
+	ahead  form                // the same, as preparse sees it (another goroutine)
+	blanks int64               // blank lines before the form was known
+	pos    checkpoint.Position // of the last request counted; File "" when none
+	dec    parse.Decoder
+	p      parse.Parser
+	req    parse.Request
+}
+
+// form tells JSON records from raw log lines: it is decided by the first
+// line that is not blank.
+type form struct {
+	decided, logs bool
+}
+
+// see decides the form from text if it is not decided yet.
+func (f *form) see(text []byte) {
+	if !f.decided && !blank(text) {
+		f.decided, f.logs = true, text[0] != '{'
+	}
+}
+
+// preparse parses the lines of b ahead of Line (see Run), as Line would.
+func (s *Events) preparse(b *batch) {
+	for i, l := range b.lines {
+		pr := &b.pre[i]
+		pr.kind = preNone
+		s.ahead.see(l.Text)
+		switch {
+		case !s.ahead.decided || l.TooLong:
+		case s.ahead.logs:
+			if len(l.Text) <= MaxLine {
+				pr.kind, pr.err = preLog, b.p.Line(l.Text, &pr.req)
+			}
+		default:
+			pr.kind = preRecord
+			pr.typ, pr.err = b.dec.Record(l.Text, &pr.req)
+		}
+	}
 }
 
 // Load restores the consumer and the position from Keep.Path. found is
@@ -153,15 +186,14 @@ func (s *Events) save() error {
 
 // Line implements Stage.
 func (s *Events) Line(l Line) error {
-	if !s.detected {
-		if blank(l.Text) {
+	if !s.form.decided {
+		if s.form.see(l.Text); !s.form.decided {
 			// Bad in either form; counted as such once the form is known.
 			s.blanks++
 			s.Warn.Line(l.N, "%v", s.p.Line(l.Text, &s.req))
 			return nil
 		}
-		s.detected = true
-		s.Logs = l.Text[0] != '{'
+		s.Logs = s.form.logs
 		if s.Logs {
 			s.Lines += s.blanks
 			s.Rejected += s.blanks
@@ -177,7 +209,14 @@ func (s *Events) Line(l Line) error {
 		s.Warn.Line(l.N, "line longer than %d bytes", MaxRecord)
 		return nil
 	}
-	typ, err := s.dec.Record(l.Text, &s.req)
+	r := &s.req
+	var typ string
+	var err error
+	if l.pre != nil && l.pre.kind == preRecord {
+		r, typ, err = &l.pre.req, l.pre.typ, l.pre.err
+	} else {
+		typ, err = s.dec.Record(l.Text, r)
+	}
 	if err != nil {
 		s.Invalid++
 		s.Warn.Line(l.N, "not a valid record: %v", err)
@@ -186,11 +225,11 @@ func (s *Events) Line(l Line) error {
 	if typ != "request" {
 		return s.raw(l)
 	}
-	if f := s.req.File; f != nil && s.pos.File != "" && string(f) == s.pos.File && s.req.Offset <= s.pos.Offset {
+	if f := r.File; f != nil && s.pos.File != "" && string(f) == s.pos.File && r.Offset <= s.pos.Offset {
 		s.Skipped++
 		return nil
 	}
-	if err := s.count(); err != nil {
+	if err := s.count(r); err != nil {
 		return err
 	}
 	if s.Pass {
@@ -207,36 +246,43 @@ func (s *Events) logLine(l Line) error {
 		s.Warn.Line(l.N, "line longer than %d bytes", MaxLine)
 		return nil
 	}
-	if err := s.p.Line(l.Text, &s.req); err != nil {
+	r := &s.req
+	var err error
+	if l.pre != nil && l.pre.kind == preLog {
+		r, err = &l.pre.req, l.pre.err
+	} else {
+		err = s.p.Line(l.Text, r)
+	}
+	if err != nil {
 		s.Rejected++
 		s.Warn.Line(l.N, "%v", err)
 		return nil
 	}
 	s.Requests++
-	if err := s.count(); err != nil {
+	if err := s.count(r); err != nil {
 		return err
 	}
 	if s.Pass {
-		return s.Out.Request(&s.req)
+		return s.Out.Request(r)
 	}
 	return nil
 }
 
 // count hands the request to the consumer and keeps its position.
-func (s *Events) count() error {
+func (s *Events) count(r *parse.Request) error {
 	if s.C == nil {
 		return nil
 	}
-	if err := s.C.Request(&s.req); err != nil {
+	if err := s.C.Request(r); err != nil {
 		return err
 	}
 	if s.Keep != nil {
 		s.Keep.dirty = true
-		if s.req.File != nil {
-			if string(s.req.File) != s.pos.File {
-				s.pos.File = string(s.req.File)
+		if r.File != nil {
+			if string(r.File) != s.pos.File {
+				s.pos.File = string(r.File)
 			}
-			s.pos.Offset = s.req.Offset
+			s.pos.Offset = r.Offset
 		}
 	}
 	return nil
@@ -300,7 +346,7 @@ func (s *Events) End() error {
 	switch {
 	case s.Logs:
 		s.Warn.Printf("%d lines: %d requests, %d rejected", s.Lines, s.Requests, s.Rejected)
-	case !s.detected && s.blanks > 0:
+	case !s.form.decided && s.blanks > 0:
 		s.Warn.Printf("%d blank lines skipped", s.blanks)
 	}
 	if s.Skipped > 0 {
@@ -341,23 +387,53 @@ type Logs struct {
 	fileB  []byte
 }
 
+// preparse parses the lines of b ahead of Line (see Run), as Line would.
+func (s *Logs) preparse(b *batch) {
+	for i, l := range b.lines {
+		pr := &b.pre[i]
+		pr.kind = preNone
+		if l.TooLong {
+			continue
+		}
+		if len(l.Text) > 0 && l.Text[0] == '{' {
+			if typ, err := b.dec.Record(l.Text, &pr.req); err == nil {
+				pr.kind, pr.typ, pr.err = preRecord, typ, nil
+				continue
+			}
+		}
+		pr.kind, pr.err = preLog, b.p.Line(l.Text, &pr.req)
+	}
+}
+
 // Line implements Stage.
 func (s *Logs) Line(l Line) error {
 	s.Lines++
 	if l.TooLong {
 		return s.reject(l, fmt.Sprintf("line longer than %d bytes", MaxLine))
 	}
-	if len(l.Text) > 0 && l.Text[0] == '{' {
-		if _, err := s.dec.Record(l.Text, &s.req); err == nil {
-			skipped, err := passOn(s.Out, s.Warn, l)
-			if skipped {
-				return s.keep(l.Text) // reported by passOn; counted and kept here
-			}
-			s.Passed++
-			return err
-		}
+	record := false
+	if l.pre != nil {
+		record = l.pre.kind == preRecord
+	} else if len(l.Text) > 0 && l.Text[0] == '{' {
+		_, err := s.dec.Record(l.Text, &s.req)
+		record = err == nil
 	}
-	if err := s.p.Line(l.Text, &s.req); err != nil {
+	if record {
+		skipped, err := passOn(s.Out, s.Warn, l)
+		if skipped {
+			return s.keep(l.Text) // reported by passOn; counted and kept here
+		}
+		s.Passed++
+		return err
+	}
+	r := &s.req
+	var err error
+	if l.pre != nil && l.pre.kind == preLog {
+		r, err = &l.pre.req, l.pre.err
+	} else {
+		err = s.p.Line(l.Text, r)
+	}
+	if err != nil {
 		return s.reject(l, err.Error())
 	}
 	if s.Where != nil {
@@ -368,11 +444,11 @@ func (s *Logs) Line(l Line) error {
 			if id != s.fileID {
 				s.fileID, s.fileB = id, []byte(id)
 			}
-			s.req.File, s.req.Offset = s.fileB, off
+			r.File, r.Offset = s.fileB, off
 		}
 	}
 	s.Requests++
-	return s.Out.Request(&s.req)
+	return s.Out.Request(r)
 }
 
 // reject reports a bad line, counts it and keeps it in Rejects.

@@ -302,3 +302,84 @@ func TestRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestParseAhead: Run parses the lines of Logs and Events ahead, batch by
+// batch, in a goroutine of its own; what comes out (records, requests
+// counted, warnings, tallies) must be exactly what the stage gives when
+// it parses every line itself. The input spans many batches and mixes
+// unescaped fields (the parser's scratch space), bad lines and records.
+func TestParseAhead(t *testing.T) {
+	var logs, recs []string
+	for i := range 5000 {
+		l := fmt.Sprintf(`10.0.%d.%d - - [17/May/2015:10:%02d:%02d +0000] "GET /s%d/a\"b%d HTTP/1.1" 200 %d "-" "agent \\%d"`, i/256%256, i%256, i/60%60, i%60, i%7, i, i, i)
+		switch i % 10 {
+		case 3:
+			l = "bad line " + fmt.Sprint(i)
+		case 6:
+			l = ""
+		}
+		logs = append(logs, l)
+		var r parse.Request
+		var p parse.Parser
+		if p.Line([]byte(l), &r) == nil {
+			recs = append(recs, string(r.AppendJSON(nil)))
+		} else if i%20 == 3 {
+			recs = append(recs, `{"type":"alert","n":`+fmt.Sprint(i)+`}`, "{bad")
+		}
+	}
+	inputs := map[string]string{
+		"logs":    strings.Join(logs, "\n"),
+		"records": strings.Join(recs, "\n"),
+		"mixed":   strings.Join(logs[:100], "\n") + "\n" + strings.Join(recs[:100], "\n"),
+	}
+	stages := map[string]func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage{
+		"Logs": func(errs *bytes.Buffer, out *nopOut, _ *reqLog) Stage {
+			return &Logs{Out: out, Warn: NewWarner(errs, "parse", "<stdin>", time.Now)}
+		},
+		"Events": func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage {
+			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(errs, "alert", "<stdin>", time.Now)}
+		},
+	}
+	for in, text := range inputs {
+		for name, newStage := range stages {
+			t.Run(in+"/"+name, func(t *testing.T) {
+				var aheadErrs, directErrs bytes.Buffer
+				aheadOut, directOut := &nopOut{}, &nopOut{}
+				aheadReqs, directReqs := &reqLog{}, &reqLog{}
+				if err := Run(Config{In: strings.NewReader(text)}, newStage(&aheadErrs, aheadOut, aheadReqs)); err != nil {
+					t.Fatal(err)
+				}
+				direct := newStage(&directErrs, directOut, directReqs)
+				var off int64
+				for i, l := range strings.Split(text, "\n") {
+					if err := direct.Line(Line{N: int64(i + 1), Off: off, Text: []byte(l)}); err != nil {
+						t.Fatal(err)
+					}
+					off += int64(len(l)) + 1
+				}
+				if err := finish(direct); err != nil {
+					t.Fatal(err)
+				}
+				if len(aheadOut.got) < 50 || !slices.Equal(aheadOut.got, directOut.got) {
+					t.Errorf("output differs: %d records parsed ahead, %d in place", len(aheadOut.got), len(directOut.got))
+				}
+				if !slices.Equal(aheadReqs.got, directReqs.got) {
+					t.Errorf("requests counted differ: %d parsed ahead, %d in place", len(aheadReqs.got), len(directReqs.got))
+				}
+				if aheadErrs.String() != directErrs.String() {
+					t.Errorf("warnings parsed ahead:\n%s\nin place:\n%s", aheadErrs.String(), directErrs.String())
+				}
+			})
+		}
+	}
+}
+
+// reqLog is a Consumer that keeps every request it is given, encoded.
+type reqLog struct{ got []string }
+
+func (c *reqLog) Request(r *parse.Request) error {
+	c.got = append(c.got, string(r.AppendJSON(nil)))
+	return nil
+}
+func (c *reqLog) Idle(time.Time, time.Time) error { return nil }
+func (c *reqLog) End() error                      { return nil }
