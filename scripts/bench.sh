@@ -1,45 +1,122 @@
 #!/usr/bin/env bash
-# Times logmon's pipelines over N generated Combined-format lines (default
-# 1,000,000, about 200 MB): several runs each, the median wall time.
+# Times logmon's pipelines over LINES generated Combined-format lines
+# (default 1,000,000, about 200 MB), RUNS runs each (default 5), and prints
+# the median wall time of each; then, where installed, mawk, gawk and
+# GoAccess doing the same aggregation on the same file, with the ratios;
+# then the peak memory of stats and alert over 10 M lines in which every
+# request has a new client and a new section.
 #
 #   scripts/bench.sh [LINES] [RUNS]
+#   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
 #
-# It builds logmon, writes the log once to a temporary directory (left in
-# page cache by the first run) and prints one line per pipeline.
+# It builds logmon, writes the log once to a temporary directory (the first
+# run leaves it in page cache), and checks each command's output before
+# timing it. GoAccess (apt-get install goaccess) is slow: it runs at most 3
+# times. The peak memory needs GNU time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}
 runs=${2:-5}
+memlines=${BENCH_MEMORY_LINES:-10000000}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
 go build -o "$dir/logmon" .
-# gen's steady phase is Poisson: 278 req/s for an hour is about 1 M lines.
-secs=3600
-rate=$(awk -v n="$lines" -v s="$secs" 'BEGIN { printf "%.3f", n / s }')
-"$dir/logmon" gen --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:${secs}s:$rate" > "$dir/access.log"
-"$dir/logmon" parse < "$dir/access.log" 2>/dev/null > "$dir/records.jsonl"
-echo "input: $(wc -l < "$dir/access.log") lines, $(du -m "$dir/access.log" | cut -f1) MB; $(nproc) CPUs; $(go version)"
+cp scripts/stats.awk "$dir/"
+cd "$dir"
+PATH=$dir:$PATH
 
-# median prints the median wall time, in seconds, of running "$@" $runs times.
+# gen's steady phase is Poisson: LINES/3600 requests a second for an hour.
+rate=$(awk -v n="$lines" 'BEGIN { printf "%.3f", n / 3600 }')
+logmon gen --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > access.log
+logmon parse < access.log 2>/dev/null > records.jsonl
+echo "input: $(wc -l < access.log) lines, $(($(wc -c < access.log) / 1000000)) MB; records $(($(wc -c < records.jsonl) / 1000000)) MB"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); $(go version | cut -d' ' -f3-)"
+echo
+
+# check fails the script when a command's output is not what it should be:
+# a fast wrong answer is no benchmark.
+check() {
+	local what=$1 want=$2 got
+	got=$(sh -c "$what" 2>/dev/null | wc -l)
+	if [ "$got" -lt "$want" ]; then
+		echo "bench.sh: '$what' wrote $got lines, want at least $want" >&2
+		exit 1
+	fi
+}
+intervals=$((3600 / 10 - 1))
+check 'logmon parse < access.log' "$(wc -l < access.log)"
+check 'logmon stats < access.log' "$intervals"
+check 'logmon stats < records.jsonl' "$intervals"
+check 'logmon alert < access.log' 1
+check 'logmon parse < access.log | logmon stats' "$intervals"
+
+# median prints the median wall time, in seconds, of running the shell
+# command $1 $2 times.
 median() {
-	local times=()
-	for _ in $(seq "$runs"); do
+	local times=() n=$2
+	for _ in $(seq "$n"); do
 		local start end
 		start=$(date +%s.%N)
-		"$@" > /dev/null 2>&1
+		sh -c "$1" > /dev/null 2>&1
 		end=$(date +%s.%N)
 		times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
 	done
 	printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
 }
 
-cd "$dir"
-PATH=$dir:$PATH
-printf '%-45s %s\n' "pipeline" "median wall s"
-printf '%-45s %s\n' "cat access.log" "$(median sh -c 'cat access.log')"
-printf '%-45s %s\n' "logmon parse < access.log" "$(median sh -c 'logmon parse < access.log')"
-printf '%-45s %s\n' "logmon stats < records.jsonl" "$(median sh -c 'logmon stats < records.jsonl')"
-printf '%-45s %s\n' "logmon alert < records.jsonl" "$(median sh -c 'logmon alert < records.jsonl')"
-printf '%-45s %s\n' "logmon parse < access.log | logmon stats" "$(median sh -c 'logmon parse < access.log | logmon stats')"
-printf '%-45s %s\n' "logmon parse < access.log | logmon alert" "$(median sh -c 'logmon parse < access.log | logmon alert')"
+row() { printf '%-48s %8s s\n' "$1" "$2"; }
+
+printf '%-48s %10s\n' "pipeline (median of $runs runs)" "wall"
+row "cat access.log" "$(median 'cat access.log' "$runs")"
+row "logmon parse < access.log" "$(median 'logmon parse < access.log' "$runs")"
+row "logmon parse < access.log | logmon stats" "$(median 'logmon parse < access.log | logmon stats' "$runs")"
+row "logmon parse < access.log | logmon alert" "$(median 'logmon parse < access.log | logmon alert' "$runs")"
+stats=$(median 'logmon stats < access.log' "$runs")
+row "logmon stats < access.log" "$stats"
+row "logmon alert < access.log" "$(median 'logmon alert < access.log' "$runs")"
+row "logmon stats < records.jsonl" "$(median 'logmon stats < records.jsonl' "$runs")"
+row "logmon alert < records.jsonl" "$(median 'logmon alert < records.jsonl' "$runs")"
+
+# The same aggregation by other tools, with the ratio to logmon stats on
+# the raw log. stats.awk computes what stats does per 10-second interval.
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+for awk in mawk gawk; do
+	if command -v "$awk" > /dev/null; then
+		check "$awk -f stats.awk access.log" "$intervals"
+		t=$(median "$awk -f stats.awk access.log" "$runs")
+		row "$awk -f stats.awk access.log" "$t"
+		echo "  logmon stats is $(ratio "$t" "$stats") as fast"
+	else
+		echo "$awk: not installed, skipped"
+	fi
+done
+if command -v goaccess > /dev/null; then
+	check 'goaccess access.log --log-format=COMBINED -o report.json && cat report.json' 1
+	n=$((runs < 3 ? runs : 3))
+	t=$(median 'goaccess access.log --log-format=COMBINED -o report.json' "$n")
+	row "goaccess --log-format=COMBINED -o report.json ($n runs)" "$t"
+	echo "  logmon stats is $(ratio "$t" "$stats") as fast"
+else
+	echo "goaccess: not installed, skipped (apt-get install goaccess)"
+fi
+
+# Memory: every request a new client and a new section, so exact counting
+# would need memory in proportion to the input. Peak resident set size of
+# the stage reading the log, at MEMLINES/10 and MEMLINES lines.
+[ "$memlines" -gt 0 ] || exit 0
+echo
+if ! [ -x /usr/bin/time ]; then
+	echo "peak memory: skipped, needs GNU time (apt-get install time)"
+	exit 0
+fi
+printf '%-48s %10s\n' "peak memory, every request a new client and section" "peak RSS"
+for n in $((memlines / 10)) "$memlines"; do
+	secs=$((n / 10000))
+	for stage in "stats" "stats --interval 1h" "alert"; do
+		logmon gen --unique --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:${secs}s:10000" |
+			/usr/bin/time -f '%M' -o rss logmon $stage > /dev/null 2>&1
+		printf '%-48s %6s MiB\n' "$n lines: logmon $stage" "$(($(cat rss) / 1024))"
+	done
+done
