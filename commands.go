@@ -306,6 +306,7 @@ func genCommand(e env) *cli.Command {
 			&cli.Float64Flag{Name: "rate", Value: 5, Usage: "mean requests per second of a steady phase (a burst defaults to 5x)"},
 			&cli.StringFlag{Name: "phases", Value: "steady:10m", Usage: "traffic shape: `KIND:DURATION[:RATE],...` with KIND steady, burst or silence"},
 			&cli.DurationFlag{Name: "disorder", Usage: "write lines up to this much out of timestamp order, as real servers do"},
+			&cli.IntFlag{Name: "clients", Value: gen.DefaultClients, Usage: "size of the client pool (request shares follow a Zipf law); a large pool gives the long tail of a busy site"},
 			&cli.BoolFlag{Name: "unique", Usage: "every request from a new client address, for a path in a new section (a stress test for stats)"},
 			&cli.BoolFlag{Name: "realtime", Usage: "pace the output to the wall clock (the lines of each second are written when it comes)"},
 		},
@@ -326,6 +327,7 @@ func genCommand(e env) *cli.Command {
 				Phases:   phases,
 				Disorder: c.Duration("disorder"),
 				Unique:   c.Bool("unique"),
+				Clients:  c.Int("clients"),
 				Realtime: c.Bool("realtime"),
 			}
 			if err := cfg.Check(); err != nil {

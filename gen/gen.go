@@ -106,7 +106,12 @@ type Config struct {
 	// request had, for a path with a section of its own: the worst case
 	// for stats' distinct counts and top lists (10 M lines, 10 M clients,
 	// 10 M sections). Addresses run through 100.0.0.0/8 and beyond.
-	Unique   bool
+	Unique bool
+	// Clients is the size of the client pool (0 means DefaultClients).
+	// The clients' request shares follow a Zipf law whatever the size;
+	// a large pool gives the long tail of one-off visitors that a busy
+	// site has, which is what makes log analysers work hard.
+	Clients  int
 	Realtime bool  // pace output to the clock: the lines of event second s are written when Clock says s has come
 	Clock    Clock // used only when Realtime; nil means the real clock
 }
@@ -159,7 +164,7 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 		}
 		return flusher.Flush()
 	}
-	g := newGenerator(cfg.Seed, cfg.Disorder)
+	g := newGenerator(cfg.Seed, cfg.Disorder, cmp.Or(cfg.Clients, DefaultClients))
 	g.unique = cfg.Unique
 	start := cfg.Start.Unix()
 
@@ -212,6 +217,9 @@ func (cfg Config) Check() error {
 	}
 	if cfg.Disorder < 0 || cfg.Disorder > MaxDisorder {
 		return fmt.Errorf("disorder %v is not between 0 and %v", cfg.Disorder, MaxDisorder)
+	}
+	if cfg.Clients < 0 || cfg.Clients > MaxClients {
+		return fmt.Errorf("clients %d is not between 1 and %d", cfg.Clients, MaxClients)
 	}
 	return nil
 }
@@ -301,7 +309,7 @@ type client struct {
 	proto string
 }
 
-func newGenerator(seed int64, disorder time.Duration) *generator {
+func newGenerator(seed int64, disorder time.Duration, numClients int) *generator {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
 	g := &generator{r: r, disorder: disorder}
 	// A line generated in second s is logged by s+1+disorder, so this
@@ -321,7 +329,12 @@ func newGenerator(seed int64, disorder time.Duration) *generator {
 	return g
 }
 
-const numClients = 300
+// DefaultClients is the size of the default client pool: enough for
+// realistic top lists in a demo.
+const DefaultClients = 300
+
+// MaxClients bounds the client pool, which is held in memory.
+const MaxClients = 10_000_000
 
 // randomAddr returns a public-looking IPv4 address, or 1 time in 16 an IPv6 one.
 func randomAddr(r *rand.Rand) string {
