@@ -3,8 +3,9 @@
 # (default 1,000,000, about 200 MB), RUNS runs each (default 5), and prints
 # the median wall time of each; then, where installed, mawk, gawk and
 # GoAccess doing the same aggregation on the same file, with the ratios;
-# then the peak memory of stats and alert over 10 M lines in which every
-# request has a new client and a new section.
+# and again on a log in which every request has a new client and a new
+# path (gen --unique), which is what slows GoAccess down; then the peak
+# memory of stats and alert over 10 M such lines.
 #
 #   scripts/bench.sh [LINES] [RUNS]
 #   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
@@ -80,27 +81,41 @@ row "logmon alert < records.jsonl" "$(median 'logmon alert < records.jsonl' "$ru
 
 # The same aggregation by other tools, with the ratio to logmon stats on
 # the raw log. stats.awk computes what stats does per 10-second interval.
-echo
+# GoAccess's time depends on how varied the log is (distinct paths and
+# agents): it is compared on the generated log above and on one in which
+# every request has a new client and a new path.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
-for awk in mawk gawk; do
-	if command -v "$awk" > /dev/null; then
-		check "$awk -f stats.awk access.log" "$intervals"
-		t=$(median "$awk -f stats.awk access.log" "$runs")
-		row "$awk -f stats.awk access.log" "$t"
+compare() {
+	local log=$1 stats=$2 t n
+	for awk in mawk gawk; do
+		if command -v "$awk" > /dev/null; then
+			check "$awk -f stats.awk $log" "$intervals"
+			t=$(median "$awk -f stats.awk $log" "$runs")
+			row "$awk -f stats.awk $log" "$t"
+			echo "  logmon stats is $(ratio "$t" "$stats") as fast"
+		else
+			echo "$awk: not installed, skipped"
+		fi
+	done
+	if command -v goaccess > /dev/null; then
+		check "goaccess $log --log-format=COMBINED -o report.json && cat report.json" 1
+		n=$((runs < 3 ? runs : 3))
+		t=$(median "goaccess $log --log-format=COMBINED -o report.json" "$n")
+		row "goaccess $log --log-format=COMBINED -o report.json ($n runs)" "$t"
 		echo "  logmon stats is $(ratio "$t" "$stats") as fast"
 	else
-		echo "$awk: not installed, skipped"
+		echo "goaccess: not installed, skipped (apt-get install goaccess)"
 	fi
-done
-if command -v goaccess > /dev/null; then
-	check 'goaccess access.log --log-format=COMBINED -o report.json && cat report.json' 1
-	n=$((runs < 3 ? runs : 3))
-	t=$(median 'goaccess access.log --log-format=COMBINED -o report.json' "$n")
-	row "goaccess --log-format=COMBINED -o report.json ($n runs)" "$t"
-	echo "  logmon stats is $(ratio "$t" "$stats") as fast"
-else
-	echo "goaccess: not installed, skipped (apt-get install goaccess)"
-fi
+}
+echo
+compare access.log "$stats"
+
+echo
+logmon gen --unique --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > unique.log
+check 'logmon stats < unique.log' "$intervals"
+stats=$(median 'logmon stats < unique.log' "$runs")
+row "logmon stats < unique.log (every request new)" "$stats"
+compare unique.log "$stats"
 
 # Memory: every request a new client and a new section, so exact counting
 # would need memory in proportion to the input. Peak resident set size of
