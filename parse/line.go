@@ -213,9 +213,13 @@ func skipSpaces(line []byte, i int) int {
 }
 
 // tokenEnd returns the index of the first space at or after i, or len(line).
+// A plain loop: the tokens (host, ident, user, status, size) are a few
+// bytes long, shorter than what bytes.IndexByte needs to pay off.
 func tokenEnd(line []byte, i int) int {
-	if j := bytes.IndexByte(line[i:], ' '); j >= 0 {
-		return i + j
+	for ; i < len(line); i++ {
+		if line[i] == ' ' {
+			return i
+		}
 	}
 	return len(line)
 }
