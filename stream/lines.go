@@ -8,6 +8,7 @@ package stream
 import (
 	"bytes"
 	"io"
+	"slices"
 )
 
 // MaxLine is the longest line a stage accepts (16 MiB). A longer line is
@@ -30,54 +31,79 @@ type Line struct {
 	pre *pre // the line parsed ahead, when Run did (see Logs, Events)
 }
 
-// lineReader splits input into lines: any length up to MaxLine, CRLF or
-// LF endings, a last line without a newline, and a UTF-8 byte order mark
-// at the start of the input dropped.
+// lineReader splits input into lines: any length up to max, CRLF or LF
+// endings, a last line without a newline, and a UTF-8 byte order mark at
+// the start of the input dropped. It reads straight into a batch's buffer
+// and hands out lines that are slices of it, so no byte is copied but the
+// start of a line a read cut in two.
 type lineReader struct {
-	r          io.Reader
-	max        int    // the longest line kept
-	buf        []byte // buf[start:end] is unread input
-	start, end int
-	n          int64
-	off        int64 // bytes of input taken by the lines so far
-	eof        bool
-	err        error
+	r       io.Reader
+	max     int    // the longest line kept
+	carry   []byte // the start of a line whose end was not read yet (at most max+1 bytes)
+	dropped int    // bytes of that line not kept: it is longer than max+1
+	n       int64  // lines so far
+	off     int64  // bytes of input taken by the lines so far
+	eof     bool
+	err     error
 }
 
 func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{r: r, max: max, buf: make([]byte, 64<<10)}
+	return &lineReader{r: r, max: max}
 }
 
-// buffered reports whether a complete line is ready without reading.
-func (lr *lineReader) buffered() bool {
-	return bytes.IndexByte(lr.buf[lr.start:lr.end], '\n') >= 0
-}
+// minRead is the least room fill reads into; a batch whose buffer has
+// less and no complete line yet (a long line) grows by batchBytes.
+const minRead = 4 << 10
 
-// next appends the next line to dst and returns it. ok is false at the
-// end of input (err is nil at a clean EOF).
-func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err error) {
-	mark := len(dst)
-	total := 0 // the line's length, however much of it is kept
+// fill reads the next lines into b: b.data holds them and b.lines points
+// into it. It hands out what one read brings (at most maxBatchLines
+// lines), so that a live stream's lines go on at once, and reads again
+// only while it has no complete line. At the end of input it sets b.eof
+// and b.err (nil at a clean end).
+func (lr *lineReader) fill(b *batch) {
+	data := b.data[:0]
+	if cap(data) < batchBytes {
+		data = make([]byte, 0, batchBytes+minRead)
+	}
+	data = append(data, lr.carry...)
+	b.lines = b.lines[:0]
+	start, scan := 0, 0 // the line being split starts at data[start]; no newline before data[scan]
 	for {
-		if i := bytes.IndexByte(lr.buf[lr.start:lr.end], '\n'); i >= 0 {
-			total += i
-			dst = appendCapped(dst, mark, lr.max, lr.buf[lr.start:lr.start+i])
-			lr.start += i + 1
-			return lr.finish(dst, mark, total, 1)
-		}
-		// No newline in the buffer: keep what there is and read more.
-		chunk := lr.buf[lr.start:lr.end]
-		total += len(chunk)
-		dst = appendCapped(dst, mark, lr.max, chunk)
-		lr.start, lr.end = 0, 0
-		if lr.eof {
-			if total == 0 {
-				return Line{}, dst, false, lr.err
+		for len(b.lines) < maxBatchLines {
+			i := bytes.IndexByte(data[scan:], '\n')
+			if i < 0 {
+				scan = len(data)
+				break
 			}
-			return lr.finish(dst, mark, total, 0)
+			end := scan + i
+			b.lines = append(b.lines, lr.line(data[start:end], 1))
+			start, scan = end+1, end+1
 		}
-		n, err := lr.r.Read(lr.buf)
-		lr.end = n
+		if len(b.lines) >= maxBatchLines {
+			break
+		}
+		// A line longer than max+1 bytes: keep its start only, counting
+		// the rest, so memory stays bounded whatever the input.
+		if keep := start + lr.max + 1; len(data) > keep {
+			lr.dropped += len(data) - keep
+			data, scan = data[:keep], keep
+		}
+		if lr.eof {
+			if start < len(data) {
+				b.lines = append(b.lines, lr.line(data[start:], 0))
+				start = len(data)
+			}
+			b.eof, b.err = true, lr.err
+			break
+		}
+		if len(b.lines) > 0 {
+			break
+		}
+		if cap(data)-len(data) < minRead {
+			data = slices.Grow(data, batchBytes)
+		}
+		n, err := lr.r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
 		if err != nil {
 			lr.eof = true
 			if err != io.EOF {
@@ -85,21 +111,27 @@ func (lr *lineReader) next(dst []byte) (line Line, out []byte, ok bool, err erro
 			}
 		}
 	}
+	if cap(lr.carry) > 4*batchBytes {
+		lr.carry = nil // a huge line passed: do not keep its buffer
+	}
+	lr.carry = append(lr.carry[:0], data[start:]...)
+	b.data = data
 }
 
-// finish makes the line kept in dst[mark:], total bytes long in the input
-// and followed by nl newline bytes, into a Line: a CR before the newline
-// and a BOM at the start of the input dropped, and a line longer than
-// MaxLine marked and cut.
-func (lr *lineReader) finish(dst []byte, mark, total, nl int) (Line, []byte, bool, error) {
+// line makes text, a line followed by nl newline bytes in the input (and
+// by lr.dropped bytes that were not kept), into a Line: a CR before the
+// newline and a BOM at the start of the input dropped, and a line longer
+// than max marked and cut.
+func (lr *lineReader) line(text []byte, nl int) Line {
 	lr.n++
+	total := len(text) + lr.dropped
 	off := lr.off
 	lr.off += int64(total + nl)
-	text := dst[mark:]
-	if n := len(text); n == total && n > 0 && text[n-1] == '\r' {
+	if n := len(text); lr.dropped == 0 && n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
 		total--
 	}
+	lr.dropped = 0
 	if lr.n == 1 && bytes.HasPrefix(text, bom) {
 		text = text[len(bom):]
 		total -= len(bom)
@@ -109,20 +141,7 @@ func (lr *lineReader) finish(dst []byte, mark, total, nl int) (Line, []byte, boo
 		line.TooLong = true
 		line.Text = text[:min(len(text), lr.max)]
 	}
-	return line, dst, true, nil
+	return line
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
-
-// appendCapped appends p to dst without letting the line (from mark) grow
-// past MaxLine and a CR.
-func appendCapped(dst []byte, mark, max int, p []byte) []byte {
-	room := max + 1 - (len(dst) - mark)
-	if room <= 0 {
-		return dst
-	}
-	if len(p) > room {
-		p = p[:room]
-	}
-	return append(dst, p...)
-}

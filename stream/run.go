@@ -274,8 +274,7 @@ func stop(st Stage, batches <-chan *batch, free chan<- *batch, pending *atomic.I
 	return ErrStopped
 }
 
-// read fills batches from lr until the end of input. A batch is sent when
-// it is full or when no further line is ready without blocking.
+// read fills batches from lr until the end of input (see lineReader.fill).
 func read(lr *lineReader, batches chan<- *batch, free <-chan *batch, pending *atomic.Int32, done <-chan struct{}) {
 	for {
 		var b *batch
@@ -287,19 +286,7 @@ func read(lr *lineReader, batches chan<- *batch, free <-chan *batch, pending *at
 		if cap(b.data) > 4*batchBytes {
 			b.data = nil // a huge line passed: do not keep its buffer
 		}
-		b.data, b.lines = b.data[:0], b.lines[:0]
-		for {
-			line, data, ok, err := lr.next(b.data)
-			b.data = data
-			if !ok {
-				b.eof, b.err = true, err
-				break
-			}
-			b.lines = append(b.lines, line)
-			if len(b.data) >= batchBytes || len(b.lines) >= maxBatchLines || !lr.buffered() {
-				break
-			}
-		}
+		lr.fill(b)
 		pending.Add(1) // before the send: stop then knows to wait for it
 		select {
 		case batches <- b:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -334,10 +335,10 @@ func TestParseAhead(t *testing.T) {
 	}
 	stages := map[string]func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage{
 		"Logs": func(errs *bytes.Buffer, out *nopOut, _ *reqLog) Stage {
-			return &Logs{Out: out, Warn: NewWarner(errs, "parse", "<stdin>", time.Now)}
+			return &Logs{Out: out, Warn: NewWarner(errs, "parse", "<stdin>", stopped)}
 		},
 		"Events": func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage {
-			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(errs, "alert", "<stdin>", time.Now)}
+			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(errs, "alert", "<stdin>", stopped)}
 		},
 	}
 	for in, text := range inputs {
@@ -374,6 +375,10 @@ func TestParseAhead(t *testing.T) {
 	}
 }
 
+// stopped is a wall clock that does not move: the warnings' rate limit
+// then treats both runs alike however long they take.
+func stopped() time.Time { return time.Unix(1431856800, 0) }
+
 // reqLog is a Consumer that keeps every request it is given, encoded.
 type reqLog struct{ got []string }
 
@@ -383,3 +388,110 @@ func (c *reqLog) Request(r *parse.Request) error {
 }
 func (c *reqLog) Idle(time.Time, time.Time) error { return nil }
 func (c *reqLog) End() error                      { return nil }
+
+// chunkReader returns its input in pieces of random sizes, as pipes do.
+type chunkReader struct {
+	data []byte
+	r    *rand.Rand
+	max  int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(c.data), 1+c.r.IntN(c.max))
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestFillRandom: the line reader, reading straight into batches, gives
+// the lines a naive splitter gives, whatever the line lengths (also
+// longer than the limit, and longer than a batch) and however the reads
+// cut the input.
+func TestFillRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	letters := make([]byte, 3*batchBytes)
+	for i := range letters {
+		letters[i] = byte('a' + r.IntN(26))
+	}
+	for round := range 200 {
+		max, lines := 1+r.IntN(200), r.IntN(2000)
+		if round%10 == 0 {
+			max, lines = 1+r.IntN(3*batchBytes), r.IntN(40)
+		}
+		var in []byte
+		for range lines {
+			n := r.IntN(2 * max)
+			if r.IntN(400) == 0 {
+				n = r.IntN(3 * batchBytes)
+			}
+			n = min(n, len(letters))
+			at := r.IntN(len(letters) - n + 1)
+			in = append(in, letters[at:at+n]...)
+			if r.IntN(10) == 0 {
+				in = append(in, '\r')
+			}
+			in = append(in, '\n')
+		}
+		if r.IntN(2) == 0 {
+			in = append(in, "last"...)
+		}
+		// The naive splitter.
+		type want struct {
+			text    string
+			off     int64
+			tooLong bool
+		}
+		var wants []want
+		off := int64(0)
+		rest := in
+		for len(rest) > 0 {
+			i := bytes.IndexByte(rest, '\n')
+			nl := 1
+			if i < 0 {
+				i, nl = len(rest), 0
+			}
+			text := rest[:i]
+			if len(text) > 0 && text[len(text)-1] == '\r' {
+				text = text[:len(text)-1]
+			}
+			w := want{string(text), off, len(text) > max}
+			if w.tooLong {
+				w.text = w.text[:max]
+			}
+			wants = append(wants, w)
+			off += int64(i + nl)
+			rest = rest[i+nl:]
+		}
+
+		lr := newLineReader(&chunkReader{data: in, r: r, max: 1 + r.IntN(3*batchBytes)}, max)
+		var got []want
+		b := &batch{}
+		for !b.eof {
+			lr.fill(b)
+			if len(b.lines) > maxBatchLines+1 {
+				t.Fatalf("round %d: a batch of %d lines", round, len(b.lines))
+			}
+			if cap(b.data) > max+1+2*batchBytes+minRead {
+				t.Fatalf("round %d: a batch buffer of %d bytes for lines of at most %d", round, cap(b.data), max)
+			}
+			for _, l := range b.lines {
+				got = append(got, want{string(l.Text), l.Off, l.TooLong})
+			}
+		}
+		if b.err != nil {
+			t.Fatal(b.err)
+		}
+		if !slices.Equal(got, wants) {
+			for i := range min(len(got), len(wants)) {
+				if got[i] != wants[i] {
+					t.Fatalf("round %d (max %d): line %d is %.40q at %d (too long %v), want %.40q at %d (%v)", round, max, i+1,
+						got[i].text, got[i].off, got[i].tooLong, wants[i].text, wants[i].off, wants[i].tooLong)
+				}
+			}
+			t.Fatalf("round %d: %d lines, want %d", round, len(got), len(wants))
+		}
+	}
+}
