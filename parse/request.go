@@ -121,34 +121,33 @@ func (r *Request) AppendJSON(b []byte) []byte {
 	b = append(b, `{"type":"request","time":"`...)
 	b = AppendTime(b, r.Sec, r.Nsec)
 	b = append(b, '"')
-	b = appendField(b, "vhost", r.VHost)
-	b = appendField(b, "remote", r.Remote)
-	b = appendField(b, "user", r.User)
-	b = appendField(b, "method", r.Method)
-	b = appendField(b, "path", r.Path)
-	b = appendField(b, "section", r.Section)
-	b = appendField(b, "protocol", r.Protocol)
-	b = appendField(b, "request", r.Request)
+	b = appendField(b, `,"vhost":`, r.VHost)
+	b = appendField(b, `,"remote":`, r.Remote)
+	b = appendField(b, `,"user":`, r.User)
+	b = appendField(b, `,"method":`, r.Method)
+	b = appendField(b, `,"path":`, r.Path)
+	b = appendField(b, `,"section":`, r.Section)
+	b = appendField(b, `,"protocol":`, r.Protocol)
+	b = appendField(b, `,"request":`, r.Request)
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(r.Status), 10)
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, r.Bytes, 10)
-	b = appendField(b, "referer", r.Referer)
-	b = appendField(b, "agent", r.Agent)
+	b = appendField(b, `,"referer":`, r.Referer)
+	b = appendField(b, `,"agent":`, r.Agent)
 	if r.File != nil {
-		b = appendField(b, "file_id", r.File)
+		b = appendField(b, `,"file_id":`, r.File)
 		b = append(b, `,"offset":`...)
 		b = strconv.AppendInt(b, r.Offset, 10)
 	}
 	return append(b, '}')
 }
 
-func appendField(b []byte, name string, v []byte) []byte {
+// appendField appends `,"name":` and v as a JSON string, unless v is nil.
+func appendField(b []byte, key string, v []byte) []byte {
 	if v == nil {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
+	b = append(b, key...)
 	return AppendString(b, v)
 }
