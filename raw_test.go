@@ -68,6 +68,7 @@ func TestRawDetection(t *testing.T) {
 	}{
 		{"log", logLine + "\n" + logLine + "\n", []string{"2 lines: 2 requests, 0 rejected"}, `"requests":2`},
 		{"records", record + "\n" + record + "\n", nil, `"requests":2`},
+		{"records after spaces", "  \t" + record + "\n" + record + "\n", nil, `"requests":2`},
 		{"blank then log", "\n  \n" + logLine + "\n", []string{"<stdin>:1: empty line", "<stdin>:2: blank line", "3 lines: 1 requests, 2 rejected"}, `"requests":1`},
 		{"blank then records", "\n" + record + "\n", []string{"<stdin>:1: empty line", "1 invalid records skipped"}, `"requests":1`},
 		{"log then a record", logLine + "\n" + record + "\n", []string{"<stdin>:2: missing timestamp", "2 lines: 1 requests, 1 rejected"}, `"requests":1`},

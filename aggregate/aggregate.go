@@ -82,6 +82,10 @@ type bucket struct {
 	distinct              *hyperloglog.Sketch // of the clients
 }
 
+// MaxTop bounds the top lists' length: each list counts TopCapacity(top)
+// keys, so memory grows with it.
+const MaxTop = 1000
+
 // TopCapacity is how many keys each top list of an interval counts: the
 // lists are exact up to that many distinct keys, and past it a key with
 // more than requests/TopCapacity hits is never missed (package topk). It
@@ -100,8 +104,8 @@ func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Top < 1 {
-		return nil, fmt.Errorf("top must be at least 1: %d", cfg.Top)
+	if cfg.Top < 1 || cfg.Top > MaxTop {
+		return nil, fmt.Errorf("top must be between 1 and %d: %d", MaxTop, cfg.Top)
 	}
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err

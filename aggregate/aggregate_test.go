@@ -279,7 +279,8 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{Config{Interval: 0, Top: 5}, "interval must be whole seconds, at least 1s: 0s"},
 		{Config{Interval: 1500 * time.Millisecond, Top: 5}, "interval must be whole seconds, at least 1s: 1.5s"},
-		{Config{Interval: time.Second, Top: 0}, "top must be at least 1"},
+		{Config{Interval: time.Second, Top: 0}, "top must be between 1 and 1000: 0"},
+		{Config{Interval: time.Second, Top: 1001}, "top must be between 1 and 1000: 1001"},
 		{Config{Interval: time.Second, Top: 1, Lateness: 2 * time.Hour}, "lateness must be whole seconds between 0s and 1h0m0s: 2h0m0s"},
 	} {
 		if _, err := New(tt.cfg, nil); err == nil || err.Error() != tt.want && !strings.HasPrefix(err.Error(), tt.want) {

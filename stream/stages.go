@@ -104,10 +104,17 @@ type form struct {
 	decided, logs bool
 }
 
-// see decides the form from text if it is not decided yet.
+// see decides the form from text if it is not decided yet, by its first
+// byte that is not a space or a tab.
 func (f *form) see(text []byte) {
-	if !f.decided && !blank(text) {
-		f.decided, f.logs = true, text[0] != '{'
+	if f.decided {
+		return
+	}
+	for _, c := range text {
+		if c != ' ' && c != '\t' {
+			f.decided, f.logs = true, c != '{'
+			return
+		}
 	}
 }
 
@@ -246,13 +253,7 @@ func (s *Events) logLine(l Line) error {
 		s.Warn.Line(l.N, "line longer than %d bytes", MaxLine)
 		return nil
 	}
-	r := &s.req
-	var err error
-	if l.pre != nil && l.pre.kind == preLog {
-		r, err = &l.pre.req, l.pre.err
-	} else {
-		err = s.p.Line(l.Text, r)
-	}
+	r, err := logRequest(l, &s.p, &s.req)
 	if err != nil {
 		s.Rejected++
 		s.Warn.Line(l.N, "%v", err)
@@ -288,14 +289,13 @@ func (s *Events) count(r *parse.Request) error {
 	return nil
 }
 
-// blank reports whether a line holds nothing but spaces and tabs.
-func blank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' {
-			return false
-		}
+// logRequest returns l parsed as a log line: parsed ahead when Run did
+// (see preparse), else parsed now with p into r.
+func logRequest(l Line, p *parse.Parser, r *parse.Request) (*parse.Request, error) {
+	if l.pre != nil && l.pre.kind == preLog {
+		return &l.pre.req, l.pre.err
 	}
-	return true
+	return r, p.Line(l.Text, r)
 }
 
 func (s *Events) raw(l Line) error {
@@ -426,13 +426,7 @@ func (s *Logs) Line(l Line) error {
 		s.Passed++
 		return err
 	}
-	r := &s.req
-	var err error
-	if l.pre != nil && l.pre.kind == preLog {
-		r, err = &l.pre.req, l.pre.err
-	} else {
-		err = s.p.Line(l.Text, r)
-	}
+	r, err := logRequest(l, &s.p, &s.req)
 	if err != nil {
 		return s.reject(l, err.Error())
 	}
