@@ -57,9 +57,11 @@ type env struct {
 }
 
 func system() env {
-	// Deep pipes between stages: see growPipe.
+	// Deep pipes between stages, and half the CPUs each: see growPipe
+	// and pipelineProcs.
 	growPipe(os.Stdin)
 	growPipe(os.Stdout)
+	setProcs()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	return env{

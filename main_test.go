@@ -133,6 +133,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad format", []string{"parse", "--format", "xml"}, exitUsage, "--format must be"},
 		{"zero top", []string{"stats", "--top", "0"}, exitUsage, "top must be between 1 and 1000"},
 		{"huge top", []string{"stats", "--top", "2000000000"}, exitUsage, "top must be between 1 and 1000"},
+		{"negative clients", []string{"gen", "--clients", "-1"}, exitUsage, "clients -1 is not between 1 and 10000000"},
 		{"arguments", []string{"parse", "access.log"}, exitUsage, "takes no arguments"},
 		{"bad phases", []string{"gen", "--phases", "boom:1m"}, exitUsage, "bad phase"},
 		{"negative disorder", []string{"gen", "--disorder", "-1s"}, exitUsage, "disorder -1s is not between 0 and 1h"},

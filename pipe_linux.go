@@ -16,8 +16,7 @@ const pipeSize = 1 << 20
 // instead of 1.15 s on two cores. Anything that is not a pipe, or a
 // refusal, is left as it is.
 func growPipe(f *os.File) {
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+	if !isPipe(f) {
 		return
 	}
 	// Through SyscallConn, not Fd, which would switch f to blocking mode.

@@ -557,3 +557,23 @@ func TestUnique(t *testing.T) {
 		t.Errorf("%d lines, %d distinct clients", n, len(clients))
 	}
 }
+
+// TestClients: the client pool has the size asked for, and the default
+// is DefaultClients.
+func TestClients(t *testing.T) {
+	for _, tc := range []struct{ clients, want int }{{0, DefaultClients}, {20, 20}, {5000, 5000}} {
+		var buf bytes.Buffer
+		cfg := Config{Seed: 1, Start: time.Date(2015, 5, 17, 10, 0, 0, 0, time.UTC), Phases: []Phase{{Kind: "steady", Duration: 200 * time.Second, Rate: 500}}, Clients: tc.clients}
+		if _, err := Write(context.Background(), cfg, &buf); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+			seen[line[:strings.IndexByte(line, ' ')]] = true
+		}
+		// 100,000 Zipf draws reach most of a pool this size, never more.
+		if len(seen) > tc.want || len(seen) < tc.want/2 {
+			t.Errorf("clients %d: %d distinct clients, want at most %d and most of them", tc.clients, len(seen), tc.want)
+		}
+	}
+}
