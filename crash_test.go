@@ -168,9 +168,23 @@ func TestCrashRestart(t *testing.T) {
 	var written sync.WaitGroup
 	written.Add(1)
 	appendRng := rand.New(rand.NewPCG(rng.Uint64(), 1))
+	// The log starts with its first line, and the writer waits until both
+	// pipelines have counted it (their state files exist): a rotation
+	// before the very first run has read anything would rotate lines away
+	// that no run was ever following, which no follower can read.
+	head := bytes.IndexByte(data, '\n') + 1
+	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range rotateAt {
+		rotateAt[i] -= head
+	}
 	go func() {
 		defer written.Done()
-		appender(t, log, data, appendRng, rotateAt, func(left int) {
+		for stage := range crashArgs {
+			waitFor(t, filepath.Join(dir, stage+".state"))
+		}
+		appender(t, log, data[head:], appendRng, rotateAt, func(left int) {
 			if err := os.Rename(log, fmt.Sprintf("%s.%d", log, left)); err != nil {
 				t.Error(err)
 			}
@@ -370,14 +384,27 @@ func TestFollowCopytruncate(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	// The log starts with its first line, and the writer starts once parse
+	// has read it: lines copied and truncated away before parse followed
+	// the file at all are no follower's to read.
+	head := bytes.IndexByte(data, '\n') + 1
+	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errs syncWriter
 	parse := exec.Command(bin, "parse", "-F", log)
 	parse.Stdout, parse.Stderr = &out, &errs
 	if err := parse.Start(); err != nil {
 		t.Fatal(err)
 	}
-	cuts := []int{lineStart(data, len(data)/4), lineStart(data, len(data)/2), lineStart(data, 3*len(data)/4)}
-	appender(t, log, data, rng, cuts, func(left int) {
+	for deadline := time.Now().Add(20 * time.Second); countLines(&out) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			parse.Process.Kill()
+			t.Fatalf("parse -F read nothing of the log's first line in 20 s:\n%s", errs.b.String())
+		}
+	}
+	cuts := []int{lineStart(data, len(data)/4) - head, lineStart(data, len(data)/2) - head, lineStart(data, 3*len(data)/4) - head}
+	appender(t, log, data[head:], rng, cuts, func(left int) {
 		old, err := os.ReadFile(log)
 		if err == nil {
 			err = os.WriteFile(fmt.Sprintf("%s.%d", log, left), old, 0o644)
@@ -410,6 +437,16 @@ func TestFollowCopytruncate(t *testing.T) {
 	if n := strings.Count(errs.b.String(), "reading the rest of its copy"); n == 0 {
 		t.Logf("no truncation found lines unread this time:\n%s", errs.b.String())
 	}
+}
+
+// waitFor waits until the file at path exists, for 20 s at most.
+func waitFor(t *testing.T, path string) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+	}
+	t.Errorf("%s did not appear in 20 s", path)
 }
 
 func countLines(w *syncWriter) int {
