@@ -212,7 +212,9 @@ func statsCommand(e env) *cli.Command {
 		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
-			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods and clients lists"},
+			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods, clients and networks lists"},
+			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
+			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			latenessFlag,
 		}, stateFlags...),
 		Action: func(c *cli.Context) error {
@@ -221,9 +223,11 @@ func statsCommand(e env) *cli.Command {
 				return err
 			}
 			agg, err := aggregate.New(aggregate.Config{
-				Interval: c.Duration("interval"),
-				Top:      c.Int("top"),
-				Lateness: c.Duration("lateness"),
+				Interval:   c.Duration("interval"),
+				Top:        c.Int("top"),
+				Lateness:   c.Duration("lateness"),
+				IPv4Prefix: c.Int("ipv4-prefix"),
+				IPv6Prefix: c.Int("ipv6-prefix"),
 			}, out.Summary)
 			if err != nil {
 				return usageError{err}
@@ -231,7 +235,8 @@ func statsCommand(e env) *cli.Command {
 			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
 			defer warn.Close()
 			st := &stream.Events{C: agg, Out: out, Warn: warn}
-			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String()}
+			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String(),
+				"ipv4_prefix": c.Int("ipv4-prefix"), "ipv6_prefix": c.Int("ipv6-prefix")}
 			if err := keepState(c, "stats", settings, st); err != nil {
 				return err
 			}

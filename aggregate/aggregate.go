@@ -35,6 +35,9 @@ type Config struct {
 	Interval time.Duration // whole seconds, at least 1s
 	Top      int           // length of the top lists, at least 1
 	Lateness time.Duration
+	// The prefix lengths of the client networks listed (networks.go);
+	// 0 means the default (24 and 48).
+	IPv4Prefix, IPv6Prefix int
 }
 
 // MaxSilentIntervals bounds how many empty summaries one jump of event
@@ -59,6 +62,7 @@ type Aggregator struct {
 	cfg   Config
 	iv    int64
 	clock *eventtime.Clock
+	nets  *networks
 	emit  func(*Summary) error
 
 	open     map[int64]*bucket // open intervals by start; a handful at most
@@ -79,6 +83,7 @@ type bucket struct {
 	sections              *topk.Summary
 	methods               *topk.Summary
 	clients               *topk.Summary
+	networks              *topk.Summary       // of the clients' networks
 	distinct              *hyperloglog.Sketch // of the clients
 }
 
@@ -110,10 +115,19 @@ func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err
 	}
+	cfg.IPv4Prefix = cmp.Or(cfg.IPv4Prefix, DefaultIPv4Prefix)
+	cfg.IPv6Prefix = cmp.Or(cfg.IPv6Prefix, DefaultIPv6Prefix)
+	if cfg.IPv4Prefix < 1 || cfg.IPv4Prefix > 32 {
+		return nil, fmt.Errorf("IPv4 network prefix must be between 1 and 32: %d", cfg.IPv4Prefix)
+	}
+	if cfg.IPv6Prefix < 1 || cfg.IPv6Prefix > 128 {
+		return nil, fmt.Errorf("IPv6 network prefix must be between 1 and 128: %d", cfg.IPv6Prefix)
+	}
 	return &Aggregator{
 		cfg:   cfg,
 		iv:    iv,
 		clock: eventtime.New(cfg.Lateness),
+		nets:  newNetworks(cfg.IPv4Prefix, cfg.IPv6Prefix),
 		emit:  emit,
 		open:  make(map[int64]*bucket),
 	}, nil
@@ -139,7 +153,7 @@ func (a *Aggregator) Request(r *parse.Request) error {
 		}
 		a.last, a.lastAt = b, start
 	}
-	b.add(r)
+	b.add(r, a.nets)
 	if late {
 		b.late++
 	}
@@ -213,6 +227,7 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		Sections: s.Sections[:0],
 		Methods:  s.Methods[:0],
 		Clients:  s.Clients[:0],
+		Networks: s.Networks[:0],
 	}
 	if b != nil {
 		s.Requests, s.Bytes, s.Late, s.Status = b.requests, b.bytes, b.late, b.status
@@ -231,6 +246,10 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		a.top = b.clients.Top(a.top[:0], a.cfg.Top)
 		for _, e := range a.top {
 			s.Clients = append(s.Clients, ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err})
+		}
+		a.top = b.networks.Top(a.top[:0], a.cfg.Top)
+		for _, e := range a.top {
+			s.Networks = append(s.Networks, NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err})
 		}
 		s.DistinctClients = int64(b.distinct.Estimate())
 		a.release(b)
@@ -251,6 +270,7 @@ func (a *Aggregator) newBucket() *bucket {
 		sections: topk.New(n),
 		methods:  topk.New(n),
 		clients:  topk.New(n),
+		networks: topk.New(n),
 		distinct: newDistinct(),
 	}
 }
@@ -259,12 +279,13 @@ func (a *Aggregator) release(b *bucket) {
 	b.sections.Reset()
 	b.methods.Reset()
 	b.clients.Reset()
+	b.networks.Reset()
 	b.distinct = newDistinct() // (the sketch has no Reset)
 	b.requests, b.bytes, b.late, b.status = 0, 0, 0, StatusClasses{}
 	a.free = append(a.free, b)
 }
 
-func (b *bucket) add(r *parse.Request) {
+func (b *bucket) add(r *parse.Request, nets *networks) {
 	b.requests++
 	// A log may claim sizes up to 2^63-1: the sum stops there rather than
 	// wrap around to a negative figure.
@@ -298,6 +319,9 @@ func (b *bucket) add(r *parse.Request) {
 	if r.Remote != nil {
 		b.clients.Add(r.Remote, 1)
 		b.distinct.Insert(r.Remote)
+		if nw := nets.of(r.Remote); nw != nil {
+			b.networks.Add(nw, 1)
+		}
 	}
 }
 
@@ -333,6 +357,7 @@ type OpenInterval struct {
 	Sections TopState      `json:"sections"`
 	Methods  TopState      `json:"methods"`
 	Clients  TopState      `json:"clients"`
+	Networks TopState      `json:"networks"`
 	Distinct []byte        `json:"distinct"` // the HyperLogLog sketch, in its own binary form
 }
 
@@ -357,6 +382,7 @@ func (a *Aggregator) State() any {
 		st.Open = append(st.Open, OpenInterval{
 			Start: start, Requests: b.requests, Bytes: b.bytes, Late: b.late, Status: b.status,
 			Sections: topState(b.sections), Methods: topState(b.methods), Clients: topState(b.clients),
+			Networks: topState(b.networks),
 			Distinct: distinct,
 		})
 	}
@@ -392,7 +418,7 @@ func (a *Aggregator) Restore(data []byte) error {
 			name string
 			s    *topk.Summary
 			st   TopState
-		}{{"sections", b.sections, o.Sections}, {"methods", b.methods, o.Methods}, {"clients", b.clients, o.Clients}} {
+		}{{"sections", b.sections, o.Sections}, {"methods", b.methods, o.Methods}, {"clients", b.clients, o.Clients}, {"networks", b.networks, o.Networks}} {
 			if err := l.s.Restore(l.st.Entries, l.st.Total); err != nil {
 				return fmt.Errorf("open interval at %d: %s: %v", o.Start, l.name, err)
 			}

@@ -21,6 +21,7 @@ type Summary struct {
 	ErrorShare      float64       `json:"error_share"` // 5xx / requests, 0 when there are none
 	Methods         []MethodHits  `json:"methods"`
 	Clients         []ClientHits  `json:"clients"`
+	Networks        []NetworkHits `json:"networks"` // the clients' networks (see Config.IPv4Prefix)
 	DistinctClients int64         `json:"distinct_clients"`
 	Late            int64         `json:"late"` // requests that arrived after their second was judged; counted here
 }
@@ -44,6 +45,13 @@ type ClientHits struct {
 	Client string `json:"client"`
 	Hits   int64  `json:"hits"`
 	Error  int64  `json:"error,omitempty"`
+}
+
+// NetworkHits is one entry of a top-networks list.
+type NetworkHits struct {
+	Network string `json:"network"` // "83.149.9.0/24", "2001:db8:1::/48"
+	Hits    int64  `json:"hits"`
+	Error   int64  `json:"error,omitempty"`
 }
 
 // StatusClasses counts responses by status class.
@@ -70,6 +78,9 @@ func (s *Summary) AppendJSON(b []byte) []byte {
 	}
 	if s.Clients == nil {
 		s.Clients = []ClientHits{}
+	}
+	if s.Networks == nil {
+		s.Networks = []NetworkHits{}
 	}
 	j, err := json.Marshal(s)
 	if err != nil {

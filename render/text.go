@@ -292,8 +292,16 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 	}
 	b = append(b, "  ("...)
 	b = strconv.AppendInt(b, s.DistinctClients, 10)
-	b = append(b, " distinct)\n\n"...)
-	return b
+	b = append(b, " distinct)\n"...)
+
+	if len(s.Networks) > 0 {
+		b = t.appendLabel(b, "networks")
+		for i, h := range s.Networks {
+			b = appendHits(b, i, h.Network, h.Hits, h.Error)
+		}
+		b = append(b, '\n')
+	}
+	return append(b, '\n')
 }
 
 // appendLabel appends the indented label of a summary line, padded so
@@ -309,8 +317,7 @@ func (t *textSink) appendLabel(b []byte, label string) []byte {
 	return b
 }
 
-// appendHits appends the i'th "name count" entry of a top list.
-// appendHits appends one entry of a top list; hits that may be
+// appendHits appends the i'th "name count" entry of a top list; hits that may be
 // overstated (a busy interval's bounded count, see package topk) are
 // shown as at most: "≤1234".
 func appendHits(b []byte, i int, name string, hits, err int64) []byte {

@@ -1,0 +1,91 @@
+package aggregate
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestNetworks: summaries list the clients' networks, /24 and /48 by
+// default or as configured; clients that are not addresses have none.
+func TestNetworks(t *testing.T) {
+	clients := []string{
+		"83.149.9.216", "83.149.9.3", "83.149.10.1", // two /24s
+		"2001:db8:1:2::1", "2001:db8:1:ffff::9", "2001:db8:2::1", // two /48s
+		"::ffff:83.149.9.7",        // IPv4-mapped: IPv4
+		"fe80::1%eth0",             // a zone is dropped
+		"crawler.example.org", "-", // no address
+		strings.Repeat("1", 100),
+	}
+	tests := []struct {
+		name   string
+		v4, v6 int
+		want   []NetworkHits
+	}{
+		{"defaults", 0, 0, []NetworkHits{
+			{Network: "83.149.9.0/24", Hits: 3}, {Network: "2001:db8:1::/48", Hits: 2},
+			{Network: "2001:db8:2::/48", Hits: 1}, {Network: "83.149.10.0/24", Hits: 1}, {Network: "fe80::/48", Hits: 1},
+		}},
+		{"/16 and /32", 16, 32, []NetworkHits{
+			{Network: "83.149.0.0/16", Hits: 4}, {Network: "2001:db8::/32", Hits: 3}, {Network: "fe80::/32", Hits: 1},
+		}},
+		{"whole addresses", 32, 128, []NetworkHits{
+			{Network: "2001:db8:1:2::1/128", Hits: 1}, {Network: "2001:db8:1:ffff::9/128", Hits: 1}, {Network: "2001:db8:2::1/128", Hits: 1},
+			{Network: "83.149.10.1/32", Hits: 1}, {Network: "83.149.9.216/32", Hits: 1}, {Network: "83.149.9.3/32", Hits: 1},
+			{Network: "83.149.9.7/32", Hits: 1}, {Network: "fe80::1/128", Hits: 1},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var reqs []req
+			for i, c := range clients {
+				reqs = append(reqs, req{sec: int64(i % 5), section: "/", status: 200, client: c, method: "GET"})
+			}
+			got := run(t, Config{Interval: 10 * time.Second, Top: 10, IPv4Prefix: tc.v4, IPv6Prefix: tc.v6}, reqs)
+			if len(got) != 1 || !slices.Equal(got[0].Networks, tc.want) {
+				t.Errorf("networks\n%v\nwant\n%v", got[0].Networks, tc.want)
+			}
+		})
+	}
+}
+
+func TestNetworkConfig(t *testing.T) {
+	for _, tc := range []struct {
+		v4, v6 int
+		want   string
+	}{
+		{33, 0, "IPv4 network prefix must be between 1 and 32: 33"},
+		{-1, 0, "IPv4 network prefix must be between 1 and 32: -1"},
+		{0, 129, "IPv6 network prefix must be between 1 and 128: 129"},
+	} {
+		if _, err := New(Config{Interval: time.Second, Top: 1, IPv4Prefix: tc.v4, IPv6Prefix: tc.v6}, nil); err == nil || err.Error() != tc.want {
+			t.Errorf("New(v4 %d, v6 %d) = %v, want %q", tc.v4, tc.v6, err, tc.want)
+		}
+	}
+}
+
+// TestNetworkCache: the cache in front of the parsing stays bounded and
+// gives the same answers after it starts afresh.
+func TestNetworkCache(t *testing.T) {
+	n := newNetworks(24, 48)
+	cleared := false
+	for i := range 3 * maxNetCache {
+		c := []byte("10.0." + strings.Repeat("1", 1+i%3) + ".1")
+		if got := string(n.of(c)); got != "10.0."+strings.Repeat("1", 1+i%3)+".0/24" {
+			t.Fatalf("of(%s) = %s", c, got)
+		}
+		n.of([]byte("host" + strconv.Itoa(i)))
+		if len(n.cache) > maxNetCache {
+			t.Fatalf("cache holds %d clients", len(n.cache))
+		}
+		cleared = cleared || len(n.cache) < i/2
+	}
+	if !cleared {
+		t.Error("the cache never started afresh")
+	}
+	if allocs := testing.AllocsPerRun(100, func() { n.of([]byte("10.0.1.1")) }); allocs != 0 {
+		t.Errorf("a client seen before costs %v allocations", allocs)
+	}
+}
