@@ -13,6 +13,7 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/asn"
 	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/demo"
 	"github.com/logmon/logmon/follow"
@@ -215,6 +216,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods, clients and networks lists"},
 			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
+			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag,
 		}, stateFlags...),
 		Action: func(c *cli.Context) error {
@@ -222,13 +224,22 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			agg, err := aggregate.New(aggregate.Config{
+			cfg := aggregate.Config{
 				Interval:   c.Duration("interval"),
 				Top:        c.Int("top"),
 				Lateness:   c.Duration("lateness"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
 				IPv6Prefix: c.Int("ipv6-prefix"),
-			}, out.Summary)
+			}
+			if path := c.String("asn-db"); path != "" {
+				db, err := asn.Open(path)
+				if err != nil {
+					return usagef("--asn-db: %v", err)
+				}
+				defer db.Close()
+				cfg.AS = db.Lookup
+			}
+			agg, err := aggregate.New(cfg, out.Summary)
 			if err != nil {
 				return usageError{err}
 			}

@@ -38,6 +38,10 @@ type Config struct {
 	// The prefix lengths of the client networks listed (networks.go);
 	// 0 means the default (24 and 48).
 	IPv4Prefix, IPv6Prefix int
+	// AS, when set, gives the autonomous system of a listed network
+	// (package asn, stats --asn-db). It is called for the top networks
+	// of each summary only.
+	AS func(network string) (number uint32, org string, ok bool)
 }
 
 // MaxSilentIntervals bounds how many empty summaries one jump of event
@@ -249,7 +253,11 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		}
 		a.top = b.networks.Top(a.top[:0], a.cfg.Top)
 		for _, e := range a.top {
-			s.Networks = append(s.Networks, NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err})
+			n := NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
+			if a.cfg.AS != nil {
+				n.ASN, n.ASOrg, _ = a.cfg.AS(e.Key)
+			}
+			s.Networks = append(s.Networks, n)
 		}
 		s.DistinctClients = int64(b.distinct.Estimate())
 		a.release(b)

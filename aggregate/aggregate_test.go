@@ -187,7 +187,7 @@ func TestSummaryFields(t *testing.T) {
 		ErrorShare:      0.25,
 		Methods:         []MethodHits{{"GET", 6, 0}, {"HEAD", 1, 0}},
 		Clients:         []ClientHits{{"1.1.1.1", 4, 0}, {"2.2.2.2", 2, 0}},
-		Networks:        []NetworkHits{{"1.1.1.0/24", 4, 0}, {"2.2.2.0/24", 2, 0}},
+		Networks:        []NetworkHits{{Network: "1.1.1.0/24", Hits: 4}, {Network: "2.2.2.0/24", Hits: 2}},
 		DistinctClients: 4,
 	}}
 	if !reflect.DeepEqual(got, want) {

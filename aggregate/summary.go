@@ -52,6 +52,8 @@ type NetworkHits struct {
 	Network string `json:"network"` // "83.149.9.0/24", "2001:db8:1::/48"
 	Hits    int64  `json:"hits"`
 	Error   int64  `json:"error,omitempty"`
+	ASN     uint32 `json:"asn,omitempty"`    // its autonomous system, with --asn-db
+	ASOrg   string `json:"as_org,omitempty"` // the AS's organisation, with --asn-db
 }
 
 // StatusClasses counts responses by status class.

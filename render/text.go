@@ -297,7 +297,15 @@ func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
 	if len(s.Networks) > 0 {
 		b = t.appendLabel(b, "networks")
 		for i, h := range s.Networks {
-			b = appendHits(b, i, h.Network, h.Hits, h.Error)
+			name := h.Network
+			if h.ASN != 0 {
+				name += " (AS" + strconv.FormatUint(uint64(h.ASN), 10)
+				if h.ASOrg != "" {
+					name += " " + h.ASOrg
+				}
+				name += ")"
+			}
+			b = appendHits(b, i, name, h.Hits, h.Error)
 		}
 		b = append(b, '\n')
 	}

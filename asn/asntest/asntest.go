@@ -1,0 +1,53 @@
+// Package asntest builds tiny ASN databases for tests, with
+// github.com/maxmind/mmdbwriter, so that no test needs a downloaded
+// database. Only tests import it.
+package asntest
+
+import (
+	"net"
+	"os"
+	"testing"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+)
+
+// AS is what a network maps to.
+type AS struct {
+	Number uint32
+	Org    string // left out of the record when empty
+}
+
+// WriteDB writes a MaxMind-format ASN database to path, mapping each
+// network ("83.149.0.0/16") to its AS. Reserved networks (documentation
+// ranges such as 192.0.2.0/24 and 2001:db8::/32) are allowed.
+func WriteDB(t testing.TB, path string, nets map[string]AS) {
+	t.Helper()
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-ASN", RecordSize: 24, IncludeReservedNetworks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cidr, as := range nets {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := mmdbtype.Map{"autonomous_system_number": mmdbtype.Uint32(as.Number)}
+		if as.Org != "" {
+			rec["autonomous_system_organization"] = mmdbtype.String(as.Org)
+		}
+		if err := tree.Insert(n, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
