@@ -4,8 +4,12 @@
 package asntest
 
 import (
+	"cmp"
+	"maps"
 	"net"
+	"net/netip"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/maxmind/mmdbwriter"
@@ -19,7 +23,8 @@ type AS struct {
 }
 
 // WriteDB writes a MaxMind-format ASN database to path, mapping each
-// network ("83.149.0.0/16") to its AS. Reserved networks (documentation
+// network ("83.149.0.0/16") to its AS; within a wider network, a narrower
+// one keeps its own. Reserved networks (documentation
 // ranges such as 192.0.2.0/24 and 2001:db8::/32) are allowed.
 func WriteDB(t testing.TB, path string, nets map[string]AS) {
 	t.Helper()
@@ -27,7 +32,14 @@ func WriteDB(t testing.TB, path string, nets map[string]AS) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for cidr, as := range nets {
+	// Wider networks first: an insert replaces what it covers, so a more
+	// specific network inserted later keeps its own AS.
+	cidrs := slices.Collect(maps.Keys(nets))
+	slices.SortFunc(cidrs, func(a, b string) int {
+		return cmp.Or(cmp.Compare(netip.MustParsePrefix(a).Bits(), netip.MustParsePrefix(b).Bits()), cmp.Compare(a, b))
+	})
+	for _, cidr := range cidrs {
+		as := nets[cidr]
 		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {
 			t.Fatal(err)
