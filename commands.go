@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/logmon/logmon/asn"
 	"github.com/logmon/logmon/checkpoint"
 	"github.com/logmon/logmon/demo"
+	"github.com/logmon/logmon/diag"
 	"github.com/logmon/logmon/follow"
 	"github.com/logmon/logmon/gen"
 	"github.com/logmon/logmon/render"
@@ -33,6 +35,21 @@ var formatFlag = &cli.StringFlag{
 	Name:  "format",
 	Value: "auto",
 	Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
+}
+
+// logFlags set logmon's own logging (package diag).
+var logFlags = []cli.Flag{
+	&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
+	&cli.StringFlag{Name: "log-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+}
+
+// logger is command cmd's logger, as --log-level and --log-format say.
+func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
+	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return l, nil
 }
 
 var latenessFlag = &cli.DurationFlag{
@@ -114,29 +131,32 @@ func parseCommand(e env) *cli.Command {
 		Name:      "parse",
 		Usage:     "turn access-log lines into request records",
 		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
 			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
 			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
-		},
+		}, logFlags...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
 				return err
 			}
 			// A followed file's notices come from the reading goroutine,
-			// warnings from this one: one lock keeps their lines whole.
-			stderr := &lockedWriter{w: e.stderr}
-			in, name, where, err := parseInput(c, e, stderr)
+			// warnings from this one: the logger keeps their lines whole.
+			log, err := logger(c, e, "parse")
+			if err != nil {
+				return err
+			}
+			in, name, where, err := parseInput(c, e, log)
 			if err != nil {
 				return err
 			}
 			if closer, ok := in.(io.Closer); ok {
 				defer closer.Close()
 			}
-			warn := stream.NewWarner(stderr, "parse", name, e.now)
+			warn := stream.NewWarner(log, name, e.now)
 			defer warn.Close()
 			st := &stream.Logs{Out: out, Warn: warn, Where: where}
 			if name := c.String("rejects"); name != "" {
@@ -152,18 +172,6 @@ func parseCommand(e env) *cli.Command {
 	}
 }
 
-// lockedWriter lets two goroutines write whole lines to one writer.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 // followPoll is how often a followed file is checked while nothing new
 // is in it: a line shows within a quarter of a second, and an idle
 // follow costs a stat call or two per poll.
@@ -172,7 +180,7 @@ const followPoll = 250 * time.Millisecond
 // parseInput is what parse reads: standard input, or with --follow a
 // file followed like tail -F. where maps input offsets to the followed
 // file's identity and offsets; it is nil for standard input.
-func parseInput(c *cli.Context, e env, stderr io.Writer) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
+func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
 	path := c.String("follow")
 	if path == "" {
 		if c.Bool("from-end") || c.String("resume") != "" {
@@ -183,7 +191,7 @@ func parseInput(c *cli.Context, e env, stderr io.Writer) (in io.Reader, name str
 	if c.Bool("from-end") && c.String("resume") != "" {
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
 	}
-	notify := func(msg string) { fmt.Fprintf(stderr, "logmon parse: %s\n", msg) }
+	notify := func(msg string) { log.Info(msg) }
 	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
 	if state := c.String("resume"); state != "" {
 		f, found, err := checkpoint.Load(state)
@@ -218,7 +226,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag,
-		}, stateFlags...),
+		}, slices.Concat(stateFlags, logFlags)...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -243,7 +251,11 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			warn := stream.NewWarner(e.stderr, "stats", inputName, e.now)
+			log, err := logger(c, e, "stats")
+			if err != nil {
+				return err
+			}
+			warn := stream.NewWarner(log, inputName, e.now)
 			defer warn.Close()
 			st := &stream.Events{C: agg, Out: out, Warn: warn}
 			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String(),
@@ -267,13 +279,17 @@ func alertCommand(e env) *cli.Command {
 			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute, Usage: "the sliding window, whole seconds"},
 			&cli.BoolFlag{Name: "pass", Usage: "also write the request records, so a later stage sees them"},
 			latenessFlag,
-		}, stateFlags...),
+		}, slices.Concat(stateFlags, logFlags)...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
 				return err
 			}
-			warn := stream.NewWarner(e.stderr, "alert", inputName, e.now)
+			log, err := logger(c, e, "alert")
+			if err != nil {
+				return err
+			}
+			warn := stream.NewWarner(log, inputName, e.now)
 			defer warn.Close()
 			eng, err := alert.New(alert.Config{
 				Threshold: c.Float64("threshold"),
@@ -302,8 +318,13 @@ func renderCommand(e env) *cli.Command {
 		Name:      "render",
 		Usage:     "show any record stream as text for a person",
 		UsageText: "logmon parse < access.log | logmon stats | jq -c 'select(.requests > 100)' | logmon render",
+		Flags:     logFlags,
 		Action: func(c *cli.Context) error {
-			warn := stream.NewWarner(e.stderr, "render", inputName, e.now)
+			log, err := logger(c, e, "render")
+			if err != nil {
+				return err
+			}
+			warn := stream.NewWarner(log, inputName, e.now)
 			defer warn.Close()
 			out := render.NewText(e.stdout, useColor(e))
 			return runStage(c, e, &stream.Events{Out: out, Pass: true, Warn: warn})
@@ -360,11 +381,11 @@ func demoCommand(e env) *cli.Command {
 		Name:      "demo",
 		Usage:     "watch generated traffic with a burst go through parse, alert and stats (about 30 s)",
 		UsageText: "logmon demo [--speed 10]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			formatFlag,
 			&cli.Float64Flag{Name: "speed", Value: 10, Usage: "event seconds per wall-clock second"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the traffic"},
-		},
+		}, logFlags...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -373,13 +394,20 @@ func demoCommand(e env) *cli.Command {
 			if err := demo.CheckSpeed(c.Float64("speed")); err != nil {
 				return usageError{err}
 			}
-			fmt.Fprintf(e.stderr, "logmon demo: %v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time\n",
-				demo.Length(), demo.Phases, c.Float64("speed"))
+			log, err := logger(c, e, "demo")
+			if err != nil {
+				return err
+			}
+			log.Info(fmt.Sprintf("%v of traffic (%s) through parse | alert --pass | stats, %gx faster than real time",
+				demo.Length(), demo.Phases, c.Float64("speed")))
 			return demo.Run(c.Context, demo.Config{
-				Seed:   c.Int64("seed"),
-				Speed:  c.Float64("speed"),
-				Out:    out,
-				Warn:   e.stderr,
+				Seed:  c.Int64("seed"),
+				Speed: c.Float64("speed"),
+				Out:   out,
+				Log: func(cmd string) *slog.Logger {
+					l, _ := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now) // checked above
+					return l
+				},
 				Now:    e.now,
 				Ticker: e.ticker,
 			})

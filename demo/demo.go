@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -52,9 +53,9 @@ type Config struct {
 	Seed  int64
 	Speed float64 // event seconds per wall second
 	Out   render.Sink
-	Warn  io.Writer           // diagnostics of the stages
-	Now   func() time.Time    // the wall clock; nil means time.Now
-	Sleep func(time.Duration) // nil means time.Sleep
+	Log   func(cmd string) *slog.Logger // the logger of each stage (package diag)
+	Now   func() time.Time              // the wall clock; nil means time.Now
+	Sleep func(time.Duration)           // nil means time.Sleep
 	// Ticker gives each stage wall-clock ticks every d, for idle advance
 	// through the demo's silence; nil means none (a replay).
 	Ticker func(d time.Duration) (<-chan time.Time, func())
@@ -115,7 +116,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	warn := func(cmd string) *stream.Warner { return stream.NewWarner(cfg.Warn, cmd, "demo", cfg.Now) }
+	warn := func(cmd string) *stream.Warner { return stream.NewWarner(cfg.Log(cmd), "demo", cfg.Now) }
 	jobs := []func() error{
 		func() error {
 			_, err := gen.Write(ctx, gen.Config{Seed: cfg.Seed, Start: clk.start, Phases: phases, Disorder: time.Second, Realtime: true, Clock: clk}, logsIn)

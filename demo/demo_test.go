@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/logmon/logmon/diag"
 	"github.com/logmon/logmon/render"
 )
 
@@ -25,7 +27,7 @@ func TestDemo(t *testing.T) {
 	wall := newFakeWall(start)
 	var out, errs bytes.Buffer
 	sink := render.NewJSON(&out)
-	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Warn: &errs, Now: wall.Now, Sleep: wall.Sleep})
+	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Log: func(cmd string) *slog.Logger { return diag.Text(&errs, cmd) }, Now: wall.Now, Sleep: wall.Sleep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -188,6 +188,7 @@ func (s *Events) save() error {
 		return err
 	}
 	s.Keep.dirty = false
+	s.Warn.Debugf("state saved to %s", s.Keep.Path)
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/logmon/logmon/diag"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -227,7 +228,7 @@ func TestQuietFlushAndIdle(t *testing.T) {
 func TestWarnerRateLimit(t *testing.T) {
 	var buf bytes.Buffer
 	sec := int64(0)
-	w := NewWarner(&buf, "parse", "<stdin>", func() time.Time { return time.Unix(sec, 0) })
+	w := NewWarner(diag.Text(&buf, "parse"), "<stdin>", func() time.Time { return time.Unix(sec, 0) })
 	for i := range 25 {
 		w.Line(int64(i+1), "bad %s", "thing")
 	}
@@ -277,7 +278,7 @@ func TestRecords(t *testing.T) {
 			var errs bytes.Buffer
 			out := &nopOut{}
 			c := &countReqs{}
-			st := &Events{C: c, Out: out, Pass: pass, Warn: NewWarner(&errs, "stats", "<stdin>", time.Now)}
+			st := &Events{C: c, Out: out, Pass: pass, Warn: NewWarner(diag.Text(&errs, "stats"), "<stdin>", time.Now)}
 			if err := Run(Config{In: strings.NewReader(in)}, st); err != nil {
 				t.Fatal(err)
 			}
@@ -335,10 +336,10 @@ func TestParseAhead(t *testing.T) {
 	}
 	stages := map[string]func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage{
 		"Logs": func(errs *bytes.Buffer, out *nopOut, _ *reqLog) Stage {
-			return &Logs{Out: out, Warn: NewWarner(errs, "parse", "<stdin>", stopped)}
+			return &Logs{Out: out, Warn: NewWarner(diag.Text(errs, "parse"), "<stdin>", stopped)}
 		},
 		"Events": func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage {
-			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(errs, "alert", "<stdin>", stopped)}
+			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(diag.Text(errs, "alert"), "<stdin>", stopped)}
 		},
 	}
 	for in, text := range inputs {

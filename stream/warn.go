@@ -2,8 +2,10 @@ package stream
 
 import (
 	"fmt"
-	"io"
+	"log/slog"
 	"time"
+
+	"github.com/logmon/logmon/diag"
 )
 
 // warnBurst is how many warnings a second may print; the rest are counted
@@ -11,23 +13,23 @@ import (
 // terminal or a log while every bad line is still counted.
 const warnBurst = 10
 
-// Warner prints diagnostics about input lines on stderr, as
-// "logmon parse: <stdin>:42: bad timestamp ...", at most warnBurst a
-// second of wall-clock time.
+// Warner reports diagnostics about input lines through the command's
+// logger (package diag) at level warn, as "logmon parse: <stdin>:42: bad
+// timestamp ..." in text, at most warnBurst a second of wall-clock time;
+// its other messages (tallies, notices) are at level info.
 type Warner struct {
-	w      io.Writer
-	prefix string // "logmon parse: "
-	name   string // "<stdin>"
-	now    func() time.Time
+	log  *slog.Logger
+	name string // "<stdin>"
+	now  func() time.Time
 
 	second     int64
 	inSecond   int
 	suppressed int64
 }
 
-// NewWarner returns a Warner for the command cmd reading input name.
-func NewWarner(w io.Writer, cmd, name string, now func() time.Time) *Warner {
-	return &Warner{w: w, prefix: "logmon " + cmd + ": ", name: name, now: now}
+// NewWarner returns a Warner logging to log about the input called name.
+func NewWarner(log *slog.Logger, name string, now func() time.Time) *Warner {
+	return &Warner{log: log, name: name, now: now}
 }
 
 // Line reports a problem with input line n.
@@ -35,7 +37,7 @@ func (w *Warner) Line(n int64, format string, args ...any) {
 	if w.limited() {
 		return
 	}
-	fmt.Fprintf(w.w, "%s%s:%d: %s\n", w.prefix, w.name, n, fmt.Sprintf(format, args...))
+	w.log.Warn(fmt.Sprintf(format, args...), diag.KeyInput, w.name, diag.KeyLine, n)
 }
 
 // At reports a problem at a place named by where ("access.log at byte
@@ -44,7 +46,7 @@ func (w *Warner) At(where string, format string, args ...any) {
 	if w.limited() {
 		return
 	}
-	fmt.Fprintf(w.w, "%s%s: %s\n", w.prefix, where, fmt.Sprintf(format, args...))
+	w.log.Warn(fmt.Sprintf(format, args...), diag.KeyAt, where)
 }
 
 // limited counts a warning and reports whether it is over the limit.
@@ -61,11 +63,16 @@ func (w *Warner) limited() bool {
 	return false
 }
 
-// Printf prints a message that is not about one line; it is never
-// suppressed.
+// Printf reports, at level info, a message that is not about one line
+// (a tally, a notice); it is never suppressed.
 func (w *Warner) Printf(format string, args ...any) {
 	w.flushSuppressed()
-	fmt.Fprintf(w.w, "%s%s\n", w.prefix, fmt.Sprintf(format, args...))
+	w.log.Info(fmt.Sprintf(format, args...))
+}
+
+// Debugf reports what is only worth seeing with --log-level debug.
+func (w *Warner) Debugf(format string, args ...any) {
+	w.log.Debug(fmt.Sprintf(format, args...))
 }
 
 // Close reports how many warnings were suppressed, if any.
@@ -73,7 +80,7 @@ func (w *Warner) Close() { w.flushSuppressed() }
 
 func (w *Warner) flushSuppressed() {
 	if w.suppressed > 0 {
-		fmt.Fprintf(w.w, "%s%s: %d more warnings suppressed\n", w.prefix, w.name, w.suppressed)
+		w.log.Warn(fmt.Sprintf("%d more warnings suppressed", w.suppressed), diag.KeyInput, w.name)
 		w.suppressed = 0
 	}
 }

@@ -1,0 +1,148 @@
+// Package diag is logmon's own logging: every diagnostic (a bad line, a
+// tally, a rotation noticed, a state saved) goes through log/slog to
+// standard error, so a long-running pipeline leaves a record of what it
+// did. Two formats: text, the "logmon parse: <stdin>:42: bad timestamp ..."
+// lines a person reads, and json, one object per message for a log
+// collector. --log-level drops what is below it.
+package diag
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The attributes a message may carry; the text format builds its place
+// prefix from them.
+const (
+	KeyCmd   = "cmd"   // the logmon command: "parse"
+	KeyInput = "input" // the input's name: "<stdin>", a followed file
+	KeyLine  = "line"  // the input line a message is about
+	KeyAt    = "at"    // a place in a file: "access.log at byte 1234"
+)
+
+// New returns the logger of command cmd writing to w, at level ("debug",
+// "info", "warn" or "error") in format ("text" or "json"). now stamps the
+// messages (an injected clock in tests).
+func New(w io.Writer, cmd, level, format string, now func() time.Time) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level must be debug, info, warn or error: %q", level)
+	}
+	var h slog.Handler
+	switch format {
+	case "text":
+		h = &textHandler{mu: new(sync.Mutex), w: w, level: lv}
+	case "json":
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})
+	default:
+		return nil, fmt.Errorf("--log-format must be text or json: %q", format)
+	}
+	return slog.New(clocked{h, now}).With(KeyCmd, cmd), nil
+}
+
+// Text is the logger of command cmd writing text to w at level info, the
+// default: what a test or a library caller that only wants the lines
+// needs.
+func Text(w io.Writer, cmd string) *slog.Logger {
+	l, _ := New(w, cmd, "info", "text", time.Now)
+	return l
+}
+
+// clocked stamps records with the injected clock rather than time.Now.
+type clocked struct {
+	slog.Handler
+	now func() time.Time
+}
+
+func (c clocked) Handle(ctx context.Context, r slog.Record) error {
+	r.Time = c.now()
+	return c.Handler.Handle(ctx, r)
+}
+
+func (c clocked) WithAttrs(as []slog.Attr) slog.Handler {
+	return clocked{c.Handler.WithAttrs(as), c.now}
+}
+
+func (c clocked) WithGroup(name string) slog.Handler {
+	return clocked{c.Handler.WithGroup(name), c.now}
+}
+
+// textHandler writes one line per message for a person:
+//
+//	logmon parse: <stdin>:42: bad timestamp "30/Feb/2015:10:05:03 +0000"
+//	logmon parse: access.log at byte 1234: bad status "abc"
+//	logmon parse: <stdin>: 3 more warnings suppressed
+//	logmon parse: 10000 lines: 9999 requests, 1 rejected
+//
+// Other attributes follow the message as key=value. The level is not
+// written: the words say how serious a message is.
+type textHandler struct {
+	mu    *sync.Mutex // shared by the handlers WithAttrs makes: whole lines from every goroutine
+	w     io.Writer
+	level slog.Level
+	attrs []slog.Attr
+}
+
+func (h *textHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+
+func (h *textHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return &c
+}
+
+func (h *textHandler) WithGroup(string) slog.Handler { return h }
+
+func (h *textHandler) Handle(_ context.Context, r slog.Record) error {
+	var cmd, input, line, at string
+	var rest []string
+	take := func(a slog.Attr) bool {
+		v := a.Value.Resolve().String()
+		switch a.Key {
+		case KeyCmd:
+			cmd = v
+		case KeyInput:
+			input = v
+		case KeyLine:
+			line = v
+		case KeyAt:
+			at = v
+		default:
+			rest = append(rest, a.Key+"="+v)
+		}
+		return true
+	}
+	for _, a := range h.attrs {
+		take(a)
+	}
+	r.Attrs(take)
+
+	var b strings.Builder
+	b.WriteString("logmon")
+	if cmd != "" {
+		b.WriteString(" " + cmd)
+	}
+	b.WriteString(": ")
+	switch {
+	case at != "":
+		b.WriteString(at + ": ")
+	case input != "" && line != "":
+		b.WriteString(input + ":" + line + ": ")
+	case input != "":
+		b.WriteString(input + ": ")
+	}
+	b.WriteString(r.Message)
+	for _, kv := range rest {
+		b.WriteString(" " + kv)
+	}
+	b.WriteByte('\n')
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}

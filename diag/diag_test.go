@@ -1,0 +1,99 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+var at = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return at }
+
+// TestText: the text format is the lines a person reads, built from the
+// attributes that place a message; other attributes follow as key=value.
+func TestText(t *testing.T) {
+	var b bytes.Buffer
+	l, err := New(&b, "parse", "info", "text", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Warn(`bad timestamp "30/Feb"`, KeyInput, "<stdin>", KeyLine, 42)
+	l.Warn(`bad status "abc"`, KeyAt, "access.log at byte 1234")
+	l.Warn("3 more warnings suppressed", KeyInput, "<stdin>")
+	l.Info("10 lines: 9 requests, 1 rejected")
+	l.With("path", "a.state").Info("state saved", "bytes", 120)
+	l.Debug("not at info")
+	want := `logmon parse: <stdin>:42: bad timestamp "30/Feb"
+logmon parse: access.log at byte 1234: bad status "abc"
+logmon parse: <stdin>: 3 more warnings suppressed
+logmon parse: 10 lines: 9 requests, 1 rejected
+logmon parse: state saved path=a.state bytes=120
+`
+	if b.String() != want {
+		t.Errorf("text\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestJSON: one object per message, with its level, the injected time,
+// the command and the placing attributes as fields.
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	l, err := New(&b, "stats", "warn", "json", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Info("a tally, below the level")
+	l.Warn("not a valid record", KeyInput, "<stdin>", KeyLine, 7)
+	l.Error("broken")
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d messages, want 2:\n%s", len(lines), b.String())
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]any{"time": "2026-11-23T12:00:00Z", "level": "WARN", "msg": "not a valid record", "cmd": "stats", "input": "<stdin>", "line": 7.0} {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v (in %s)", k, m[k], v, lines[0])
+		}
+	}
+	if !strings.Contains(lines[1], `"level":"ERROR"`) {
+		t.Errorf("second message %s", lines[1])
+	}
+}
+
+// TestLevels: each level lets through what is at least as serious.
+func TestLevels(t *testing.T) {
+	for _, tc := range []struct {
+		level string
+		want  int
+	}{{"debug", 4}, {"info", 3}, {"warn", 2}, {"WARN", 2}, {"error", 1}} {
+		var b bytes.Buffer
+		l, err := New(&b, "alert", tc.level, "text", clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Debug("d")
+		l.Info("i")
+		l.Warn("w")
+		l.Error("e")
+		if n := strings.Count(b.String(), "\n"); n != tc.want {
+			t.Errorf("level %s: %d messages, want %d", tc.level, n, tc.want)
+		}
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	for _, tc := range []struct{ level, format, want string }{
+		{"loud", "text", `--log-level must be debug, info, warn or error: "loud"`},
+		{"info", "xml", `--log-format must be text or json: "xml"`},
+	} {
+		if _, err := New(&bytes.Buffer{}, "parse", tc.level, tc.format, clock); err == nil || err.Error() != tc.want {
+			t.Errorf("New(%s, %s) = %v, want %q", tc.level, tc.format, err, tc.want)
+		}
+	}
+}
