@@ -20,6 +20,7 @@ import (
 	"github.com/logmon/logmon/diag"
 	"github.com/logmon/logmon/follow"
 	"github.com/logmon/logmon/gen"
+	"github.com/logmon/logmon/hook"
 	"github.com/logmon/logmon/render"
 	"github.com/logmon/logmon/stream"
 )
@@ -278,6 +279,8 @@ func alertCommand(e env) *cli.Command {
 			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "fire when the average over the window is above `REQ_PER_S`"},
 			&cli.DurationFlag{Name: "window", Value: 2 * time.Minute, Usage: "the sliding window, whole seconds"},
 			&cli.BoolFlag{Name: "pass", Usage: "also write the request records, so a later stage sees them"},
+			&cli.StringFlag{Name: "exec", Usage: "run `CMD` (with sh -c) for every alert record, the record on its standard input, to page someone; it never holds up the stream"},
+			&cli.DurationFlag{Name: "exec-timeout", Value: 10 * time.Second, Usage: "kill an --exec command that runs longer than this"},
 			latenessFlag,
 		}, slices.Concat(stateFlags, logFlags)...),
 		Action: func(c *cli.Context) error {
@@ -291,11 +294,28 @@ func alertCommand(e env) *cli.Command {
 			}
 			warn := stream.NewWarner(log, inputName, e.now)
 			defer warn.Close()
+			emit := out.Alert
+			if command := c.String("exec"); command != "" {
+				if c.Duration("exec-timeout") <= 0 {
+					return usagef("--exec-timeout must be positive: %v", c.Duration("exec-timeout"))
+				}
+				h := hook.Start(command, c.Duration("exec-timeout"), log)
+				defer h.Close()
+				var rec []byte
+				emit = func(a *alert.Alert) error {
+					if err := out.Alert(a); err != nil {
+						return err
+					}
+					rec = a.AppendJSON(rec[:0])
+					h.Send(rec)
+					return nil
+				}
+			}
 			eng, err := alert.New(alert.Config{
 				Threshold: c.Float64("threshold"),
 				Window:    c.Duration("window"),
 				Lateness:  c.Duration("lateness"),
-			}, out.Alert)
+			}, emit)
 			if err != nil {
 				return usageError{err}
 			}

@@ -1,0 +1,80 @@
+package hook
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/diag"
+)
+
+func skipWithoutShell(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the tests' commands are sh commands")
+	}
+}
+
+// TestRecordsInOrder: each record reaches the command on its standard
+// input, one line, in the order sent.
+func TestRecordsInOrder(t *testing.T) {
+	skipWithoutShell(t)
+	out := filepath.Join(t.TempDir(), "paged")
+	var log bytes.Buffer
+	h := Start("cat >> "+out, 10*time.Second, diag.Text(&log, "alert"))
+	for _, r := range []string{`{"id":"a","state":"firing"}`, `{"id":"a","state":"resolved"}`, `{"id":"b","state":"firing"}`} {
+		h.Send([]byte(r))
+	}
+	h.Close()
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"id\":\"a\",\"state\":\"firing\"}\n{\"id\":\"a\",\"state\":\"resolved\"}\n{\"id\":\"b\",\"state\":\"firing\"}\n"; string(got) != want {
+		t.Errorf("the command got\n%s\nwant\n%s", got, want)
+	}
+	if log.Len() != 0 {
+		t.Errorf("a command that succeeds is quiet: %s", log.String())
+	}
+}
+
+// TestFailingCommand: a failure is reported with what the command said,
+// and the next record still runs.
+func TestFailingCommand(t *testing.T) {
+	skipWithoutShell(t)
+	var log bytes.Buffer
+	out := filepath.Join(t.TempDir(), "n")
+	h := Start(`echo "pager unreachable" >&2; echo x >> `+out+`; exit 3`, 10*time.Second, diag.Text(&log, "alert"))
+	h.Send([]byte(`{"n":1}`))
+	h.Send([]byte(`{"n":2}`))
+	h.Close()
+	if n := strings.Count(log.String(), `exit status 3: "pager unreachable"`); n != 2 {
+		t.Errorf("%d failures reported:\n%s", n, log.String())
+	}
+	if got, _ := os.ReadFile(out); string(got) != "x\nx\n" {
+		t.Errorf("runs: %q", got)
+	}
+}
+
+// TestSlowCommand: a command that never ends is killed after the timeout;
+// records sent while it runs wait, those beyond the queue are dropped and
+// counted; Send never blocks, so the stream goes on. (If Send blocked or
+// Close waited for the command, this test would hang.)
+func TestSlowCommand(t *testing.T) {
+	skipWithoutShell(t)
+	var log bytes.Buffer
+	h := Start("sleep 600", 50*time.Millisecond, diag.Text(&log, "alert"))
+	for range QueueSize + 20 {
+		h.Send([]byte(`{}`))
+	}
+	h.Close()
+	if !strings.Contains(log.String(), `"sleep 600" ran longer than 50ms and was killed`) {
+		t.Errorf("no kill reported:\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "alert records not handed to \"sleep 600\"") {
+		t.Errorf("no drop reported:\n%s", log.String())
+	}
+}
