@@ -121,6 +121,8 @@ func (h *Hook) runOne(rec []byte) {
 	case err == nil:
 	case ctx.Err() == context.DeadlineExceeded:
 		h.log.Warn(fmt.Sprintf("--exec: %q ran longer than %v and was killed", h.command, h.timeout))
+	case ctx.Err() != nil:
+		h.log.Warn(fmt.Sprintf("--exec: %q was killed: the input ended and the waiting records had had their %v", h.command, h.timeout))
 	default:
 		msg := fmt.Sprintf("--exec: %q: %v", h.command, err)
 		if len(out.b) > 0 {
