@@ -87,7 +87,8 @@ type bucket struct {
 	sections              *topk.Summary
 	methods               *topk.Summary
 	clients               *topk.Summary
-	networks              *topk.Summary       // of the clients' networks
+	networks              *topk.Summary       // of the clients' networks, once netsLive
+	netsLive              bool                // networks are counted per request (see networksFromClients)
 	distinct              *hyperloglog.Sketch // of the clients
 }
 
@@ -251,6 +252,9 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		for _, e := range a.top {
 			s.Clients = append(s.Clients, ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err})
 		}
+		if !b.netsLive {
+			b.networksFromClients(a.nets) // the client list is exact
+		}
 		a.top = b.networks.Top(a.top[:0], a.cfg.Top)
 		for _, e := range a.top {
 			n := NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
@@ -288,9 +292,31 @@ func (a *Aggregator) release(b *bucket) {
 	b.methods.Reset()
 	b.clients.Reset()
 	b.networks.Reset()
+	b.netsLive = false
 	b.distinct = newDistinct() // (the sketch has no Reset)
 	b.requests, b.bytes, b.late, b.status = 0, 0, 0, StatusClasses{}
 	a.free = append(a.free, b)
+}
+
+// The clients' networks cost nothing per request while the interval's
+// client list is exact (up to TopCapacity clients, the usual case): they
+// are summed from it when the summary is written. Once the list is full
+// and may start to evict, the networks are counted per request in a list
+// of their own, starting from the list's exact counts (netsLive).
+
+// networksFromClients counts the networks of the clients counted so far,
+// and from now on per request.
+func (b *bucket) networksFromClients(nets *networks) {
+	b.netsLive = true
+	for _, e := range b.clients.Entries() {
+		b.countNetwork([]byte(e.Key), e.Count, nets)
+	}
+}
+
+func (b *bucket) countNetwork(client []byte, n int64, nets *networks) {
+	if nw := nets.of(client); nw != nil {
+		b.networks.Add(nw, n)
+	}
 }
 
 func (b *bucket) add(r *parse.Request, nets *networks) {
@@ -327,8 +353,14 @@ func (b *bucket) add(r *parse.Request, nets *networks) {
 	if r.Remote != nil {
 		b.clients.Add(r.Remote, 1)
 		b.distinct.Insert(r.Remote)
-		if nw := nets.of(r.Remote); nw != nil {
-			b.networks.Add(nw, 1)
+		switch {
+		case b.netsLive:
+			b.countNetwork(r.Remote, 1, nets)
+		case b.clients.Len() == b.clients.Cap():
+			// The client list is full and still exact: from here on it
+			// may evict, so the networks are counted on their own,
+			// starting from its exact counts.
+			b.networksFromClients(nets)
 		}
 	}
 }
@@ -365,7 +397,8 @@ type OpenInterval struct {
 	Sections TopState      `json:"sections"`
 	Methods  TopState      `json:"methods"`
 	Clients  TopState      `json:"clients"`
-	Networks TopState      `json:"networks"`
+	Networks TopState      `json:"networks"` // counted per request once NetsLive; else summed from Clients when written
+	NetsLive bool          `json:"networks_live,omitempty"`
 	Distinct []byte        `json:"distinct"` // the HyperLogLog sketch, in its own binary form
 }
 
@@ -390,7 +423,7 @@ func (a *Aggregator) State() any {
 		st.Open = append(st.Open, OpenInterval{
 			Start: start, Requests: b.requests, Bytes: b.bytes, Late: b.late, Status: b.status,
 			Sections: topState(b.sections), Methods: topState(b.methods), Clients: topState(b.clients),
-			Networks: topState(b.networks),
+			Networks: topState(b.networks), NetsLive: b.netsLive,
 			Distinct: distinct,
 		})
 	}
@@ -421,7 +454,7 @@ func (a *Aggregator) Restore(data []byte) error {
 			return fmt.Errorf("open interval at %d: negative counts", o.Start)
 		}
 		b := a.newBucket()
-		b.requests, b.bytes, b.late, b.status = o.Requests, o.Bytes, o.Late, o.Status
+		b.requests, b.bytes, b.late, b.status, b.netsLive = o.Requests, o.Bytes, o.Late, o.Status, o.NetsLive
 		for _, l := range []struct {
 			name string
 			s    *topk.Summary

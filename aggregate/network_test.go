@@ -1,6 +1,9 @@
 package aggregate
 
 import (
+	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,5 +90,64 @@ func TestNetworkCache(t *testing.T) {
 	}
 	if allocs := testing.AllocsPerRun(100, func() { n.of([]byte("10.0.1.1")) }); allocs != 0 {
 		t.Errorf("a client seen before costs %v allocations", allocs)
+	}
+}
+
+// TestNetworksBeyondClientList: an interval with more clients than its
+// client list holds still gets exact network counts (the networks are
+// counted on their own from the moment the list is full), and a state
+// saved and restored on either side of that moment goes on to the same
+// summary.
+func TestNetworksBeyondClientList(t *testing.T) {
+	const clients = 3000 // over TopCapacity(3) = 1024
+	var reqs []req
+	exact := map[string]int64{}
+	for i := range 3 * clients {
+		c := i % clients
+		if i%7 == 0 {
+			c = i % 50 // a few busy clients
+		}
+		client := fmt.Sprintf("10.%d.%d.%d", c%5, c/256, c%256)
+		reqs = append(reqs, req{sec: int64(i * 9 / (3 * clients)), section: "/", status: 200, client: client, method: "GET"})
+		exact[fmt.Sprintf("10.%d.%d.0/24", c%5, c/256)]++
+	}
+	cfg := Config{Interval: 10 * time.Second, Top: 3}
+	var whole []Summary
+	a := newStage(t, cfg, &whole)
+	feed(t, a, reqs)
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	if len(whole) != 1 {
+		t.Fatalf("%d summaries", len(whole))
+	}
+	for _, n := range whole[0].Networks {
+		if n.Hits != exact[n.Network] || n.Error != 0 {
+			t.Errorf("%s: %d hits (error %d), exactly %d", n.Network, n.Hits, n.Error, exact[n.Network])
+		}
+	}
+	if whole[0].DistinctClients <= int64(TopCapacity(3)) {
+		t.Errorf("%d distinct clients: the client list did not overflow", whole[0].DistinctClients)
+	}
+
+	for _, at := range []int{500, 5000} { // before and after the list is full
+		var got []Summary
+		first := newStage(t, cfg, &got)
+		feed(t, first, reqs[:at])
+		st, err := json.Marshal(first.State())
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := newStage(t, cfg, &got)
+		if err := second.Restore(st); err != nil {
+			t.Fatal(err)
+		}
+		feed(t, second, reqs[at:])
+		if err := second.End(); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, whole) {
+			t.Errorf("restored at request %d:\n%+v\nwant\n%+v", at, got, whole)
+		}
 	}
 }
