@@ -1,8 +1,10 @@
 package aggregate
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strconv"
@@ -149,5 +151,27 @@ func TestNetworksBeyondClientList(t *testing.T) {
 		if !reflect.DeepEqual(got, whole) {
 			t.Errorf("restored at request %d:\n%+v\nwant\n%+v", at, got, whole)
 		}
+	}
+}
+
+// TestParseIPv4: the fast path reads exactly what netip.ParseAddr reads
+// as IPv4.
+func TestParseIPv4(t *testing.T) {
+	cases := []string{"1.2.3.4", "0.0.0.0", "255.255.255.255", "10.0.0.1", "01.2.3.4", "1.02.3.4", "1.2.3.00",
+		"256.1.1.1", "1.2.3", "1.2.3.4.5", "", ".1.2.3", "1..2.3", "1.2.3.", "1.2.3.4 ", "a.b.c.d", "::1", "1.2.3.-4", "999.1.1.1"}
+	for i := range 2000 {
+		cases = append(cases, fmt.Sprintf("%d.%d.%d.%d", i%300, i*7%260, i*13%256, i*31%1000))
+	}
+	for _, c := range cases {
+		got, ok := parseIPv4([]byte(c))
+		addr, err := netip.ParseAddr(c)
+		want := err == nil && addr.Is4()
+		if ok != want || (ok && got != binary.BigEndian.Uint32(addr.AsSlice())) {
+			t.Errorf("parseIPv4(%q) = %d, %v; netip says %v, %v", c, got, ok, addr, err)
+		}
+	}
+	n := newNetworks(24, 48)
+	if allocs := testing.AllocsPerRun(100, func() { n.of([]byte("203.0.113.77")) }); allocs != 0 {
+		t.Errorf("an IPv4 client costs %v allocations", allocs)
 	}
 }
