@@ -240,35 +240,41 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		if b.requests > 0 {
 			s.ErrorShare = float64(b.status.C5xx) / float64(b.requests)
 		}
-		a.top = b.sections.Top(a.top[:0], a.cfg.Top)
-		for _, e := range a.top {
-			s.Sections = append(s.Sections, SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err})
-		}
-		a.top = b.methods.Top(a.top[:0], a.cfg.Top)
-		for _, e := range a.top {
-			s.Methods = append(s.Methods, MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err})
-		}
-		a.top = b.clients.Top(a.top[:0], a.cfg.Top)
-		for _, e := range a.top {
-			s.Clients = append(s.Clients, ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err})
-		}
+		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) SectionHits {
+			return SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
+		})
+		s.Methods = topList(a, s.Methods, b.methods, func(e topk.Entry) MethodHits {
+			return MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err}
+		})
+		s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) ClientHits {
+			return ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
+		})
 		if !b.netsLive {
 			b.networksFromClients(a.nets) // the client list is exact
 		}
-		a.top = b.networks.Top(a.top[:0], a.cfg.Top)
-		for _, e := range a.top {
+		s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) NetworkHits {
 			n := NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
 			if a.cfg.AS != nil {
 				n.ASN, n.ASOrg, _ = a.cfg.AS(e.Key)
 			}
-			s.Networks = append(s.Networks, n)
-		}
+			return n
+		})
 		s.DistinctClients = int64(b.distinct.Estimate())
 		a.release(b)
 	}
 	s.Rate = round(s.Rate, 3)
 	s.ErrorShare = round(s.ErrorShare, 4)
 	return a.emit(s)
+}
+
+// topList appends to dst the --top entries of l with the most hits, each
+// made into a summary entry by entry.
+func topList[T any](a *Aggregator, dst []T, l *topk.Summary, entry func(topk.Entry) T) []T {
+	a.top = l.Top(a.top[:0], a.cfg.Top)
+	for _, e := range a.top {
+		dst = append(dst, entry(e))
+	}
+	return dst
 }
 
 func (a *Aggregator) newBucket() *bucket {
