@@ -37,7 +37,8 @@ func newNetworks(v4, v6 int) *networks {
 
 // of returns the network of client, nil when the client is not an IP
 // address (a host name, "-"). An IPv4-mapped IPv6 address counts as IPv4;
-// a zone (fe80::1%eth0) is dropped.
+// a zone (fe80::1%eth0) is dropped. The bytes returned are valid until
+// the next call (an IPv4 network is formatted into a reused buffer).
 func (n *networks) of(client []byte) []byte {
 	if len(client) > maxAddrLen {
 		return nil

@@ -4,7 +4,7 @@
 //
 // A state file is two lines: a header and a JSON body.
 //
-//	logmon-state 1 <crc32c of the body, 8 hex digits> <body length>
+//	logmon-state <Version> <crc32c of the body, 8 hex digits> <body length>
 //	{"command":"alert","settings":{...},"position":{...},"state":{...}}
 //
 // The header lets Load tell apart, and refuse with a message that says
@@ -32,7 +32,9 @@ import (
 	"strings"
 )
 
-// Version is the state format this logmon writes and reads.
+// Version is the state format this logmon writes and reads. 2: stats
+// keeps its top lists and distinct clients as bounded sketches (1 had
+// exact maps).
 const Version = 2
 
 const magic = "logmon-state"
