@@ -425,7 +425,7 @@ func demoCommand(e env) *cli.Command {
 				Speed: c.Float64("speed"),
 				Out:   out,
 				Log: func(cmd string) *slog.Logger {
-					l, _ := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now) // checked above
+					l, _ := logger(c, e, cmd) // the flags were checked above
 					return l
 				},
 				Now:    e.now,
