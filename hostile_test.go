@@ -442,7 +442,7 @@ func TestHostileHugeLine(t *testing.T) {
 		t.Skip("peak memory is read from Linux's rusage")
 	}
 	if bin := os.Getenv(hugeLineBin); bin != "" {
-		hugeLineHelper(t, bin, os.Getenv(hugeLineOut))
+		hugeLineHelper(t, bin, os.Getenv(hugeLineCmd), os.Getenv(hugeLineOut))
 		return
 	}
 	// The reader keeps the first stream.MaxLine (16 MiB) bytes of a line.
@@ -452,9 +452,18 @@ func TestHostileHugeLine(t *testing.T) {
 	// been measured. A reader that held the whole line would need more
 	// than the line's 100 MiB.
 	const bound = 5 * stream.MaxLine
+	// parse, and stats reading the raw log: it may take record lines of
+	// up to 112 MiB, but knows from the first byte that these are log
+	// lines and keeps only 16 MiB of one.
+	for _, cmd := range []string{"parse", "stats"} {
+		t.Run(cmd, func(t *testing.T) { runHugeLine(t, cmd, bound) })
+	}
+}
+
+func runHugeLine(t *testing.T, cmd string, bound int64) {
 	result := filepath.Join(t.TempDir(), "result.json")
 	helper := exec.Command(os.Args[0], "-test.run=^TestHostileHugeLine$")
-	helper.Env = append(os.Environ(), hugeLineBin+"="+filepath.Join(logmonBin(t), "logmon"), hugeLineOut+"="+result)
+	helper.Env = append(os.Environ(), hugeLineBin+"="+filepath.Join(logmonBin(t), "logmon"), hugeLineOut+"="+result, hugeLineCmd+"="+cmd)
 	if out, err := helper.CombinedOutput(); err != nil {
 		t.Fatalf("helper: %v\n%s", err, out)
 	}
@@ -466,22 +475,26 @@ func TestHostileHugeLine(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	wantOnce(t, r.Stderr, "logmon parse: 5 lines: 4 requests, 1 rejected\n")
+	wantOnce(t, r.Stderr, "logmon "+cmd+": 5 lines: 4 requests, 1 rejected\n")
 	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", stream.MaxLine))
-	recs := checkJSONLines(t, r.Stdout, nil)
-	if len(recs) != 4 {
-		t.Errorf("%d records, want 4", len(recs))
-	}
-	for _, rec := range recs {
-		if !rec.marked() {
-			t.Errorf("record from the huge line: %s", cut(rec.line))
+	if cmd == "parse" {
+		recs := checkJSONLines(t, r.Stdout, nil)
+		if len(recs) != 4 {
+			t.Errorf("%d records, want 4", len(recs))
 		}
+		for _, rec := range recs {
+			if !rec.marked() {
+				t.Errorf("record from the huge line: %s", cut(rec.line))
+			}
+		}
+	} else if !strings.Contains(r.Stdout, `"requests":4`) {
+		t.Errorf("summary %s, want the 4 good requests", r.Stdout)
 	}
 	if r.MaxRSS == 0 {
 		t.Skip("no peak memory figure for the process")
 	}
 	t.Logf("peak RSS %.1f MiB for a %d MiB line", float64(r.MaxRSS)/(1<<20), hugeLine>>20)
-	if r.MaxRSS >= bound {
+	if r.MaxRSS >= int64(bound) {
 		t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(r.MaxRSS)/(1<<20), bound>>20)
 	}
 }
@@ -490,6 +503,7 @@ const (
 	hugeLine    = 100 << 20
 	hugeLineBin = "LOGMON_TEST_HUGE_LINE_BIN" // set: be the helper, running this logmon
 	hugeLineOut = "LOGMON_TEST_HUGE_LINE_OUT" // where the helper writes its hugeLineResult
+	hugeLineCmd = "LOGMON_TEST_HUGE_LINE_CMD" // the command it runs
 )
 
 type hugeLineResult struct {
@@ -497,18 +511,18 @@ type hugeLineResult struct {
 	MaxRSS         int64 // bytes; 0 when unknown
 }
 
-// hugeLineHelper runs logmon parse on the huge line, streamed from a
+// hugeLineHelper runs logmon cmd on the huge line, streamed from a
 // generator, and writes what came out and the peak memory to out.
-func hugeLineHelper(t *testing.T, bin, out string) {
+func hugeLineHelper(t *testing.T, bin, command, out string) {
 	head := goodLine("/ok-before") + "\n" + `192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /bad-huge/`
 	tail := ` HTTP/1.1" 200 5 "-" "-"` + "\n" + goodLine("/ok-after-1") + "\n" + goodLine("/ok-after-2") + "\n" + goodLine("/ok-after-3")
-	cmd := exec.Command(bin, "parse")
+	cmd := exec.Command(bin, command)
 	// Not an *os.File: exec copies it into a pipe, 32 KiB at a time.
 	cmd.Stdin = io.MultiReader(strings.NewReader(head), &repeatReader{c: 'x', n: hugeLine}, strings.NewReader(tail))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("logmon parse: %v\n%s", err, stderr.String())
+		t.Fatalf("logmon %s: %v\n%s", command, err, stderr.String())
 	}
 	r := hugeLineResult{Stdout: stdout.String(), Stderr: stderr.String()}
 	r.MaxRSS, _ = maxRSS(cmd.ProcessState)

@@ -45,10 +45,73 @@ type lineReader struct {
 	off     int64  // bytes of input taken by the lines so far
 	eof     bool
 	err     error
+
+	// With recordMax set (Events), the input is records or log lines,
+	// told apart as Events tells them (see form): records may be up to
+	// recordMax long, log lines up to max. The form is found here too,
+	// from the bytes as they are read, so that a huge first log line is
+	// held only up to max.
+	recordMax int
+	form      readForm
+	scanned   int64 // input bytes looked at for the form
+	cr        bool  // the last byte looked at was a CR
+	notBOM    bool  // the input does not start with a byte order mark
 }
+
+type readForm uint8
+
+const (
+	formUnknown readForm = iota
+	formRecords
+	formLogs
+)
 
 func newLineReader(r io.Reader, max int) *lineReader {
 	return &lineReader{r: r, max: max}
+}
+
+// limit is the longest line kept now.
+func (lr *lineReader) limit() int {
+	if lr.recordMax > 0 && lr.form == formRecords {
+		return lr.recordMax
+	}
+	return lr.max
+}
+
+// see looks at input bytes for the form, as form.see does on lines: the
+// first byte that is neither a space nor a tab in a line that is not
+// blank; a byte order mark at the start of the input is not the line's,
+// and a CR just before a newline neither.
+func (lr *lineReader) see(p []byte) {
+	for _, c := range p {
+		lr.scanned++
+		if lr.scanned <= 3 && !lr.notBOM {
+			if c == bom[lr.scanned-1] {
+				continue
+			}
+			lr.notBOM = true
+			if lr.scanned > 1 {
+				lr.form = formLogs // the line starts with part of a BOM: not '{'
+				return
+			}
+		}
+		switch {
+		case c == '\n':
+			lr.cr = false
+			continue
+		case lr.cr:
+		case c == ' ' || c == '\t':
+			continue
+		case c == '\r':
+			lr.cr = true
+			continue
+		}
+		lr.form = formLogs
+		if c == '{' && !lr.cr {
+			lr.form = formRecords
+		}
+		return
+	}
 }
 
 // minRead is the least room fill reads into; a batch whose buffer has
@@ -84,7 +147,7 @@ func (lr *lineReader) fill(b *batch) {
 		}
 		// A line longer than max+1 bytes: keep its start only, counting
 		// the rest, so memory stays bounded whatever the input.
-		if keep := start + lr.max + 1; len(data) > keep {
+		if keep := start + lr.limit() + 1; len(data) > keep {
 			lr.dropped += len(data) - keep
 			data, scan = data[:keep], keep
 		}
@@ -103,6 +166,9 @@ func (lr *lineReader) fill(b *batch) {
 			data = slices.Grow(data, batchBytes)
 		}
 		n, err := lr.r.Read(data[len(data):cap(data)])
+		if lr.recordMax > 0 && lr.form == formUnknown {
+			lr.see(data[len(data) : len(data)+n])
+		}
 		data = data[:len(data)+n]
 		if err != nil {
 			lr.eof = true
@@ -137,9 +203,9 @@ func (lr *lineReader) line(text []byte, nl int) Line {
 		total -= len(bom)
 	}
 	line := Line{N: lr.n, Off: off, Text: text}
-	if total > lr.max {
+	if max := lr.limit(); total > max {
 		line.TooLong = true
-		line.Text = text[:min(len(text), lr.max)]
+		line.Text = text[:min(len(text), max)]
 	}
 	return line
 }

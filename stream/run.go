@@ -117,18 +117,18 @@ func Run(cfg Config, st Stage) error {
 	}
 	done := make(chan struct{})
 	defer close(done)
-	max := MaxLine
+	lr := newLineReader(cfg.In, MaxLine)
 	if _, ok := st.(*Events); ok {
-		max = MaxRecord // the record of a MaxLine log line is longer
+		lr.recordMax = MaxRecord // the record of a MaxLine log line is longer
 	}
 	// Batches read and not yet received here (see stop).
 	pending := new(atomic.Int32)
 	if p, ok := st.(preparser); ok {
 		read1 := make(chan *batch)
-		go read(newLineReader(cfg.In, max), read1, free, pending, done)
+		go read(lr, read1, free, pending, done)
 		go ahead(p, read1, batches, done)
 	} else {
-		go read(newLineReader(cfg.In, max), batches, free, pending, done)
+		go read(lr, batches, free, pending, done)
 	}
 
 	quiet := true // no input since the last tick

@@ -496,3 +496,50 @@ func TestFillRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderForm: the line reader tells records from log lines, from the
+// bytes as they come, exactly as Events does from the lines (form.see),
+// so that it keeps log lines to MaxLine and records to MaxRecord.
+func TestReaderForm(t *testing.T) {
+	inputs := []string{
+		"{}\n", "a\n", "  \t{x\n", "\n\n  \n{\n", "\r\n{\n", "\r\r\n{\n", " \r {\n", "\r{\n", "\xef\xbb\xbf{\n",
+		"\xef\xbb\xbfa\n", "\xef{\n", "\xef\xbb{\n", "\n \n\t\n", "", "\r", " \r\n \r\n{",
+	}
+	r := rand.New(rand.NewPCG(4, 4))
+	for range 3000 {
+		var b []byte
+		for range r.IntN(8) {
+			const bytes = " \t\r\n{a\xef\xbb\xbf"
+			b = append(b, bytes[r.IntN(len(bytes))])
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		if in != "" && len(in) < 3 && strings.HasPrefix("\xef\xbb\xbf", in) {
+			continue // the input ends inside what may be a BOM: nothing left to limit
+		}
+		// What Events decides, line by line.
+		var want form
+		for i, l := range strings.Split(in, "\n") {
+			if i == 0 {
+				l = strings.TrimPrefix(l, "\xef\xbb\xbf")
+			}
+			l = strings.TrimSuffix(l, "\r") // before the newline, or at the end of input
+			if want.see([]byte(l)); want.decided {
+				break
+			}
+		}
+		// What the reader decides, from bytes in random pieces.
+		lr := newLineReader(nil, MaxLine)
+		lr.recordMax = MaxRecord
+		for rest := []byte(in); len(rest) > 0 && lr.form == formUnknown; {
+			n := 1 + r.IntN(len(rest))
+			lr.see(rest[:n])
+			rest = rest[n:]
+		}
+		got := form{decided: lr.form != formUnknown, logs: lr.form == formLogs}
+		if got != want {
+			t.Errorf("%q: the reader decides %+v, Events %+v", in, got, want)
+		}
+	}
+}
