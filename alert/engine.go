@@ -1,13 +1,19 @@
 // Package alert applies sliding-window rules to request events and
 // writes "alert" records when a rule changes state.
 //
-// The high-traffic rule: at every whole second s of event time,
-// hits(s) is the number of requests whose second lies in (s-window, s].
-// The rule fires at the first s where hits(s)/window > threshold and
-// resolves at the first later s where hits(s)/window <= threshold.
-// Seconds are judged by the event-time clock (package eventtime), so
-// disorder within the lateness gives the result of sorted input and a
-// silence is judged second by second like any other time.
+// Every rule judges each whole second s of event time by its window:
+// the requests, and the 5xx among them, whose second lies in
+// (s-window, s]. What it compares depends on its kind (Rule), and every
+// kind shares the same anti-flapping state machine (for, recover,
+// keep_firing_for). Seconds are judged by the event-time clock (package
+// eventtime), so disorder within the lateness gives the result of sorted
+// input, a silence is judged second by second like any other time, and
+// live, a silence is judged as the wall clock passes (a low_traffic
+// rule fires with no line arriving at all).
+//
+// The default, one high_traffic rule: it fires at the first s where
+// hits(s)/window > threshold and resolves at the first later s where
+// hits(s)/window <= threshold.
 package alert
 
 import (
@@ -20,62 +26,68 @@ import (
 	"github.com/logmon/logmon/parse"
 )
 
-// Config holds the rule's settings.
+// Config holds the engine's settings.
 type Config struct {
-	Threshold float64       // requests per second, averaged over Window
-	Window    time.Duration // whole seconds, at least 1s
-	Lateness  time.Duration // how late a line may arrive and still count in its own second
+	Rules    []Rule        // at least one, each with a name of its own
+	Lateness time.Duration // how late a line may arrive and still count in its own second
 }
 
-// MaxWindow bounds the window: the rule keeps a counter per second of it
-// (a day is 700 KB).
-const MaxWindow = 24 * time.Hour
-
-// RuleHighTraffic is the rule name in alert records.
-const RuleHighTraffic = "high_traffic"
-
-// Engine runs the high-traffic rule over a stream of requests.
+// Engine runs the rules over a stream of requests.
 type Engine struct {
-	cfg   Config
 	clock *eventtime.Clock
-	win   int64
 	emit  func(*Alert) error
+	rules []*rule
+	win   int64 // the widest rule window
 
-	// ring holds the hits of each second that is in the window or not yet
-	// judged, at index sec mod len(ring). Its length, window+lateness+2,
-	// is one more than the seconds that can be alive at once.
-	ring        []int64
-	sum         int64 // hits in (judged-win, judged]
+	// ring holds what each second that is in the widest window or not
+	// yet judged holds, at index sec mod len(ring). Its length,
+	// win+lateness+2, is one more than the seconds alive at once.
+	ring        []tally
+	sum         tally // the widest window's, (judged-win, judged]
+	begun       bool
+	first       int64 // the second the first request counted in
 	lastCounted int64 // the newest second a request was counted in
-	firing      bool
-	firedAt     int64 // the second the current alert fired, when firing
 	late        int64
 	rec         Alert
+}
+
+// rule is one rule at work: its settings, window, machine and detector.
+type rule struct {
+	spec        Rule
+	name        string
+	win         int64
+	forS, keepS int64
+	sum         tally // (judged-win, judged]
+	m           machine
+	d           detector
 }
 
 // New returns an engine that calls emit for each alert record. The
 // record passed to emit is reused: emit must not keep it.
 func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
-	win, err := eventtime.Seconds("window", cfg.Window, time.Second, MaxWindow)
-	if err != nil {
-		return nil, err
-	}
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err
 	}
-	if !(cfg.Threshold >= 0) || math.IsInf(cfg.Threshold, 1) {
-		return nil, fmt.Errorf("threshold must be a number, 0 or more: %v", cfg.Threshold)
+	if len(cfg.Rules) == 0 {
+		return nil, fmt.Errorf("there must be at least one rule")
 	}
-	clock := eventtime.New(cfg.Lateness)
-	lat := int64(cfg.Lateness / time.Second)
-	return &Engine{
-		cfg:         cfg,
-		clock:       clock,
-		win:         win,
-		emit:        emit,
-		ring:        make([]int64, win+lat+2),
-		lastCounted: math.MinInt64,
-	}, nil
+	e := &Engine{clock: eventtime.New(cfg.Lateness), emit: emit, lastCounted: math.MinInt64}
+	names := map[string]bool{}
+	for _, spec := range cfg.Rules {
+		win, forS, keepS, err := spec.check()
+		if err != nil {
+			return nil, err
+		}
+		name := spec.RuleName()
+		if names[name] {
+			return nil, fmt.Errorf("rule %q: there must be one rule of each name; name the others", name)
+		}
+		names[name] = true
+		e.rules = append(e.rules, &rule{spec: spec, name: name, win: win, forS: forS, keepS: keepS, d: newDetector(&spec, win)})
+		e.win = max(e.win, win)
+	}
+	e.ring = make([]tally, e.win+int64(cfg.Lateness/time.Second)+2)
+	return e, nil
 }
 
 // Late returns how many requests arrived after their second was judged
@@ -92,7 +104,14 @@ func (e *Engine) Request(r *parse.Request) error {
 	if late {
 		e.late++
 	}
-	e.ring[e.slot(at)]++
+	if !e.begun {
+		e.begun, e.first = true, at
+	}
+	t := &e.ring[e.slot(at)]
+	t.hits++
+	if r.Status >= 500 && r.Status <= 599 {
+		t.errs++
+	}
 	if at > e.lastCounted {
 		e.lastCounted = at
 	}
@@ -119,58 +138,66 @@ func (e *Engine) slot(sec int64) int {
 	return int(i)
 }
 
-// judge evaluates the rule at each second of (from, to].
+// judge evaluates the rules at each second of (from, to].
 func (e *Engine) judge(from, to int64) error {
 	for s := from + 1; s <= to; s++ {
-		if e.sum == 0 && !e.firing && s > e.lastCounted {
-			// The window is empty and nothing is pending: every slot
-			// is zero and the rule cannot change state before the
-			// next request, so a silence of any length costs nothing.
+		if e.sum == (tally{}) && s > e.lastCounted && e.settled(s) {
+			// Every window is empty, nothing is pending and no rule
+			// can change before the next request: a silence of any
+			// length costs nothing.
 			return nil
 		}
-		e.sum += e.ring[e.slot(s)]
-		old := e.slot(s - e.win)
-		e.sum -= e.ring[old]
-		e.ring[old] = 0
-		// hits/window > threshold, as the rule is written: the division
-		// is rounded once, like the threshold itself, so 123 hits in
-		// 300 s equal --threshold 0.41 and do not fire, where comparing
-		// hits with threshold*window would.
-		over := float64(e.sum)/float64(e.win) > e.cfg.Threshold
-		if over == e.firing {
-			continue
+		cur := e.ring[e.slot(s)]
+		seen := s - e.first + 1
+		for _, r := range e.rules {
+			old := e.ring[e.slot(s-r.win)]
+			r.sum.hits += cur.hits - old.hits
+			r.sum.errs += cur.errs - old.errs
+			fire, clear := r.d.cond(seen, r.sum)
+			changed := r.m.step(s, fire, clear, r.forS, r.keepS)
+			if changed {
+				if err := e.emit(e.record(r, s)); err != nil {
+					return err
+				}
+			}
+			r.d.learn(seen, r.sum)
 		}
-		e.firing = over
-		if over {
-			e.firedAt = s
-		}
-		if err := e.emit(e.record(s)); err != nil {
-			return err
-		}
+		old := &e.ring[e.slot(s-e.win)]
+		e.sum.hits += cur.hits - old.hits
+		e.sum.errs += cur.errs - old.errs
+		*old = tally{}
 	}
 	return nil
 }
 
-func (e *Engine) record(sec int64) *Alert {
+// settled reports whether judging second s and every later one with
+// empty windows would change nothing.
+func (e *Engine) settled(s int64) bool {
+	seen := s - e.first + 1
+	for _, r := range e.rules {
+		if !r.d.settled(seen) || !r.m.still(r.d.cond(seen, tally{})) {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) record(r *rule, sec int64) *Alert {
 	a := &e.rec
 	*a = Alert{
-		Type:      "alert",
-		ID:        ID(RuleHighTraffic, e.firedAt),
-		Rule:      RuleHighTraffic,
-		Time:      time.Unix(sec, 0).UTC(),
-		Hits:      e.sum,
-		Rate:      math.Round(float64(e.sum)/float64(e.win)*1000) / 1000,
-		Threshold: e.cfg.Threshold,
-		Window:    e.win,
+		Type:   "alert",
+		ID:     ID(r.name, r.m.FiredAt),
+		Rule:   r.name,
+		State:  Resolved,
+		Time:   time.Unix(sec, 0).UTC(),
+		Hits:   r.sum.hits,
+		Rate:   math.Round(rate(r.sum, r.win)*1000) / 1000,
+		Window: r.win,
 	}
-	at := string(parse.AppendTime(nil, sec, 0))
-	if e.firing {
+	if r.m.Firing {
 		a.State = Firing
-		a.Message = fmt.Sprintf("High traffic generated an alert - hits = %d, triggered at %s", e.sum, at)
-	} else {
-		a.State = Resolved
-		a.Message = fmt.Sprintf("High traffic alert recovered - hits = %d, recovered at %s", e.sum, at)
 	}
+	r.d.describe(a, r.sum)
 	return a
 }
 
@@ -183,35 +210,48 @@ func ID(rule string, fired int64) string {
 }
 
 // State is the engine's part of a checkpoint (logmon alert --state):
-// everything the rule needs to go on as if the run had not stopped.
+// everything the rules need to go on as if the run had not stopped.
 type State struct {
 	Clock eventtime.State `json:"clock"`
-	// Counts holds [second, hits] for every second with hits that is
-	// still in the window or not yet judged, oldest first.
-	Counts      [][2]int64 `json:"counts"`
-	LastCounted int64      `json:"last_counted"`
-	Firing      bool       `json:"firing"`
-	FiredAt     int64      `json:"fired_at"`
-	Late        int64      `json:"late"`
+	// Counts holds [second, hits, 5xx] for every second with hits that
+	// is still in the widest window or not yet judged, oldest first.
+	Counts      [][3]int64  `json:"counts"`
+	First       int64       `json:"first"`
+	LastCounted int64       `json:"last_counted"`
+	Late        int64       `json:"late"`
+	Rules       []RuleState `json:"rules"`
+}
+
+// RuleState is one rule's state, in the order of the rules.
+type RuleState struct {
+	Name string `json:"name"`
+	machine
+	Learned json.RawMessage `json:"learned,omitempty"` // what an adaptive rule has learned
 }
 
 // State returns the engine's state, for Restore.
 func (e *Engine) State() any {
 	st := State{
 		Clock:       e.clock.State(),
-		Counts:      [][2]int64{},
+		Counts:      [][3]int64{},
+		First:       e.first,
 		LastCounted: e.lastCounted,
-		Firing:      e.firing,
-		FiredAt:     e.firedAt,
 		Late:        e.late,
 	}
 	if st.Clock.Begun {
 		j := st.Clock.Judged
 		for s := j - e.win + 1; s <= max(e.lastCounted, j); s++ {
-			if n := e.ring[e.slot(s)]; n != 0 {
-				st.Counts = append(st.Counts, [2]int64{s, n})
+			if t := e.ring[e.slot(s)]; t.hits != 0 {
+				st.Counts = append(st.Counts, [3]int64{s, t.hits, t.errs})
 			}
 		}
+	}
+	for _, r := range e.rules {
+		rs := RuleState{Name: r.name, machine: r.m}
+		if v := r.d.save(); v != nil {
+			rs.Learned, _ = json.Marshal(v) // plain numbers: cannot fail
+		}
+		st.Rules = append(st.Rules, rs)
 	}
 	return &st
 }
@@ -228,24 +268,52 @@ func (e *Engine) Restore(data []byte) error {
 	}
 	j, newest := st.Clock.Judged, st.Clock.Newest
 	clear(e.ring)
-	e.sum = 0
 	prev := j - e.win
 	for _, c := range st.Counts {
-		s, n := c[0], c[1]
-		if !st.Clock.Begun || s <= prev || s > newest || n <= 0 {
-			return fmt.Errorf("count %d at second %d: outside the window (%d, %d] or not positive", n, s, j-e.win, newest)
+		s, n, errs := c[0], c[1], c[2]
+		if !st.Clock.Begun || s <= prev || s > newest || n <= 0 || errs < 0 || errs > n {
+			return fmt.Errorf("count %d (%d 5xx) at second %d: outside the window (%d, %d] or not a count", n, errs, s, j-e.win, newest)
 		}
 		prev = s
-		e.ring[e.slot(s)] = n
-		if s <= j {
-			e.sum += n
+		e.ring[e.slot(s)] = tally{n, errs}
+	}
+	if st.Late < 0 || (st.Clock.Begun && (st.LastCounted > newest || st.First > newest)) {
+		return fmt.Errorf("inconsistent state: late %d, first %d, last counted %d, newest %d", st.Late, st.First, st.LastCounted, newest)
+	}
+	if len(st.Rules) != len(e.rules) {
+		return fmt.Errorf("the state has %d rules, the settings %d", len(st.Rules), len(e.rules))
+	}
+	e.sum = e.windowSum(j, e.win)
+	for i, r := range e.rules {
+		rs := st.Rules[i]
+		if rs.Name != r.name {
+			return fmt.Errorf("rule %d is %q in the state, %q in the settings", i+1, rs.Name, r.name)
 		}
+		if (rs.Firing && rs.FiredAt > j) || (rs.Run && rs.Since > j) {
+			return fmt.Errorf("inconsistent state: rule %q firing %v since %d, run %v since %d, judged %d", r.name, rs.Firing, rs.FiredAt, rs.Run, rs.Since, j)
+		}
+		if len(rs.Learned) > 0 {
+			if err := r.d.restore(rs.Learned); err != nil {
+				return fmt.Errorf("rule %q: %v", r.name, err)
+			}
+		}
+		r.m = rs.machine
+		r.sum = e.windowSum(j, r.win)
 	}
-	if st.Late < 0 || (st.Firing && st.FiredAt > j) || (st.Clock.Begun && st.LastCounted > newest) {
-		return fmt.Errorf("inconsistent state: late %d, firing %v since %d, last counted %d, judged %d", st.Late, st.Firing, st.FiredAt, st.LastCounted, j)
-	}
-	e.lastCounted, e.firing, e.firedAt, e.late = st.LastCounted, st.Firing, st.FiredAt, st.Late
+	e.begun, e.first = st.Clock.Begun, st.First
+	e.lastCounted, e.late = st.LastCounted, st.Late
 	return nil
+}
+
+// windowSum is what the window of win seconds ending at j holds.
+func (e *Engine) windowSum(j, win int64) tally {
+	var t tally
+	for s := j - win + 1; s <= j; s++ {
+		c := e.ring[e.slot(s)]
+		t.hits += c.hits
+		t.errs += c.errs
+	}
+	return t
 }
 
 // Pause ends a run whose state is kept (--state): the end of its input is

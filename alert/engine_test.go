@@ -78,7 +78,12 @@ func runEngine(t *testing.T, cfg Config, evs []event) []got {
 }
 
 func defaults() Config {
-	return Config{Threshold: 10, Window: 2 * time.Minute, Lateness: 5 * time.Second}
+	return ht(10, 2*time.Minute, 5*time.Second)
+}
+
+// ht is a config of the high-traffic rule alone.
+func ht(threshold float64, window, lateness time.Duration) Config {
+	return Config{Rules: []Rule{HighTrafficRule(threshold, window)}, Lateness: lateness}
 }
 
 func TestHighTraffic(t *testing.T) {
@@ -122,14 +127,14 @@ func TestHighTraffic(t *testing.T) {
 		},
 		{
 			name: "window and threshold are settings",
-			cfg:  Config{Threshold: 2, Window: 10 * time.Second},
+			cfg:  ht(2, 10*time.Second, 0),
 			evs:  []event{hits(0, 20), hits(5, 1), hits(30, 1)},
 			// Second 0 leaves the window (s-10, s] at s = 10.
 			want: []got{{Firing, 5, 21}, {Resolved, 10, 1}},
 		},
 		{
 			name: "a late line counts in the earliest open second",
-			cfg:  Config{Threshold: 1, Window: 5 * time.Second},
+			cfg:  ht(1, 5*time.Second, 0),
 			// Second 2 is judged when 3 is seen (lateness 0); the line
 			// of second 1 then counts in second 3.
 			evs:  []event{hits(0, 1), hits(3, 5), hits(1, 1), hits(20, 1)},
@@ -139,7 +144,7 @@ func TestHighTraffic(t *testing.T) {
 			// 123/300 is 0.41 exactly as the threshold is; 123 > 0.41*300
 			// in floating point, which must not decide.
 			name: "rate equal to a fractional threshold does not fire",
-			cfg:  Config{Threshold: 0.41, Window: 5 * time.Minute},
+			cfg:  ht(0.41, 5*time.Minute, 0),
 			evs:  []event{hits(0, 123), hits(400, 1)},
 		},
 		{
@@ -306,15 +311,16 @@ func TestIdleReplayUnaffected(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for _, cfg := range []Config{
-		{Threshold: 10, Window: 0},
-		{Threshold: 10, Window: 1500 * time.Millisecond},
-		{Threshold: -1, Window: time.Minute},
-		{Threshold: 1, Window: time.Minute, Lateness: -time.Second},
-		{Threshold: 1, Window: 25 * time.Hour},
-		{Threshold: math.NaN(), Window: time.Minute},
-		{Threshold: math.Inf(1), Window: time.Minute},
-		{Threshold: 1, Window: time.Minute, Lateness: 1500 * time.Millisecond},
-		{Threshold: 1, Window: time.Minute, Lateness: 2 * time.Hour},
+		ht(10, 0, 0),
+		ht(10, 1500*time.Millisecond, 0),
+		ht(-1, time.Minute, 0),
+		ht(1, time.Minute, -time.Second),
+		ht(1, 25*time.Hour, 0),
+		ht(math.NaN(), time.Minute, 0),
+		ht(math.Inf(1), time.Minute, 0),
+		ht(1, time.Minute, 1500*time.Millisecond),
+		ht(1, time.Minute, 2*time.Hour),
+		{Lateness: time.Second}, // no rule
 	} {
 		if _, err := New(cfg, nil); err == nil {
 			t.Errorf("New(%+v) accepted a bad config", cfg)
@@ -330,7 +336,7 @@ func BenchmarkRequest(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(1) // one request per op: MB/s reads as millions of requests/s
 	alerts := 0
-	e, err := New(Config{Threshold: 1000, Window: time.Minute, Lateness: 5 * time.Second}, func(*Alert) error {
+	e, err := New(ht(1000, time.Minute, 5*time.Second), func(*Alert) error {
 		alerts++
 		return nil
 	})

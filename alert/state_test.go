@@ -36,7 +36,7 @@ func newCollecting(t *testing.T, cfg Config, out *[]Alert) *Engine {
 // state writes exactly the alerts of an uninterrupted run, ids included,
 // with lines out of order within the lateness.
 func TestStateResume(t *testing.T) {
-	cfg := Config{Threshold: 2, Window: 20 * time.Second, Lateness: 3 * time.Second}
+	cfg := ht(2, 20*time.Second, 3*time.Second)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var secs []int64
 	for s := int64(0); s < 300; s++ {
@@ -90,7 +90,7 @@ func TestStateResume(t *testing.T) {
 // is still firing after the restore: no second "firing" record, and its
 // recovery carries the id of the original alert.
 func TestStateFiringStaysFiring(t *testing.T) {
-	cfg := Config{Threshold: 1, Window: 10 * time.Second}
+	cfg := ht(1, 10*time.Second, 0)
 	var out []Alert
 	a := newCollecting(t, cfg, &out)
 	feed(t, a, []int64{0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3}) // 12 hits: over 10 at second 3
@@ -113,18 +113,22 @@ func TestStateFiringStaysFiring(t *testing.T) {
 }
 
 func TestStateRefused(t *testing.T) {
-	cfg := Config{Threshold: 1, Window: 10 * time.Second, Lateness: 2 * time.Second}
+	cfg := ht(1, 10*time.Second, 2*time.Second)
 	tests := []struct {
 		name, state, want string
 	}{
 		{"not JSON", `{"clock":`, "unexpected end"},
 		{"count outside the window", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[50,1]]}`, "outside the window"},
 		{"count after the newest second", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[101,1]]}`, "outside the window"},
-		{"negative count", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,-1]]}`, "not positive"},
+		{"negative count", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,-1]]}`, "not a count"},
+		{"more 5xx than hits", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,1,2]]}`, "not a count"},
 		{"counts out of order", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"counts":[[99,1],[98,1]]}`, "outside the window"},
 		{"judged ahead of newest", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":101}}`, "out of order"},
 		{"judged too far behind for the lateness", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":90}}`, "out of order"},
-		{"fired in the future", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"firing":true,"fired_at":99}`, "inconsistent"},
+		{"fired in the future", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"rules":[{"name":"high_traffic","firing":true,"fired_at":99}]}`, "inconsistent"},
+		{"pending in the future", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"rules":[{"name":"high_traffic","run":true,"since":99}]}`, "inconsistent"},
+		{"another rule", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"rules":[{"name":"low_traffic"}]}`, "in the settings"},
+		{"a rule missing", `{"clock":{"begun":true,"newest":100,"lines":100,"judged":97},"rules":[]}`, "0 rules"},
 		{"counts without a clock", `{"counts":[[1,1]]}`, "outside the window"},
 	}
 	for _, tt := range tests {

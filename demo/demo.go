@@ -87,7 +87,7 @@ func Run(ctx context.Context, cfg Config) error {
 	reqOut, reqIn := io.Pipe()
 	passOut, passIn := io.Pipe()
 	alertSink := render.NewJSON(passIn)
-	eng, err := alert.New(alert.Config{Threshold: 10, Window: 2 * time.Minute, Lateness: 2 * time.Second}, alertSink.Alert)
+	eng, err := alert.New(alert.Config{Rules: []alert.Rule{alert.HighTrafficRule(10, 2*time.Minute)}, Lateness: 2 * time.Second}, alertSink.Alert)
 	if err != nil {
 		return err
 	}
