@@ -149,10 +149,12 @@ func ratio(w tally) float64 {
 // root of the mean rate over the window), so a very regular stream does
 // not fire at every small wobble.
 //
-// Once learned, a sample is clipped to mean ± k·sd before it is learned:
-// a burst moves the baseline only as far as the band's edge, while a
-// lasting change (growth) keeps pushing the band until it is inside; how
-// fast is in the README, measured by TestAdaptiveGrowth.
+// From the clipFrom-th sample on, even while learning, a sample is
+// clipped to mean ± k·sd before it is learned: a burst moves the baseline
+// only as far as the band's edge, so it neither hides the next anomaly
+// behind a wide band nor shifts the normal rate, while a lasting change
+// (growth) keeps pushing the band until it is inside; how fast is in the
+// README, measured by TestAdaptiveGrowth.
 type adaptive struct {
 	k, rec float64
 	win    int64
@@ -161,6 +163,10 @@ type adaptive struct {
 	most   int64   // the sample count stops here: beyond it, the weight is alpha
 	m      model
 }
+
+// clipFrom is the sample from which samples are clipped: the first few
+// are taken whole, to have a mean and a spread to clip by.
+const clipFrom = 5
 
 // model is what the adaptive rule has learned, in requests per second.
 type model struct {
@@ -193,7 +199,7 @@ func (d *adaptive) learn(seen int64, w tally) {
 		return
 	}
 	x := rate(w, d.win)
-	if d.learned() {
+	if d.m.N >= clipFrom {
 		band := d.k * d.sd()
 		x = min(max(x, d.m.Mean-band), d.m.Mean+band)
 	}

@@ -41,7 +41,7 @@ type Rule struct {
 	Kind      string
 	Window    time.Duration // whole seconds, 1s to MaxWindow
 	Threshold float64       // requests/s (high_traffic, low_traffic), a ratio (error_rate), standard deviations (adaptive)
-	Recover   *float64      // the threshold for resolving; nil: Threshold
+	Recover   *float64      // the threshold for resolving; nil: Threshold (adaptive: half of it)
 
 	For           time.Duration // the condition must hold this long before the rule fires
 	KeepFiringFor time.Duration // the recovery condition must hold this long before it resolves
@@ -68,10 +68,17 @@ func (r *Rule) RuleName() string {
 	return r.Kind
 }
 
-// recoverAt is the threshold for resolving.
+// recoverAt is the threshold for resolving: Recover, else the threshold
+// itself, except for adaptive rules: half of it. An adaptive rule keeps
+// learning while it fires, so through a lasting change its measure sinks
+// towards the threshold; without a gap between the two it would flap
+// there instead of staying firing until the change is learned.
 func (r *Rule) recoverAt() float64 {
-	if r.Recover != nil {
+	switch {
+	case r.Recover != nil:
 		return *r.Recover
+	case r.Kind == Adaptive:
+		return r.Threshold / 2
 	}
 	return r.Threshold
 }
