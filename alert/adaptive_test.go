@@ -93,7 +93,7 @@ func TestAdaptive(t *testing.T) {
 	if outage.State != Firing || *outage.Deviation >= -4 || outage.Time.Unix()-t0 > b+2100+60 {
 		t.Errorf("the outage: %+v, want firing below, within its first minute", outage)
 	}
-	t.Logf("burst %s\noutage %s\nresolved %s", burst.Message, outage.Message, out[3].Message)
+	t.Logf("burst %s\nresolved %v after the burst ended\noutage %s\nresolved %s", burst.Message, out[1].Time.Unix()-t0-(b+300), outage.Message, out[3].Message)
 }
 
 // TestAdaptiveGrowth: traffic that grows tenfold in a day, as a site
