@@ -144,6 +144,37 @@ func TestLiveAlertRecovers(t *testing.T) {
 	}
 }
 
+// TestLiveLowTraffic: live, when the lines stop (the server went down),
+// the low-traffic rule fires with no line at all, driven by the wall clock,
+// at the second its window fell below the rate.
+func TestLiveLowTraffic(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Unix()
+	// The lines of t0..t0+11 arrive at wall second t0+11, as written.
+	l := startLive(t, time.Unix(t0+11, 0), "alert", "--window", "10s", "--low-rate", "1", "--lateness", "2s")
+	var lines strings.Builder
+	for s := t0; s < t0+12; s++ {
+		lines.WriteString(requestAt(s, "/a"))
+		lines.WriteString(requestAt(s, "/a"))
+	}
+	l.feed(t, lines.String())
+	stop := l.runClock(t0 + 12)
+	defer stop()
+	// 2/s up to t0+11: the window (t0+6, t0+16] holds t0+7..t0+11, 10
+	// hits, not below 1/s; (t0+7, t0+17] holds 8: the first below,
+	// judged once the wall clock is past t0+17+2.
+	fire := l.record(t)
+	if fire["rule"] != "low_traffic" || fire["state"] != "firing" || fire["time"] != "2026-11-23T12:00:17Z" || fire["hits"] != 8.0 {
+		t.Fatalf("got %v, want low_traffic firing at 12:00:17 with 8 hits", fire)
+	}
+	if n := l.now.Load(); n < t0+20 {
+		t.Errorf("written at wall second +%d, before it could be known (+20)", n-t0)
+	}
+	l.in.Close()
+	if code := <-l.done; code != exitOK {
+		t.Errorf("exit %d: %s", code, l.stderr.String())
+	}
+}
+
 // TestLiveStatsTicks: live, stats writes a summary every interval through
 // a silence, each as soon as it can be known.
 func TestLiveStatsTicks(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -65,18 +66,23 @@ func ParseRules(data []byte) ([]Rule, error) {
 	if err := dec.Decode(&file); err != nil {
 		return nil, where(data, err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("line %d: more after the rules object", lineOf(data, int(dec.InputOffset())))
 	}
 	if len(file.Rules) == 0 {
 		return nil, errors.New(`no rules: want {"rules": [{"kind": ..., "threshold": ...}, ...]}`)
 	}
 	var rules []Rule
+	named := map[string]int{}
 	for i, raw := range file.Rules {
 		r, err := parseRule(raw)
+		if err == nil && named[r.RuleName()] > 0 {
+			err = fmt.Errorf("the name %q is rule %d's: give one of them a \"name\"", r.RuleName(), named[r.RuleName()])
+		}
 		if err != nil {
 			return nil, fmt.Errorf("rule %d (line %d): %v", i+1, lineOf(data, ruleOffset(data, i)), err)
 		}
+		named[r.RuleName()] = i + 1
 		rules = append(rules, r)
 	}
 	return rules, nil
@@ -140,10 +146,11 @@ func lineOf(data []byte, off int) int {
 	return bytes.Count(data[:min(max(off, 0), len(data))], []byte("\n")) + 1
 }
 
-// ruleOffset is where the i-th rule of a well-formed rules file starts.
-func ruleOffset(data []byte, i int) int {
+// ruleOffset is where the i-th rule of a well-formed rules file starts
+// (in the last "rules" list, the one that counts when there are two).
+func ruleOffset(data []byte, want int) int {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	depth := 0
+	depth, i := 0, want
 	for {
 		off := int(dec.InputOffset())
 		tok, err := dec.Token()
@@ -153,6 +160,9 @@ func ruleOffset(data []byte, i int) int {
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			depth++
+			if depth == 2 {
+				i = want // a "rules" list: count in it
+			}
 			if depth == 3 { // {"rules": [ {
 				if i == 0 {
 					for off < len(data) && bytes.IndexByte([]byte(" \t\r\n,"), data[off]) >= 0 {

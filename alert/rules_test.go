@@ -90,7 +90,7 @@ func showRules(rs []Rule) string {
 func TestRulesFileRoundTrip(t *testing.T) {
 	rules := append(append([]Rule{}, allKindsRules...),
 		HighTrafficRule(10, 2*time.Minute),
-		Rule{Kind: ErrorRate, Window: 15 * time.Second, Threshold: 0.25, Recover: recoverOf(0.125), MinRequests: 7, For: time.Minute, KeepFiringFor: 2 * time.Minute},
+		Rule{Name: "storm", Kind: ErrorRate, Window: 15 * time.Second, Threshold: 0.25, Recover: recoverOf(0.125), MinRequests: 7, For: time.Minute, KeepFiringFor: 2 * time.Minute},
 		Rule{Name: "slow", Kind: Adaptive, Window: 2 * time.Hour, Threshold: 0.5, HalfLife: 90 * time.Minute},
 	)
 	data, err := json.Marshal(struct {
@@ -200,6 +200,16 @@ func TestRulesFileErrors(t *testing.T) {
 			[]string{"line 5: more after the rules object"}},
 		{"trailing word on the same line", "{\"rules\": [\n{\"kind\": \"high_traffic\", \"threshold\": 10}\n]} x\n",
 			[]string{"line 3: more after the rules object"}},
+		// Regressions: a stray closing bracket was taken for the end.
+		{"trailing brace", "{\"rules\": [{\"kind\": \"high_traffic\", \"threshold\": 5}]}\n}\n",
+			[]string{"line 2: more after the rules object"}},
+		{"trailing bracket", "{\"rules\": [{\"kind\": \"high_traffic\", \"threshold\": 5}]}\n]\n",
+			[]string{"line 2: more after the rules object"}},
+		// Regression: the line was counted in the first of two lists.
+		{"rules twice: the last counts", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10}],\n \"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"bad\",\"threshold\":10}]}\n",
+			[]string{"rule 2 (line 3)", `not "bad"`}},
+		{"two rules of one name", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"high_traffic\",\"threshold\":20}]}\n",
+			[]string{`rule 2 (line 2): the name "high_traffic" is rule 1's`}},
 		{"error in the 3rd rule", "{\"rules\": [\n" +
 			"  {\"kind\": \"high_traffic\", \"threshold\": 10},\n" +
 			"  {\"kind\": \"error_rate\", \"threshold\": 0.1},\n" +
