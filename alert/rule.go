@@ -16,9 +16,6 @@ const (
 	Adaptive    = "adaptive"     // the window's rate is more than Threshold standard deviations from the learned rate
 )
 
-// RuleHighTraffic is the rule name of the default rule.
-const RuleHighTraffic = HighTraffic
-
 // Defaults of a rule's optional settings.
 const (
 	DefaultMinRequests = 20        // error_rate: requests the window must hold to be judged

@@ -25,14 +25,11 @@ func at(sec int64, n, errs int) second { return second{sec: sec, n: n, errs: err
 func tickAt(sec int64) second          { return second{tickAt: sec} }
 
 // run feeds secs to an engine of cfg, judges to the end, and returns its
-// records as "rule state@second(hits)".
+// records as collect writes them.
 func run(t *testing.T, cfg Config, secs []second) []string {
 	t.Helper()
 	var out []string
-	e, err := New(cfg, func(a *Alert) error {
-		out = append(out, fmt.Sprintf("%s %s@%d(%d)", a.Rule, a.State, a.Time.Unix()-t0, a.Hits))
-		return nil
-	})
+	e, err := New(cfg, collect(&out))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +39,14 @@ func run(t *testing.T, cfg Config, secs []second) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// collect appends each record to out as "rule state@second(hits)".
+func collect(out *[]string) func(*Alert) error {
+	return func(a *Alert) error {
+		*out = append(*out, fmt.Sprintf("%s %s@%d(%d)", a.Rule, a.State, a.Time.Unix()-t0, a.Hits))
+		return nil
+	}
 }
 
 // play feeds secs to e: lines arrive at their own wall time, and *last
@@ -193,10 +198,7 @@ func TestLowTrafficLive(t *testing.T) {
 		t.Fatalf("replay %q, want %q", replay, want)
 	}
 	var out []string
-	e, err := New(cfg, func(a *Alert) error {
-		out = append(out, fmt.Sprintf("%s %s@%d(%d)", a.Rule, a.State, a.Time.Unix()-t0, a.Hits))
-		return nil
-	})
+	e, err := New(cfg, collect(&out))
 	if err != nil {
 		t.Fatal(err)
 	}
