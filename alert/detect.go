@@ -47,10 +47,10 @@ func newDetector(r *Rule, win int64) detector {
 			learn = DefaultLearn
 		}
 		alpha := 1 - math.Exp2(-float64(win)/half.Seconds())
+		need := max(2, (int64(learn/time.Second)+win-1)/win)
 		return &adaptive{
 			k: r.Threshold, rec: r.recoverAt(), win: win, alpha: alpha,
-			need: max(2, (int64(learn/time.Second)+win-1)/win),
-			most: max(2, (int64(learn/time.Second)+win-1)/win, int64(math.Ceil(1/alpha))+1),
+			need: need, most: max(need, int64(math.Ceil(1/alpha))+1),
 		}
 	default:
 		return &threshold{kind: r.Kind, thr: r.Threshold, rec: r.recoverAt(), min: r.MinRequests, win: win}
@@ -245,7 +245,6 @@ func (d *adaptive) restore(data json.RawMessage) error {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return err
 	}
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	if m.N < 0 || m.N > d.most || !(m.Mean >= 0) || !(m.Var >= 0) || !finite(m.Mean) || !finite(m.Var) {
 		return fmt.Errorf("learned rate out of range: %+v", m)
 	}

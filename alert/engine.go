@@ -34,16 +34,16 @@ type Config struct {
 
 // Engine runs the rules over a stream of requests.
 type Engine struct {
-	clock *eventtime.Clock
-	emit  func(*Alert) error
-	rules []*rule
-	win   int64 // the widest rule window
+	clock  *eventtime.Clock
+	emit   func(*Alert) error
+	rules  []*rule
+	widest *rule // the rule of the widest window: its sum is 0 when every rule's is
+	win    int64 // its window
 
 	// ring holds what each second that is in the widest window or not
 	// yet judged holds, at index sec mod len(ring). Its length,
 	// win+lateness+2, is one more than the seconds alive at once.
 	ring        []tally
-	sum         tally // the widest window's, (judged-win, judged]
 	begun       bool
 	first       int64 // the second the first request counted in
 	lastCounted int64 // the newest second a request was counted in
@@ -83,8 +83,11 @@ func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
 			return nil, fmt.Errorf("rule %q: there must be one rule of each name; name the others", name)
 		}
 		names[name] = true
-		e.rules = append(e.rules, &rule{spec: spec, name: name, win: win, forS: forS, keepS: keepS, d: newDetector(&spec, win)})
-		e.win = max(e.win, win)
+		r := &rule{spec: spec, name: name, win: win, forS: forS, keepS: keepS, d: newDetector(&spec, win)}
+		e.rules = append(e.rules, r)
+		if win > e.win {
+			e.widest, e.win = r, win
+		}
 	}
 	e.ring = make([]tally, e.win+int64(cfg.Lateness/time.Second)+2)
 	return e, nil
@@ -141,7 +144,7 @@ func (e *Engine) slot(sec int64) int {
 // judge evaluates the rules at each second of (from, to].
 func (e *Engine) judge(from, to int64) error {
 	for s := from + 1; s <= to; s++ {
-		if e.sum == (tally{}) && s > e.lastCounted && e.settled(s) {
+		if e.widest.sum == (tally{}) && s > e.lastCounted && e.settled(s) {
 			// Every window is empty, nothing is pending and no rule
 			// can change before the next request: a silence of any
 			// length costs nothing.
@@ -162,10 +165,8 @@ func (e *Engine) judge(from, to int64) error {
 			}
 			r.d.learn(seen, r.sum)
 		}
-		old := &e.ring[e.slot(s-e.win)]
-		e.sum.hits += cur.hits - old.hits
-		e.sum.errs += cur.errs - old.errs
-		*old = tally{}
+		// Out of every window now: the slot is free for a second to come.
+		e.ring[e.slot(s-e.win)] = tally{}
 	}
 	return nil
 }
@@ -283,7 +284,6 @@ func (e *Engine) Restore(data []byte) error {
 	if len(st.Rules) != len(e.rules) {
 		return fmt.Errorf("the state has %d rules, the settings %d", len(st.Rules), len(e.rules))
 	}
-	e.sum = e.windowSum(j, e.win)
 	for i, r := range e.rules {
 		rs := st.Rules[i]
 		if rs.Name != r.name {

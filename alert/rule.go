@@ -98,7 +98,6 @@ func (r *Rule) check() (win, forS, keepS int64, err error) {
 		return fail("%v", err)
 	}
 	thr, rec := r.Threshold, r.recoverAt()
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	if !finite(thr) {
 		return fail("threshold must be a number: %v", thr)
 	}
@@ -187,3 +186,5 @@ func (m *machine) still(fire, clear bool) bool {
 	}
 	return !fire && !m.Run
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
