@@ -16,15 +16,11 @@ import (
 const t0 = 1431856800 // 2015-05-17T10:00:00Z
 
 // event is one step of a test: requests at a second, or an idle tick at a
-// wall-clock second.
-type event struct {
-	sec  int64 // seconds after t0
-	n    int   // that many requests; 0 with idle means a tick
-	idle bool
-}
+// wall-clock second (see second, in rule_test.go).
+type event = second
 
-func hits(sec int64, n int) event { return event{sec: sec, n: n} }
-func tick(sec int64) event        { return event{sec: sec, idle: true} }
+func hits(sec int64, n int) event { return at(sec, n, 0) }
+func tick(sec int64) event        { return tickAt(sec) }
 
 // spread puts n requests evenly over seconds [from, from+secs).
 func spread(from, secs int64, n int) []event {
@@ -54,23 +50,8 @@ func runEngine(t *testing.T, cfg Config, evs []event) []got {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r parse.Request
-	var last int64 // lines arrive at their own time
-	for _, ev := range evs {
-		if ev.idle {
-			if err := e.Idle(time.Unix(t0+ev.sec, 0), time.Unix(t0+last, 0)); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		last = ev.sec
-		for range ev.n {
-			r.Sec = t0 + ev.sec
-			if err := e.Request(&r); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	var last int64
+	play(t, e, evs, &last)
 	if err := e.End(); err != nil {
 		t.Fatal(err)
 	}

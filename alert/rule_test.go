@@ -22,7 +22,7 @@ type second struct {
 }
 
 func at(sec int64, n, errs int) second { return second{sec: sec, n: n, errs: errs} }
-func tickAt(sec int64) second          { return second{tickAt: sec} }
+func tickAt(sec int64) second          { return second{tickAt: sec} } // sec > 0
 
 // run feeds secs to an engine of cfg, judges to the end, and returns its
 // records as collect writes them.
