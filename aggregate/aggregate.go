@@ -25,9 +25,9 @@ import (
 
 	"github.com/axiomhq/hyperloglog"
 
-	"github.com/logmon/logmon/eventtime"
+	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/parse"
-	"github.com/logmon/logmon/topk"
+	"github.com/logmon/logmon/internal/topk"
 )
 
 // Config holds the summary settings.

@@ -22,7 +22,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/logmon/logmon/eventtime"
+	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/parse"
 )
 

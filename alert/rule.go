@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/logmon/logmon/eventtime"
+	"github.com/logmon/logmon/internal/eventtime"
 )
 
 // Kinds of rule.

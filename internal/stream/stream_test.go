@@ -11,7 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/logmon/logmon/diag"
+	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/parse"
 )
 

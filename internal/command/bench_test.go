@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/gen"
+	"github.com/logmon/logmon/internal/gen"
 )
 
 // benchLog is 100,000 generated Combined lines and benchRecords their

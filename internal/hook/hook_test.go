@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/diag"
+	"github.com/logmon/logmon/internal/diag"
 )
 
 func skipWithoutShell(t *testing.T) {

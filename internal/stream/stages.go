@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/logmon/logmon/checkpoint"
+	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
 )

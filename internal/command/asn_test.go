@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logmon/logmon/asn/asntest"
+	"github.com/logmon/logmon/internal/asn/asntest"
 )
 
 // TestASNDB: stats --asn-db adds the AS of each top network from a

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"os"
@@ -15,7 +15,7 @@ func TestExec(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the test's commands are sh commands")
 	}
-	burst, err := os.ReadFile(filepath.Join("testdata", "burst.log"))
+	burst, err := os.ReadFile(filepath.Join(testdata, "burst.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/diag"
+	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/render"
 )
 

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/logmon/logmon/diag"
+	"github.com/logmon/logmon/internal/diag"
 )
 
 // warnBurst is how many warnings a second may print; the rest are counted

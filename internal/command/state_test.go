@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/checkpoint"
+	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -20,7 +20,7 @@ import (
 // file identity and offsets, as `logmon parse --follow` writes them.
 func positioned(t *testing.T) [][]byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", "burst.log"))
+	raw, err := os.ReadFile(filepath.Join(testdata, "burst.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -72,7 +72,7 @@ func TestGolden(t *testing.T) {
 			var input []byte
 			if tc.log != "" {
 				var err error
-				if input, err = os.ReadFile(filepath.Join("testdata", tc.log+".log")); err != nil {
+				if input, err = os.ReadFile(filepath.Join(testdata, tc.log+".log")); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -81,7 +81,7 @@ func TestGolden(t *testing.T) {
 			if stderr != "" {
 				got += "-- stderr --\n" + stderr
 			}
-			path := filepath.Join("testdata", tc.name+".golden")
+			path := filepath.Join(testdata, tc.name+".golden")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -165,7 +165,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestRejectsFile(t *testing.T) {
-	input, err := os.ReadFile(filepath.Join("testdata", "bad.log"))
+	input, err := os.ReadFile(filepath.Join(testdata, "bad.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRejectsUnshowableRecord(t *testing.T) {
 // gives a process killed by SIGPIPE: no error message, let alone one per
 // line.
 func TestClosedStdout(t *testing.T) {
-	input, err := os.ReadFile(filepath.Join("testdata", "apache_logs"))
+	input, err := os.ReadFile(filepath.Join(testdata, "apache_logs"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -14,9 +14,9 @@ import (
 func TestRawInput(t *testing.T) {
 	logs := map[string][]byte{}
 	for _, name := range []string{"burst", "formats", "bad", "apache_logs"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name+".log"))
+		b, err := os.ReadFile(filepath.Join(testdata, name+".log"))
 		if name == "apache_logs" {
-			b, err = os.ReadFile(filepath.Join("testdata", name))
+			b, err = os.ReadFile(filepath.Join(testdata, name))
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 // --log-level drops what is below it, debug shows state saves, and bad
 // values are usage errors.
 func TestLogFlags(t *testing.T) {
-	bad, err := os.ReadFile(filepath.Join("testdata", "bad.log"))
+	bad, err := os.ReadFile(filepath.Join(testdata, "bad.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"os"
@@ -22,8 +22,8 @@ func pipelineProcs(cpus int, stdinPipe, stdoutPipe bool, env string) int {
 }
 
 // setProcs applies pipelineProcs to this process.
-func setProcs() {
-	if n := pipelineProcs(runtime.NumCPU(), isPipe(os.Stdin), isPipe(os.Stdout), os.Getenv("GOMAXPROCS")); n > 0 {
+func setProcs(stdin, stdout *os.File) {
+	if n := pipelineProcs(runtime.NumCPU(), isPipe(stdin), isPipe(stdout), os.Getenv("GOMAXPROCS")); n > 0 {
 		runtime.GOMAXPROCS(n)
 	}
 }

@@ -15,9 +15,9 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
-	"github.com/logmon/logmon/gen"
+	"github.com/logmon/logmon/internal/gen"
 	"github.com/logmon/logmon/render"
-	"github.com/logmon/logmon/stream"
+	"github.com/logmon/logmon/internal/stream"
 )
 
 // Phases is the demo's traffic: quiet, a burst that trips the default

@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/logmon/logmon/stream"
+	"github.com/logmon/logmon/internal/stream"
 )
 
 // Hostile input (testdata/bad, see its README.md): every file goes through
@@ -121,7 +121,7 @@ func long16M() []byte {
 
 func (tc hostileCase) input(t *testing.T) []byte {
 	t.Helper()
-	path := filepath.Join("testdata", "bad", tc.name)
+	path := filepath.Join(testdata, "bad", tc.name)
 	if tc.gen != nil {
 		path = filepath.Join(t.TempDir(), tc.name)
 		if err := os.WriteFile(path, tc.gen(), 0o644); err != nil {

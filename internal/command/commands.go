@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bufio"
@@ -14,15 +14,15 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
-	"github.com/logmon/logmon/asn"
-	"github.com/logmon/logmon/checkpoint"
-	"github.com/logmon/logmon/demo"
-	"github.com/logmon/logmon/diag"
-	"github.com/logmon/logmon/follow"
-	"github.com/logmon/logmon/gen"
-	"github.com/logmon/logmon/hook"
+	"github.com/logmon/logmon/internal/asn"
+	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/demo"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/follow"
+	"github.com/logmon/logmon/internal/gen"
+	"github.com/logmon/logmon/internal/hook"
 	"github.com/logmon/logmon/render"
-	"github.com/logmon/logmon/stream"
+	"github.com/logmon/logmon/internal/stream"
 )
 
 // inputName names standard input in diagnostics.

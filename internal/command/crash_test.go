@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/checkpoint"
+	"github.com/logmon/logmon/internal/checkpoint"
 )
 
 // The crash test: logmon's promise that a pipeline

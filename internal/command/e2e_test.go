@@ -1,4 +1,4 @@
-package main
+package command
 
 import (
 	"bufio"
@@ -34,7 +34,7 @@ func logmonBin(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "logmon"), ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "logmon"), "github.com/logmon/logmon").CombinedOutput()
 		if err != nil {
 			buildErr = err
 			t.Logf("%s", out)
@@ -63,7 +63,7 @@ func sh(t *testing.T, script string) (stdout, stderr string) {
 		t.Skip("no bash to run pipelines with")
 	}
 	cmd := exec.Command("bash", "-o", "pipefail", "-c", script)
-	cmd.Dir = "testdata"
+	cmd.Dir = testdata
 	cmd.Env = append(os.Environ(), "PATH="+logmonBin(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
@@ -309,3 +309,6 @@ func TestEndToEndHead(t *testing.T) {
 		t.Errorf("stderr %q, want nothing", stderr)
 	}
 }
+
+// testdata is the repository's testdata directory, seen from this package.
+var testdata = filepath.Join("..", "..", "testdata")

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/logmon/logmon/asn/asntest"
+	"github.com/logmon/logmon/internal/asn/asntest"
 )
 
 func TestLookup(t *testing.T) {

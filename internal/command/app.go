@@ -1,0 +1,191 @@
+// Package command is logmon's command line: it builds the urfave/cli app,
+// one file per command with its flags, wires the stages together and maps
+// errors to exit codes. The work lives in the stage packages.
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/stream"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK      = 0
+	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
+	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
+	exitState   = 3 // a --state file exists but cannot be used (see checkpoint.Error)
+	// exitBrokenPipe: the reader of our output went away (`| head -1`).
+	// It is what a shell reports for a process killed by SIGPIPE, which
+	// is how Go ends a program writing to a closed stdout; logmon exits
+	// the same way, quietly, when it sees the EPIPE error instead (when
+	// SIGPIPE is ignored, or stdout is not file descriptor 1).
+	exitBrokenPipe = 128 + 13
+)
+
+// Main runs logmon with args (os.Args) on the process's real streams,
+// and returns the exit code.
+func Main(args []string, stdin, stdout, stderr *os.File) int {
+	return run(args, system(stdin, stdout, stderr))
+}
+
+// env is everything logmon takes from the outside world, injected so that
+// tests run the whole command line in-process against buffers and a fake
+// clock.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// ticker returns wall-clock ticks every d and a function to stop
+	// them; nil means no ticks (no idle advance).
+	ticker func(d time.Duration) (<-chan time.Time, func())
+	// interrupt delivers SIGINT and SIGTERM; nil means none.
+	interrupt <-chan os.Signal
+}
+
+func system(stdin, stdout, stderr *os.File) env {
+	// Deep pipes between stages, and half the CPUs each: see growPipe
+	// and pipelineProcs.
+	growPipe(stdin)
+	growPipe(stdout)
+	setProcs(stdin, stdout)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	return env{
+		interrupt: sig,
+		stdin:     stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		getenv:    os.Getenv,
+		now:       time.Now,
+		ticker: func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		},
+	}
+}
+
+// usageError marks an error in how logmon was called (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// run runs logmon with args and returns the exit code. Errors are printed
+// here, once, as "logmon: ...".
+//
+// SIGINT or SIGTERM ends the input: the command finishes as at the end of
+// input (everything judged is written, output flushed, the tally printed)
+// and exits 128 + the signal's number, as a shell reports a signal. A
+// second signal kills at once.
+func run(args []string, e env) int {
+	app := newApp(e)
+	var unknown string
+	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value // the signal that stopped us
+	if e.interrupt != nil {
+		go func() {
+			select {
+			case s := <-e.interrupt:
+				got.Store(s)
+				signal.Reset(os.Interrupt, syscall.SIGTERM)
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	err := app.RunContext(ctx, args)
+	if s, ok := got.Load().(os.Signal); ok && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, stream.ErrStopped)) {
+		if n, ok := s.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return exitFailure
+	}
+	if err == nil && unknown != "" {
+		err = usagef("no command %q; see logmon --help", unknown)
+	}
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return exitBrokenPipe // nobody reads us any more: nothing to say
+	}
+	fmt.Fprintf(e.stderr, "logmon: %v\n", err)
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	var refused *checkpoint.Error
+	if errors.As(err, &refused) {
+		return exitState
+	}
+	return exitFailure
+}
+
+func newApp(e env) *cli.App {
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	app := &cli.App{
+		Name:      "logmon",
+		Usage:     "watch HTTP access logs as a pipeline of stream filters",
+		UsageText: "tail -F access.log | logmon parse | logmon alert\n   logmon parse < access.log | logmon stats | jq -c '.sections[0]'",
+		Reader:    e.stdin,
+		Writer:    e.stdout,
+		ErrWriter: e.stderr,
+		// Never let the library exit the process; run maps errors.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsage,
+		Commands: []*cli.Command{
+			parseCommand(e),
+			statsCommand(e),
+			alertCommand(e),
+			renderCommand(e),
+			genCommand(e),
+			demoCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsage
+		if c.Action != nil {
+			c.Action = noArgs(c.Action)
+		}
+	}
+	return app
+}
+
+// noArgs refuses positional arguments: every command reads stdin.
+func noArgs(action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.Args().Present() {
+			return usagef("%s takes no arguments (it reads standard input): %q", c.Command.Name, c.Args().First())
+		}
+		return action(c)
+	}
+}
+
+// isTerminal reports whether w is a terminal (on Cygwin too).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
