@@ -26,8 +26,8 @@ import (
 	"github.com/axiomhq/hyperloglog"
 
 	"github.com/logmon/logmon/internal/eventtime"
-	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/internal/topk"
+	"github.com/logmon/logmon/parse"
 )
 
 // Config holds the summary settings.

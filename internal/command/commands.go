@@ -21,8 +21,8 @@ import (
 	"github.com/logmon/logmon/internal/follow"
 	"github.com/logmon/logmon/internal/gen"
 	"github.com/logmon/logmon/internal/hook"
-	"github.com/logmon/logmon/render"
 	"github.com/logmon/logmon/internal/stream"
+	"github.com/logmon/logmon/render"
 )
 
 // inputName names standard input in diagnostics.

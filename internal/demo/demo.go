@@ -16,8 +16,8 @@ import (
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
 	"github.com/logmon/logmon/internal/gen"
-	"github.com/logmon/logmon/render"
 	"github.com/logmon/logmon/internal/stream"
+	"github.com/logmon/logmon/render"
 )
 
 // Phases is the demo's traffic: quiet, a burst that trips the default
