@@ -30,18 +30,21 @@ import (
 	"github.com/logmon/logmon/parse"
 )
 
-// Config holds the summary settings.
+// Config holds the summary settings. With --state, its fields are the
+// settings a state file is saved with (checkpoint.SettingsOf): a new field
+// changes the state unless tagged `json:"-"`.
 type Config struct {
-	Interval time.Duration // whole seconds, at least 1s
-	Top      int           // length of the top lists, at least 1
-	Lateness time.Duration
+	Interval time.Duration `json:"interval"` // whole seconds, at least 1s
+	Top      int           `json:"top"`      // length of the top lists, at least 1
+	Lateness time.Duration `json:"lateness"`
 	// The prefix lengths of the client networks listed (networks.go);
 	// 0 means the default (24 and 48).
-	IPv4Prefix, IPv6Prefix int
+	IPv4Prefix int `json:"ipv4_prefix"`
+	IPv6Prefix int `json:"ipv6_prefix"`
 	// AS, when set, gives the autonomous system of a listed network
 	// (package asn, stats --asn-db). It is called for the top networks
-	// of each summary only.
-	AS func(network string) (number uint32, org string, ok bool)
+	// of each summary only, and changes nothing of the state.
+	AS func(network string) (number uint32, org string, ok bool) `json:"-"`
 }
 
 // MaxSilentIntervals bounds how many empty summaries one jump of event

@@ -28,8 +28,8 @@ import (
 
 // Config holds the engine's settings.
 type Config struct {
-	Rules    []Rule        // at least one, each with a name of its own
-	Lateness time.Duration // how late a line may arrive and still count in its own second
+	Rules    []Rule        `json:"rules"`    // at least one, each with a name of its own
+	Lateness time.Duration `json:"lateness"` // how late a line may arrive and still count in its own second
 }
 
 // Engine runs the rules over a stream of requests.

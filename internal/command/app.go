@@ -18,7 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/logmon/logmon/internal/checkpoint"
-	"github.com/logmon/logmon/internal/stream"
+	"github.com/logmon/logmon/internal/input"
 )
 
 // Exit codes, documented in the README.
@@ -114,7 +114,7 @@ func run(args []string, e env) int {
 		}()
 	}
 	err := app.RunContext(ctx, args)
-	if s, ok := got.Load().(os.Signal); ok && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, stream.ErrStopped)) {
+	if s, ok := got.Load().(os.Signal); ok && (err == nil || errors.Is(err, context.Canceled) || errors.Is(err, input.ErrStopped)) {
 		if n, ok := s.(syscall.Signal); ok {
 			return 128 + int(n)
 		}

@@ -16,7 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/logmon/logmon/internal/stream"
+	"github.com/logmon/logmon/internal/input"
 )
 
 // Hostile input (testdata/bad, see its README.md): every file goes through
@@ -111,11 +111,11 @@ func long1M() []byte {
 	return append(b, "\n"+goodLine("/ok-after")...)
 }
 
-// long16M: a line of exactly stream.MaxLine bytes is parsed; one byte
+// long16M: a line of exactly input.MaxLine bytes is parsed; one byte
 // more and it is rejected as too long.
 func long16M() []byte {
-	b := append(longLine(stream.MaxLine, "/ok-longest"), '\n')
-	b = append(b, longLine(stream.MaxLine+1, "/bad-too-long")...)
+	b := append(longLine(input.MaxLine, "/ok-longest"), '\n')
+	b = append(b, longLine(input.MaxLine+1, "/bad-too-long")...)
 	return append(b, "\n"+goodLine("/ok-after")+"\n"...)
 }
 
@@ -356,15 +356,15 @@ func (r outRecord) marked() bool {
 // checkJSONLines checks that every line of out is a JSON object, valid
 // UTF-8 too unless the line is one of the input's passed through
 // unchanged, and returns them decoded.
-func checkJSONLines(t *testing.T, out string, input []byte) []outRecord {
+func checkJSONLines(t *testing.T, out string, lines []byte) []outRecord {
 	t.Helper()
 	in := map[string]bool{}
-	for _, l := range splitLines(input) {
+	for _, l := range splitLines(lines) {
 		in[string(bytes.TrimSuffix(l, []byte("\r")))] = true
 	}
 	var recs []outRecord
 	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(nil, 2*stream.MaxLine)
+	sc.Buffer(nil, 2*input.MaxLine)
 	for sc.Scan() {
 		r := outRecord{line: bytes.Clone(sc.Bytes()), passed: in[sc.Text()]}
 		if !json.Valid(r.line) {
@@ -445,13 +445,13 @@ func TestHostileHugeLine(t *testing.T) {
 		hugeLineHelper(t, bin, os.Getenv(hugeLineCmd), os.Getenv(hugeLineOut))
 		return
 	}
-	// The reader keeps the first stream.MaxLine (16 MiB) bytes of a line.
+	// The reader keeps the first input.MaxLine (16 MiB) bytes of a line.
 	// Growing its buffer to that by append allocates about 5 times as
 	// much in all (large slices grow by 1.25x), and on a busy machine the
 	// GC frees little of it before the peak: peaks of 40 to 70 MiB have
 	// been measured. A reader that held the whole line would need more
 	// than the line's 100 MiB.
-	const bound = 5 * stream.MaxLine
+	const bound = 5 * input.MaxLine
 	// parse, and stats reading the raw log: it may take record lines of
 	// up to 112 MiB, but knows from the first byte that these are log
 	// lines and keeps only 16 MiB of one.
@@ -476,7 +476,7 @@ func runHugeLine(t *testing.T, cmd string, bound int64) {
 		t.Fatal(err)
 	}
 	wantOnce(t, r.Stderr, "logmon "+cmd+": 5 lines: 4 requests, 1 rejected\n")
-	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", stream.MaxLine))
+	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", input.MaxLine))
 	if cmd == "parse" {
 		recs := checkJSONLines(t, r.Stdout, nil)
 		if len(recs) != 4 {

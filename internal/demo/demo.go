@@ -15,8 +15,11 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/gen"
-	"github.com/logmon/logmon/internal/stream"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
 )
 
@@ -99,11 +102,11 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		return cfg.Ticker(time.Duration(float64(time.Second) / cfg.Speed))
 	}
-	stage := func(in io.Reader, out io.Closer, st stream.Stage) func() error {
+	stage := func(in io.Reader, out io.Closer, mixed bool, cmd driver.Config) func() error {
 		return func() error {
 			c, stop := tick()
 			defer stop()
-			err := stream.Run(stream.Config{In: in, Tick: c, Now: clk.Now}, st)
+			err := driver.New(cmd).Run(input.Config{In: in, NewParser: newParser, Mixed: mixed, Tick: c, Now: clk.Now})
 			if out != nil {
 				out.Close()
 			}
@@ -116,16 +119,16 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	warn := func(cmd string) *stream.Warner { return stream.NewWarner(cfg.Log(cmd), "demo", cfg.Now) }
+	warn := func(cmd string) *diag.Warner { return diag.NewWarner(cfg.Log(cmd), "demo", cfg.Now) }
 	jobs := []func() error{
 		func() error {
 			_, err := gen.Write(ctx, gen.Config{Seed: cfg.Seed, Start: clk.start, Phases: phases, Disorder: time.Second, Realtime: true, Clock: clk}, logsIn)
 			logsIn.CloseWithError(err)
 			return err
 		},
-		stage(logsOut, reqIn, &stream.Logs{Out: render.NewJSON(reqIn), Warn: warn("parse")}),
-		stage(reqOut, passIn, &stream.Events{C: eng, Out: alertSink, Pass: true, Warn: warn("alert")}),
-		stage(passOut, nil, &stream.Events{C: agg, Out: cfg.Out, Warn: warn("stats")}),
+		stage(logsOut, reqIn, true, driver.Config{Out: render.NewJSON(reqIn), Pass: true, Warn: warn("parse")}),
+		stage(reqOut, passIn, false, driver.Config{Fold: eng, Out: alertSink, Pass: true, Warn: warn("alert")}),
+		stage(passOut, nil, false, driver.Config{Fold: agg, Out: cfg.Out, Warn: warn("stats")}),
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(jobs))
@@ -165,3 +168,5 @@ func (c *fastClock) Now() time.Time {
 func (c *fastClock) Sleep(d time.Duration) {
 	c.sleep(time.Duration(float64(d) / c.speed))
 }
+
+func newParser() input.Parser { return &parse.Parser{Keep: true} }

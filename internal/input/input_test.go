@@ -1,4 +1,4 @@
-package stream
+package input
 
 import (
 	"bytes"
@@ -11,11 +11,10 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/parse"
 )
 
-// collect is a Stage that records what Run gives it.
+// collect is a Handler that records what Run gives it.
 type collect struct {
 	lines     []string
 	offs      []int64
@@ -27,17 +26,18 @@ type collect struct {
 	onFlush   func()
 }
 
-func (c *collect) Line(l Line) error {
-	c.lines = append(c.lines, string(l.Text))
-	c.offs = append(c.offs, l.Off)
-	if l.TooLong {
-		c.tooLong = append(c.tooLong, l.N)
+func (c *collect) Item(it *Item) error {
+	c.lines = append(c.lines, string(it.Text))
+	if it.Kind == Bad && strings.HasPrefix(it.Err.Error(), "line longer than") {
+		c.tooLong = append(c.tooLong, it.N)
 	}
 	return nil
 }
-func (c *collect) Idle(now, lastInput time.Time) error {
-	c.idles = append(c.idles, now)
-	c.lastInput = lastInput
+func (c *collect) Tick(now, lastInput time.Time, quiet bool) error {
+	if quiet {
+		c.idles = append(c.idles, now)
+		c.lastInput = lastInput
+	}
 	return nil
 }
 func (c *collect) End() error { c.ended = true; return nil }
@@ -48,6 +48,20 @@ func (c *collect) Flush() error {
 	}
 	return nil
 }
+
+// run runs c over in as a stage given log lines does.
+func (c *collect) run(cfg Config) error {
+	if cfg.NewParser == nil {
+		cfg.NewParser = newParser
+	}
+	cfg.Where = func(off int64) (string, int64, string) {
+		c.offs = append(c.offs, off)
+		return "", off, ""
+	}
+	return Run(cfg, c)
+}
+
+func newParser() Parser { return &parse.Parser{Keep: true} }
 
 func TestLines(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("x", n) }
@@ -79,7 +93,7 @@ func TestLines(t *testing.T) {
 					in = iotest.OneByteReader(in)
 				}
 				c := &collect{}
-				if err := Run(Config{In: in}, c); err != nil {
+				if err := c.run(Config{In: in}); err != nil {
 					t.Fatal(err)
 				}
 				if !slices.Equal(c.lines, tt.want) {
@@ -115,7 +129,7 @@ func TestLineOffsets(t *testing.T) {
 					in = iotest.OneByteReader(in)
 				}
 				c := &collect{}
-				if err := Run(Config{In: in}, c); err != nil {
+				if err := c.run(Config{In: in}); err != nil {
 					t.Fatal(err)
 				}
 				if !slices.Equal(c.offs, tt.want) {
@@ -127,7 +141,7 @@ func TestLineOffsets(t *testing.T) {
 	// Past a line too long to keep, offsets still count every byte.
 	c := &collect{}
 	in := strings.Repeat("x", MaxLine+10) + "\nok\n"
-	if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+	if err := c.run(Config{In: strings.NewReader(in)}); err != nil {
 		t.Fatal(err)
 	}
 	if want := []int64{0, MaxLine + 11}; !slices.Equal(c.offs, want) {
@@ -138,7 +152,7 @@ func TestLineOffsets(t *testing.T) {
 func TestTooLongLine(t *testing.T) {
 	in := strings.Repeat("x", MaxLine+10) + "\nok\n"
 	c := &collect{}
-	if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+	if err := c.run(Config{In: strings.NewReader(in)}); err != nil {
 		t.Fatal(err)
 	}
 	if len(c.lines) != 2 || len(c.lines[0]) != MaxLine || c.lines[1] != "ok" {
@@ -153,7 +167,7 @@ func TestLineOfMaxLength(t *testing.T) {
 	for _, end := range []string{"\n", "\r\n", ""} {
 		in := strings.Repeat("x", MaxLine) + end + "ok\n"
 		c := &collect{}
-		if err := Run(Config{In: strings.NewReader(in)}, c); err != nil {
+		if err := c.run(Config{In: strings.NewReader(in)}); err != nil {
 			t.Fatal(err)
 		}
 		if end == "" {
@@ -171,7 +185,7 @@ func TestLineOfMaxLength(t *testing.T) {
 
 func TestReadError(t *testing.T) {
 	c := &collect{}
-	err := Run(Config{In: io.MultiReader(strings.NewReader("a\n"), iotest.ErrReader(io.ErrUnexpectedEOF))}, c)
+	err := c.run(Config{In: io.MultiReader(strings.NewReader("a\n"), iotest.ErrReader(io.ErrUnexpectedEOF))})
 	if err != io.ErrUnexpectedEOF {
 		t.Errorf("err = %v, want the read error", err)
 	}
@@ -191,7 +205,7 @@ func TestQuietFlushAndIdle(t *testing.T) {
 	flushed := make(chan int, 100)
 	c.onFlush = func() { flushed <- len(c.lines) }
 	done := make(chan error)
-	go func() { done <- Run(Config{In: pr, Tick: tick, Now: func() time.Time { return now }}, c) }()
+	go func() { done <- c.run(Config{In: pr, Tick: tick, Now: func() time.Time { return now }}) }()
 
 	pw.Write([]byte("a\nb\n"))
 	// Both lines are handed over and flushed before Run waits again.
@@ -224,171 +238,6 @@ func TestQuietFlushAndIdle(t *testing.T) {
 		t.Errorf("lines %q", c.lines)
 	}
 }
-
-func TestWarnerRateLimit(t *testing.T) {
-	var buf bytes.Buffer
-	sec := int64(0)
-	w := NewWarner(diag.Text(&buf, "parse"), "<stdin>", func() time.Time { return time.Unix(sec, 0) })
-	for i := range 25 {
-		w.Line(int64(i+1), "bad %s", "thing")
-	}
-	sec = 1
-	w.Line(26, "bad %s", "again")
-	w.Close()
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	want := []string{
-		"logmon parse: <stdin>:1: bad thing",
-		"logmon parse: <stdin>: 15 more warnings suppressed",
-		"logmon parse: <stdin>:26: bad again",
-	}
-	if len(lines) != 12 || lines[0] != want[0] || lines[10] != want[1] || lines[11] != want[2] {
-		t.Errorf("warnings:\n%s\nwant 10 lines, then:\n%s", buf.String(), strings.Join(want[1:], "\n"))
-	}
-}
-
-// nopOut is an Output that records raw and request records.
-type nopOut struct{ got []string }
-
-func (o *nopOut) Request(r *parse.Request) error {
-	o.got = append(o.got, string(r.AppendJSON(nil)))
-	return nil
-}
-func (o *nopOut) Raw(b []byte) error { o.got = append(o.got, "raw "+string(b)); return nil }
-func (o *nopOut) Flush() error       { return nil }
-
-type countReqs struct{ n int }
-
-func (c *countReqs) Request(*parse.Request) error    { c.n++; return nil }
-func (c *countReqs) Idle(time.Time, time.Time) error { return nil }
-func (c *countReqs) End() error                      { return nil }
-
-func TestRecords(t *testing.T) {
-	in := strings.Join([]string{
-		`{"type":"request","time":"2015-05-17T10:05:03Z","status":200,"bytes":1}`,
-		`{"type":"alert","rule":"x"}`,
-		`not json`,
-		`{"type":"summary"`,
-		`{"type":1}`,
-		`{"type":"request","time":"yesterday"}`,
-		`{"type":"request","time":"2015-05-17T10:05:04Z","status":"200"}`,
-		`{"type":"request","time":"2015-05-17T10:05:05Z"}`,
-	}, "\n")
-	for _, pass := range []bool{false, true} {
-		t.Run(fmt.Sprint("pass ", pass), func(t *testing.T) {
-			var errs bytes.Buffer
-			out := &nopOut{}
-			c := &countReqs{}
-			st := &Events{C: c, Out: out, Pass: pass, Warn: NewWarner(diag.Text(&errs, "stats"), "<stdin>", time.Now)}
-			if err := Run(Config{In: strings.NewReader(in)}, st); err != nil {
-				t.Fatal(err)
-			}
-			if c.n != 2 || st.Invalid != 5 {
-				t.Errorf("requests %d, invalid %d; want 2 and 5", c.n, st.Invalid)
-			}
-			wantOut := 1
-			if pass {
-				wantOut = 3
-			}
-			if len(out.got) != wantOut || out.got[len(out.got)-1] == "" {
-				t.Errorf("output %q, want %d records", out.got, wantOut)
-			}
-			for _, want := range []string{
-				"<stdin>:3: not a valid record", "<stdin>:4: not a valid record",
-				"<stdin>:5: not a valid record", `<stdin>:6: not a valid record: bad "time"`,
-				`<stdin>:7: not a valid record: "status" is not an integer`, "5 invalid records skipped",
-			} {
-				if !strings.Contains(errs.String(), want) {
-					t.Errorf("stderr lacks %q:\n%s", want, errs.String())
-				}
-			}
-		})
-	}
-}
-
-// TestParseAhead: Run parses the lines of Logs and Events ahead, batch by
-// batch, in a goroutine of its own; what comes out (records, requests
-// counted, warnings, tallies) must be exactly what the stage gives when
-// it parses every line itself. The input spans many batches and mixes
-// unescaped fields (the parser's scratch space), bad lines and records.
-func TestParseAhead(t *testing.T) {
-	var logs, recs []string
-	for i := range 5000 {
-		l := fmt.Sprintf(`10.0.%d.%d - - [17/May/2015:10:%02d:%02d +0000] "GET /s%d/a\"b%d HTTP/1.1" 200 %d "-" "agent \\%d"`, i/256%256, i%256, i/60%60, i%60, i%7, i, i, i)
-		switch i % 10 {
-		case 3:
-			l = "bad line " + fmt.Sprint(i)
-		case 6:
-			l = ""
-		}
-		logs = append(logs, l)
-		var r parse.Request
-		var p parse.Parser
-		if p.Line([]byte(l), &r) == nil {
-			recs = append(recs, string(r.AppendJSON(nil)))
-		} else if i%20 == 3 {
-			recs = append(recs, `{"type":"alert","n":`+fmt.Sprint(i)+`}`, "{bad")
-		}
-	}
-	inputs := map[string]string{
-		"logs":    strings.Join(logs, "\n"),
-		"records": strings.Join(recs, "\n"),
-		"mixed":   strings.Join(logs[:100], "\n") + "\n" + strings.Join(recs[:100], "\n"),
-	}
-	stages := map[string]func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage{
-		"Logs": func(errs *bytes.Buffer, out *nopOut, _ *reqLog) Stage {
-			return &Logs{Out: out, Warn: NewWarner(diag.Text(errs, "parse"), "<stdin>", stopped)}
-		},
-		"Events": func(errs *bytes.Buffer, out *nopOut, c *reqLog) Stage {
-			return &Events{C: c, Out: out, Pass: true, Warn: NewWarner(diag.Text(errs, "alert"), "<stdin>", stopped)}
-		},
-	}
-	for in, text := range inputs {
-		for name, newStage := range stages {
-			t.Run(in+"/"+name, func(t *testing.T) {
-				var aheadErrs, directErrs bytes.Buffer
-				aheadOut, directOut := &nopOut{}, &nopOut{}
-				aheadReqs, directReqs := &reqLog{}, &reqLog{}
-				if err := Run(Config{In: strings.NewReader(text)}, newStage(&aheadErrs, aheadOut, aheadReqs)); err != nil {
-					t.Fatal(err)
-				}
-				direct := newStage(&directErrs, directOut, directReqs)
-				var off int64
-				for i, l := range strings.Split(text, "\n") {
-					if err := direct.Line(Line{N: int64(i + 1), Off: off, Text: []byte(l)}); err != nil {
-						t.Fatal(err)
-					}
-					off += int64(len(l)) + 1
-				}
-				if err := finish(direct); err != nil {
-					t.Fatal(err)
-				}
-				if len(aheadOut.got) < 50 || !slices.Equal(aheadOut.got, directOut.got) {
-					t.Errorf("output differs: %d records parsed ahead, %d in place", len(aheadOut.got), len(directOut.got))
-				}
-				if !slices.Equal(aheadReqs.got, directReqs.got) {
-					t.Errorf("requests counted differ: %d parsed ahead, %d in place", len(aheadReqs.got), len(directReqs.got))
-				}
-				if aheadErrs.String() != directErrs.String() {
-					t.Errorf("warnings parsed ahead:\n%s\nin place:\n%s", aheadErrs.String(), directErrs.String())
-				}
-			})
-		}
-	}
-}
-
-// stopped is a wall clock that does not move: the warnings' rate limit
-// then treats both runs alike however long they take.
-func stopped() time.Time { return time.Unix(1431856800, 0) }
-
-// reqLog is a Consumer that keeps every request it is given, encoded.
-type reqLog struct{ got []string }
-
-func (c *reqLog) Request(r *parse.Request) error {
-	c.got = append(c.got, string(r.AppendJSON(nil)))
-	return nil
-}
-func (c *reqLog) Idle(time.Time, time.Time) error { return nil }
-func (c *reqLog) End() error                      { return nil }
 
 // chunkReader returns its input in pieces of random sizes, as pipes do.
 type chunkReader struct {
@@ -467,7 +316,8 @@ func TestFillRandom(t *testing.T) {
 			rest = rest[i+nl:]
 		}
 
-		lr := newLineReader(&chunkReader{data: in, r: r, max: 1 + r.IntN(3*batchBytes)}, max)
+		lr := newLineReader(&chunkReader{data: in, r: r, max: 1 + r.IntN(3*batchBytes)}, true)
+		lr.max = max
 		var got []want
 		b := &batch{}
 		for !b.eof {
@@ -479,7 +329,7 @@ func TestFillRandom(t *testing.T) {
 				t.Fatalf("round %d: a batch buffer of %d bytes for lines of at most %d", round, cap(b.data), max)
 			}
 			for _, l := range b.lines {
-				got = append(got, want{string(l.Text), l.Off, l.TooLong})
+				got = append(got, want{string(l.text), l.off, l.tooLong})
 			}
 		}
 		if b.err != nil {
@@ -497,9 +347,10 @@ func TestFillRandom(t *testing.T) {
 	}
 }
 
-// TestReaderForm: the line reader tells records from log lines, from the
-// bytes as they come, exactly as Events does from the lines (form.see),
-// so that it keeps log lines to MaxLine and records to MaxRecord.
+// TestReaderForm: the line reader decides the form from the bytes as
+// they come, however reads cut them, as the rule says it on whole lines:
+// the first line that is not blank (spaces and tabs, after a byte order
+// mark at the start, before a CR at the end) starts with '{' for records.
 func TestReaderForm(t *testing.T) {
 	inputs := []string{
 		"{}\n", "a\n", "  \t{x\n", "\n\n  \n{\n", "\r\n{\n", "\r\r\n{\n", " \r {\n", "\r{\n", "\xef\xbb\xbf{\n",
@@ -518,28 +369,139 @@ func TestReaderForm(t *testing.T) {
 		if in != "" && len(in) < 3 && strings.HasPrefix("\xef\xbb\xbf", in) {
 			continue // the input ends inside what may be a BOM: nothing left to limit
 		}
-		// What Events decides, line by line.
-		var want form
+		want := Unknown
 		for i, l := range strings.Split(in, "\n") {
 			if i == 0 {
 				l = strings.TrimPrefix(l, "\xef\xbb\xbf")
 			}
 			l = strings.TrimSuffix(l, "\r") // before the newline, or at the end of input
-			if want.see([]byte(l)); want.decided {
+			if l = strings.TrimLeft(l, " \t"); l != "" {
+				want = Logs
+				if l[0] == '{' {
+					want = Records
+				}
 				break
 			}
 		}
-		// What the reader decides, from bytes in random pieces.
-		lr := newLineReader(nil, MaxLine)
-		lr.recordMax = MaxRecord
-		for rest := []byte(in); len(rest) > 0 && lr.form == formUnknown; {
+		lr := newLineReader(nil, false)
+		for rest := []byte(in); len(rest) > 0 && lr.form == Unknown; {
 			n := 1 + r.IntN(len(rest))
 			lr.see(rest[:n])
 			rest = rest[n:]
 		}
-		got := form{decided: lr.form != formUnknown, logs: lr.form == formLogs}
-		if got != want {
-			t.Errorf("%q: the reader decides %+v, Events %+v", in, got, want)
+		if lr.form != want {
+			t.Errorf("%q: the reader decides %v, want %v", in, lr.form, want)
+		}
+	}
+}
+
+// items is a Handler keeping every item it is given, said as a string:
+// what Run gives must not depend on the batches or on the parse-ahead.
+type items struct{ got []string }
+
+func (c *items) Item(it *Item) error {
+	c.got = append(c.got, itemString(it.N, it.Form, it.Kind, it.Type, it.Req, it.Err))
+	return nil
+}
+func (c *items) Tick(time.Time, time.Time, bool) error { return nil }
+func (c *items) End() error                            { return nil }
+func (c *items) Flush() error                          { return nil }
+
+func itemString(n int64, f Form, k Kind, typ string, r *parse.Request, err error) string {
+	s := fmt.Sprintf("%d form %d kind %d type %q", n, f, k, typ)
+	if r != nil {
+		s += " " + string(r.AppendJSON(nil))
+	}
+	if err != nil {
+		s += " " + err.Error()
+	}
+	return s
+}
+
+// TestParseAhead: Run parses the lines ahead, batch by batch, in a
+// goroutine of its own, each batch with its own parser and decoder whose
+// scratch space lives until the batch is read into again; what comes out
+// must be exactly what parsing every line on its own gives. The input
+// spans many batches and mixes unescaped fields (the parser's scratch
+// space), bad lines and records.
+func TestParseAhead(t *testing.T) {
+	var logs, recs []string
+	for i := range 5000 {
+		l := fmt.Sprintf(`10.0.%d.%d - - [17/May/2015:10:%02d:%02d +0000] "GET /s%d/a\"b%d HTTP/1.1" 200 %d "-" "agent \\%d"`, i/256%256, i%256, i/60%60, i%60, i%7, i, i, i)
+		switch i % 10 {
+		case 3:
+			l = "bad line " + fmt.Sprint(i)
+		case 6:
+			l = ""
+		}
+		logs = append(logs, l)
+		var r parse.Request
+		var p parse.Parser
+		if p.Line([]byte(l), &r) == nil {
+			recs = append(recs, string(r.AppendJSON(nil)))
+		} else if i%20 == 3 {
+			recs = append(recs, `{"type":"alert","n":`+fmt.Sprint(i)+`}`, "{bad")
+		}
+	}
+	inputs := map[string]string{
+		"logs":    strings.Join(logs, "\n"),
+		"records": strings.Join(recs, "\n"),
+		"mixed":   strings.Join(logs[:100], "\n") + "\n" + strings.Join(recs[:100], "\n"),
+	}
+	for name, text := range inputs {
+		for _, mixed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/mixed %v", name, mixed), func(t *testing.T) {
+				c := &items{}
+				if err := Run(Config{In: strings.NewReader(text), NewParser: newParser, Mixed: mixed}, c); err != nil {
+					t.Fatal(err)
+				}
+				var want []string
+				form := Logs
+				if !mixed && text[0] == '{' {
+					form = Records
+				}
+				for i, l := range strings.Split(text, "\n") {
+					var p parse.Parser
+					var dec parse.Decoder
+					var r parse.Request
+					n := int64(i + 1)
+					if form == Records {
+						typ, err := dec.Record([]byte(l), &r)
+						switch {
+						case err != nil:
+							want = append(want, itemString(n, form, Bad, "", nil, fmt.Errorf("not a valid record: %w", err)))
+						case typ == "request":
+							want = append(want, itemString(n, form, Request, typ, &r, nil))
+						default:
+							want = append(want, itemString(n, form, Record, typ, nil, nil))
+						}
+						continue
+					}
+					if mixed && strings.HasPrefix(l, "{") {
+						if typ, err := dec.Record([]byte(l), &r); err == nil {
+							if typ == "request" {
+								want = append(want, itemString(n, form, Request, typ, &r, nil))
+							} else {
+								want = append(want, itemString(n, form, Record, typ, nil, nil))
+							}
+							continue
+						}
+					}
+					if err := p.Line([]byte(l), &r); err != nil {
+						want = append(want, itemString(n, form, Bad, "", nil, err))
+					} else {
+						want = append(want, itemString(n, form, Request, "", &r, nil))
+					}
+				}
+				if len(c.got) != len(want) {
+					t.Fatalf("%d items, want %d", len(c.got), len(want))
+				}
+				for i := range want {
+					if c.got[i] != want[i] {
+						t.Fatalf("item %d (-want +got):\n-%s\n+%s", i+1, want[i], c.got[i])
+					}
+				}
+			})
 		}
 	}
 }

@@ -1,9 +1,4 @@
-// Package stream is the plumbing every logmon stage shares: it reads input
-// lines of any length, hands them to the stage in batches, flushes the
-// output whenever the input goes quiet, lets event time move on with an
-// injected wall clock while it is quiet, and reports bad lines on stderr,
-// rate-limited.
-package stream
+package input
 
 import (
 	"bytes"
@@ -11,77 +6,77 @@ import (
 	"slices"
 )
 
-// MaxLine is the longest line a stage accepts (16 MiB). A longer line is
-// rejected as too long and its bytes are skipped without being kept, so
+// MaxLine is the longest log line the input takes (16 MiB). A longer line
+// is bad (too long) and its bytes are skipped without being kept, so
 // memory stays bounded whatever the input.
 const MaxLine = 16 << 20
 
-// MaxRecord is the longest JSON record line stats, alert and render
-// accept: the request record of a log line of MaxLine bytes, every byte
+// MaxRecord is the longest record line the input takes when it holds
+// records: the request record of a log line of MaxLine bytes, every byte
 // of it escaped as \u00XX (6 bytes), with room for the field names.
 const MaxRecord = 7 * MaxLine
 
-// Line is one input line, without its "\n" or "\r\n".
-type Line struct {
-	N       int64  // line number, from 1
-	Off     int64  // byte offset of the line's start in the input
-	Text    []byte // valid until the batch is returned
-	TooLong bool   // the line was longer than the limit; Text holds its first bytes up to the limit
-
-	pre *pre // the line parsed ahead, when Run did (see Logs, Events)
+// line is one input line, without its "\n" or "\r\n".
+type line struct {
+	n       int64  // line number, from 1
+	off     int64  // byte offset of the line's start in the input
+	text    []byte // valid until the batch is returned
+	tooLong bool   // the line was longer than the limit; text holds its first bytes up to the limit
+	blank   bool   // a blank line before the form was decided: bad in either form
 }
 
-// lineReader splits input into lines: any length up to max, CRLF or LF
-// endings, a last line without a newline, and a UTF-8 byte order mark at
-// the start of the input dropped. It reads straight into a batch's buffer
-// and hands out lines that are slices of it, so no byte is copied but the
-// start of a line a read cut in two.
+// lineReader splits input into lines: any length up to the limit, CRLF or
+// LF endings, a last line without a newline, and a UTF-8 byte order mark
+// at the start of the input dropped. It reads straight into a batch's
+// buffer and hands out lines that are slices of it, so no byte is copied
+// but the start of a line a read cut in two.
+//
+// It is also where the form of the input is decided (see see), from the
+// bytes as they are read, so that a huge first log line is held only up
+// to MaxLine while records may be up to MaxRecord.
 type lineReader struct {
 	r       io.Reader
-	max     int    // the longest line kept
-	carry   []byte // the start of a line whose end was not read yet (at most max+1 bytes)
-	dropped int    // bytes of that line not kept: it is longer than max+1
+	carry   []byte // the start of a line whose end was not read yet (at most limit+1 bytes)
+	dropped int    // bytes of that line not kept: it is longer than limit+1
 	n       int64  // lines so far
 	off     int64  // bytes of input taken by the lines so far
 	eof     bool
 	err     error
 
-	// With recordMax set (Events), the input is records or log lines,
-	// told apart as Events tells them (see form): records may be up to
-	// recordMax long, log lines up to max. The form is found here too,
-	// from the bytes as they are read, so that a huge first log line is
-	// held only up to max.
-	recordMax int
-	form      readForm
-	scanned   int64 // input bytes looked at for the form
-	cr        bool  // the last byte looked at was a CR
-	notBOM    bool  // the input does not start with a byte order mark
+	max       int // the longest log line kept: MaxLine
+	recordMax int // the longest record line kept: MaxRecord
+
+	form    Form
+	mixed   bool  // the form is Logs from the start (Config.Mixed)
+	scanned int64 // input bytes looked at for the form
+	newline int64 // newlines among them
+	decided int64 // the number of the line that decided the form
+	cr      bool  // the last byte looked at was a CR
+	notBOM  bool  // the input does not start with a byte order mark
 }
 
-type readForm uint8
-
-const (
-	formUnknown readForm = iota
-	formRecords
-	formLogs
-)
-
-func newLineReader(r io.Reader, max int) *lineReader {
-	return &lineReader{r: r, max: max}
+func newLineReader(r io.Reader, mixed bool) *lineReader {
+	lr := &lineReader{r: r, mixed: mixed, max: MaxLine, recordMax: MaxRecord}
+	if mixed {
+		lr.form = Logs
+	}
+	return lr
 }
 
 // limit is the longest line kept now.
 func (lr *lineReader) limit() int {
-	if lr.recordMax > 0 && lr.form == formRecords {
+	if lr.form == Records {
 		return lr.recordMax
 	}
 	return lr.max
 }
 
-// see looks at input bytes for the form, as form.see does on lines: the
+// see decides the form of the input from its bytes, as they come: the
 // first byte that is neither a space nor a tab in a line that is not
-// blank; a byte order mark at the start of the input is not the line's,
-// and a CR just before a newline neither.
+// blank is '{' for records, anything else for log lines. A byte order
+// mark at the start of the input is not the line's, and a CR just before
+// a newline neither. This is the one place that tells records from log
+// lines.
 func (lr *lineReader) see(p []byte) {
 	for _, c := range p {
 		lr.scanned++
@@ -91,13 +86,14 @@ func (lr *lineReader) see(p []byte) {
 			}
 			lr.notBOM = true
 			if lr.scanned > 1 {
-				lr.form = formLogs // the line starts with part of a BOM: not '{'
+				lr.decide(Logs) // the line starts with part of a BOM: not '{'
 				return
 			}
 		}
 		switch {
 		case c == '\n':
 			lr.cr = false
+			lr.newline++
 			continue
 		case lr.cr:
 		case c == ' ' || c == '\t':
@@ -106,12 +102,17 @@ func (lr *lineReader) see(p []byte) {
 			lr.cr = true
 			continue
 		}
-		lr.form = formLogs
 		if c == '{' && !lr.cr {
-			lr.form = formRecords
+			lr.decide(Records)
+		} else {
+			lr.decide(Logs)
 		}
 		return
 	}
+}
+
+func (lr *lineReader) decide(f Form) {
+	lr.form, lr.decided = f, lr.newline+1
 }
 
 // minRead is the least room fill reads into; a batch whose buffer has
@@ -166,7 +167,7 @@ func (lr *lineReader) fill(b *batch) {
 			data = slices.Grow(data, batchBytes)
 		}
 		n, err := lr.r.Read(data[len(data):cap(data)])
-		if lr.recordMax > 0 && lr.form == formUnknown {
+		if lr.form == Unknown {
 			lr.see(data[len(data) : len(data)+n])
 		}
 		data = data[:len(data)+n]
@@ -185,10 +186,10 @@ func (lr *lineReader) fill(b *batch) {
 }
 
 // line makes text, a line followed by nl newline bytes in the input (and
-// by lr.dropped bytes that were not kept), into a Line: a CR before the
+// by lr.dropped bytes that were not kept), into a line: a CR before the
 // newline and a BOM at the start of the input dropped, and a line longer
-// than max marked and cut.
-func (lr *lineReader) line(text []byte, nl int) Line {
+// than the limit marked and cut.
+func (lr *lineReader) line(text []byte, nl int) line {
 	lr.n++
 	total := len(text) + lr.dropped
 	off := lr.off
@@ -202,12 +203,17 @@ func (lr *lineReader) line(text []byte, nl int) Line {
 		text = text[len(bom):]
 		total -= len(bom)
 	}
-	line := Line{N: lr.n, Off: off, Text: text}
-	if max := lr.limit(); total > max {
-		line.TooLong = true
-		line.Text = text[:min(len(text), max)]
+	if lr.form == Unknown && bytes.Trim(text, " \t") != nil && len(bytes.Trim(text, " \t")) > 0 {
+		// Only the start of a byte order mark was read, and then the
+		// input ended: see could not decide, but this is no blank line.
+		lr.form, lr.decided = Logs, lr.n
 	}
-	return line
+	l := line{n: lr.n, off: off, text: text, blank: lr.form == Unknown || lr.n < lr.decided}
+	if max := lr.limit(); total > max {
+		l.tooLong = true
+		l.text = text[:min(len(text), max)]
+	}
+	return l
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}

@@ -1,11 +1,9 @@
-package stream
+package diag
 
 import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/logmon/logmon/internal/diag"
 )
 
 // warnBurst is how many warnings a second may print; the rest are counted
@@ -37,7 +35,7 @@ func (w *Warner) Line(n int64, format string, args ...any) {
 	if w.limited() {
 		return
 	}
-	w.log.Warn(fmt.Sprintf(format, args...), diag.KeyInput, w.name, diag.KeyLine, n)
+	w.log.Warn(fmt.Sprintf(format, args...), KeyInput, w.name, KeyLine, n)
 }
 
 // At reports a problem at a place named by where ("access.log at byte
@@ -46,7 +44,7 @@ func (w *Warner) At(where string, format string, args ...any) {
 	if w.limited() {
 		return
 	}
-	w.log.Warn(fmt.Sprintf(format, args...), diag.KeyAt, where)
+	w.log.Warn(fmt.Sprintf(format, args...), KeyAt, where)
 }
 
 // limited counts a warning and reports whether it is over the limit.
@@ -80,7 +78,7 @@ func (w *Warner) Close() { w.flushSuppressed() }
 
 func (w *Warner) flushSuppressed() {
 	if w.suppressed > 0 {
-		w.log.Warn(fmt.Sprintf("%d more warnings suppressed", w.suppressed), diag.KeyInput, w.name)
+		w.log.Warn(fmt.Sprintf("%d more warnings suppressed", w.suppressed), KeyInput, w.name)
 		w.suppressed = 0
 	}
 }

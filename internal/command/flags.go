@@ -1,0 +1,127 @@
+package command
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/driver"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/render"
+	"github.com/urfave/cli/v2"
+)
+
+// inputName names standard input in diagnostics.
+const inputName = "<stdin>"
+
+// tickEvery is how long the input must be quiet before event time moves
+// on with the wall clock, and how often it then moves.
+const tickEvery = time.Second
+
+var formatFlag = &cli.StringFlag{
+	Name:  "format",
+	Value: "auto",
+	Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
+}
+
+// logFlags set logmon's own logging (package diag).
+var logFlags = []cli.Flag{
+	&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
+	&cli.StringFlag{Name: "log-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+}
+
+// logger is command cmd's logger, as --log-level and --log-format say.
+func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
+	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return l, nil
+}
+
+var latenessFlag = &cli.DurationFlag{
+	Name:  "lateness",
+	Value: 5 * time.Second,
+	Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
+}
+
+// stateFlags keep a stage's state across restarts (package checkpoint).
+var stateFlags = []cli.Flag{
+	&cli.StringFlag{Name: "state", Usage: "keep the stage's windows, alert states and the position of the last line counted in `FILE`; go on from it when it exists"},
+	&cli.BoolFlag{Name: "state-reset", Usage: "start afresh, ignoring (and then replacing) the --state file"},
+	&cli.DurationFlag{Name: "state-every", Value: 5 * time.Second, Usage: "how often the state is saved while input arrives (also on SIGINT/SIGTERM and at the end of input)"},
+}
+
+// keepState makes the keeper of the --state file of a fold whose
+// configuration is cfg: the settings that decide whether a saved state is
+// reusable are cfg's (checkpoint.SettingsOf). It is nil without --state.
+func keepState(c *cli.Context, command string, cfg any) (*checkpoint.Keeper, error) {
+	path := c.String("state")
+	if path == "" {
+		if c.Bool("state-reset") {
+			return nil, usagef("--state-reset needs --state FILE")
+		}
+		return nil, nil
+	}
+	if c.Duration("state-every") <= 0 {
+		return nil, usagef("--state-every must be more than 0: %v", c.Duration("state-every"))
+	}
+	settings, err := checkpoint.SettingsOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &checkpoint.Keeper{Path: path, Command: command, Settings: settings, Every: c.Duration("state-every")}, nil
+}
+
+// drive runs a command's driver over in (standard input, or a followed
+// file), with the wall clock ticking, until the input ends or the
+// command's context is cancelled (a signal). With a kept state, the state
+// file is loaded first: a file that exists but cannot be used is refused
+// (exit 3), never silently replaced, unless --state-reset says so.
+func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
+	d := driver.New(cmd)
+	if cmd.State != nil && !c.Bool("state-reset") {
+		if _, err := d.Load(); err != nil {
+			return err
+		}
+	}
+	if in.In == nil {
+		in.In = e.stdin
+	}
+	in.NewParser = newParser
+	in.Now, in.Stop = e.now, c.Context.Done()
+	if e.ticker != nil {
+		tick, stop := e.ticker(tickEvery)
+		defer stop()
+		in.Tick = tick
+	}
+	return d.Run(in)
+}
+
+// newParser is the log-line parser of every command: parse's, keeping
+// what it parses until the input layer resets it (see input.Parser).
+func newParser() input.Parser { return &parse.Parser{Keep: true} }
+
+// sink picks the output format once, when the stream starts.
+func sink(c *cli.Context, e env) (render.Sink, error) {
+	switch f := c.String("format"); f {
+	case "json":
+		return render.NewJSON(e.stdout), nil
+	case "text":
+		return render.NewText(e.stdout, useColor(e)), nil
+	case "auto":
+		if isTerminal(e.stdout) {
+			return render.NewText(e.stdout, useColor(e)), nil
+		}
+		return render.NewJSON(e.stdout), nil
+	default:
+		return nil, usagef("--format must be json, text or auto, not %q", f)
+	}
+}
+
+// useColor: colour on a terminal unless NO_COLOR is set (no-color.org).
+func useColor(e env) bool {
+	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+}

@@ -1,0 +1,52 @@
+package command
+
+import (
+	"time"
+
+	"github.com/logmon/logmon/internal/gen"
+	"github.com/urfave/cli/v2"
+)
+
+func genCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "gen",
+		Usage:     "write realistic Combined-format traffic",
+		UsageText: "logmon gen --start 2015-05-17T10:00:00Z --phases steady:5m,burst:2m:30 > test.log\n   logmon gen --realtime --rate 5 >> access.log",
+		Flags: []cli.Flag{
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed: the same seed gives the same traffic"},
+			&cli.StringFlag{Name: "start", Value: "now", Usage: "event time of the first line, RFC 3339, or now"},
+			&cli.Float64Flag{Name: "rate", Value: 5, Usage: "mean requests per second of a steady phase (a burst defaults to 5x)"},
+			&cli.StringFlag{Name: "phases", Value: "steady:10m", Usage: "traffic shape: `KIND:DURATION[:RATE],...` with KIND steady, burst or silence"},
+			&cli.DurationFlag{Name: "disorder", Usage: "write lines up to this much out of timestamp order, as real servers do"},
+			&cli.IntFlag{Name: "clients", Value: gen.DefaultClients, Usage: "size of the client pool (request shares follow a Zipf law); a large pool gives the long tail of a busy site"},
+			&cli.BoolFlag{Name: "unique", Usage: "every request from a new client address, for a path in a new section (a stress test for stats)"},
+			&cli.BoolFlag{Name: "realtime", Usage: "pace the output to the wall clock (the lines of each second are written when it comes)"},
+		},
+		Action: func(c *cli.Context) error {
+			phases, err := gen.ParsePhases(c.String("phases"), c.Float64("rate"))
+			if err != nil {
+				return usageError{err}
+			}
+			start := e.now()
+			if s := c.String("start"); s != "now" {
+				if start, err = time.Parse(time.RFC3339, s); err != nil {
+					return usagef("--start must be RFC 3339 (2015-05-17T10:00:00Z) or now: %q", s)
+				}
+			}
+			cfg := gen.Config{
+				Seed:     c.Int64("seed"),
+				Start:    start,
+				Phases:   phases,
+				Disorder: c.Duration("disorder"),
+				Unique:   c.Bool("unique"),
+				Clients:  c.Int("clients"),
+				Realtime: c.Bool("realtime"),
+			}
+			if err := cfg.Check(); err != nil {
+				return usageError{err}
+			}
+			_, err = gen.Write(c.Context, cfg, e.stdout)
+			return err
+		},
+	}
+}

@@ -1,0 +1,105 @@
+package command
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/driver"
+	"github.com/logmon/logmon/internal/follow"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/urfave/cli/v2"
+)
+
+func parseCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "parse",
+		Usage:     "turn access-log lines into request records",
+		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
+		Flags: append([]cli.Flag{
+			formatFlag,
+			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
+			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
+			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
+			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
+		}, logFlags...),
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			// A followed file's notices come from the reading goroutine,
+			// warnings from this one: the logger keeps their lines whole.
+			log, err := logger(c, e, "parse")
+			if err != nil {
+				return err
+			}
+			in, name, where, err := parseInput(c, e, log)
+			if err != nil {
+				return err
+			}
+			if closer, ok := in.(io.Closer); ok {
+				defer closer.Close()
+			}
+			warn := diag.NewWarner(log, name, e.now)
+			defer warn.Close()
+			cmd := driver.Config{Out: out, Pass: true, Warn: warn}
+			if name := c.String("rejects"); name != "" {
+				f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				cmd.Rejects = bufio.NewWriter(f)
+			}
+			// Records among the log lines are passed on, line by line.
+			return drive(c, e, input.Config{In: in, Mixed: true, Where: where}, cmd)
+		},
+	}
+}
+
+// followPoll is how often a followed file is checked while nothing new
+// is in it: a line shows within a quarter of a second, and an idle
+// follow costs a stat call or two per poll.
+const followPoll = 250 * time.Millisecond
+
+// parseInput is what parse reads: standard input, or with --follow a
+// file followed like tail -F. where maps input offsets to the followed
+// file's identity and offsets; it is nil for standard input.
+func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
+	path := c.String("follow")
+	if path == "" {
+		if c.Bool("from-end") || c.String("resume") != "" {
+			return nil, "", nil, usagef("--from-end and --resume need --follow FILE")
+		}
+		return e.stdin, inputName, nil, nil
+	}
+	if c.Bool("from-end") && c.String("resume") != "" {
+		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
+	}
+	notify := func(msg string) { log.Info(msg) }
+	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
+	if state := c.String("resume"); state != "" {
+		f, found, err := checkpoint.Load(state)
+		switch {
+		case err != nil:
+			return nil, "", nil, err
+		case !found:
+			notify(fmt.Sprintf("no state %s yet: reading %s from its start", state, path))
+		case f.Position == nil:
+			notify(fmt.Sprintf("state %s holds no position (its stage was not fed by parse --follow): reading %s from its start", state, path))
+		default:
+			opt.Resume = &follow.Position{File: f.Position.File, Offset: f.Position.Offset}
+		}
+	}
+	fl, err := follow.Open(path, opt)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return fl, path, fl.Where, nil
+}

@@ -1,0 +1,28 @@
+package command
+
+import (
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/driver"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/render"
+	"github.com/urfave/cli/v2"
+)
+
+func renderCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "render",
+		Usage:     "show any record stream as text for a person",
+		UsageText: "logmon parse < access.log | logmon stats | jq -c 'select(.requests > 100)' | logmon render",
+		Flags:     logFlags,
+		Action: func(c *cli.Context) error {
+			log, err := logger(c, e, "render")
+			if err != nil {
+				return err
+			}
+			warn := diag.NewWarner(log, inputName, e.now)
+			defer warn.Close()
+			out := render.NewText(e.stdout, useColor(e))
+			return drive(c, e, input.Config{}, driver.Config{Out: out, Pass: true, Warn: warn})
+		},
+	}
+}

@@ -1,0 +1,66 @@
+package command
+
+import (
+	"slices"
+	"time"
+
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/internal/asn"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/driver"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/urfave/cli/v2"
+)
+
+func statsCommand(e env) *cli.Command {
+	return &cli.Command{
+		Name:      "stats",
+		Usage:     "fold requests into a summary every interval",
+		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]\n   logmon stats < access.log (raw log lines are parsed in-process)",
+		Flags: append([]cli.Flag{
+			formatFlag,
+			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
+			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods, clients and networks lists"},
+			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
+			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
+			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
+			latenessFlag,
+		}, slices.Concat(stateFlags, logFlags)...),
+		Action: func(c *cli.Context) error {
+			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			cfg := aggregate.Config{
+				Interval:   c.Duration("interval"),
+				Top:        c.Int("top"),
+				Lateness:   c.Duration("lateness"),
+				IPv4Prefix: c.Int("ipv4-prefix"),
+				IPv6Prefix: c.Int("ipv6-prefix"),
+			}
+			if path := c.String("asn-db"); path != "" {
+				db, err := asn.Open(path)
+				if err != nil {
+					return usagef("--asn-db: %v", err)
+				}
+				defer db.Close()
+				cfg.AS = db.Lookup
+			}
+			agg, err := aggregate.New(cfg, out.Summary)
+			if err != nil {
+				return usageError{err}
+			}
+			log, err := logger(c, e, "stats")
+			if err != nil {
+				return err
+			}
+			warn := diag.NewWarner(log, inputName, e.now)
+			defer warn.Close()
+			keep, err := keepState(c, "stats", cfg)
+			if err != nil {
+				return err
+			}
+			return drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep})
+		},
+	}
+}

@@ -1,0 +1,278 @@
+// Package driver runs every logmon command over its input: parse is the
+// driver with no fold, stats and alert are folds (aggregate.Aggregator,
+// alert.Engine), render is a sink alone. The driver owns what every
+// command does alike: it hands requests to the fold, writes what passes
+// on, reports bad lines (counted, rate-limited, kept by --rejects), keeps
+// the state (package checkpoint), flushes, and prints the tally at the
+// end.
+//
+// A record follows one path: package input reads the line and parses it
+// into an item; Driver.Item counts a request in the fold and passes the
+// line on to the sink as the command says; the fold writes its own
+// records (summaries, alerts) to the sink when their time is judged.
+package driver
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/render"
+)
+
+// Fold folds request events into records of its own: aggregate.Aggregator,
+// alert.Engine.
+type Fold interface {
+	Request(r *parse.Request) error
+	// Idle is called when the input has been quiet for a whole tick;
+	// now is the wall clock, lastInput when the input last arrived.
+	Idle(now, lastInput time.Time) error
+	// End judges what is left at the end of the stream.
+	End() error
+}
+
+// Stateful is a Fold whose state can be kept across runs (--state).
+type Stateful interface {
+	Fold
+	// State returns the state to save (as JSON); Restore takes it back.
+	State() any
+	Restore(data []byte) error
+}
+
+// Pauser is a Stateful fold that has something to write when a run whose
+// state is kept ends: the end of its input is not the end of the stream,
+// and the next run goes on from the saved state (aggregate writes the
+// open intervals as partial summaries).
+type Pauser interface {
+	Pause() error
+}
+
+// Sink is where the driver writes (render.Sink satisfies it).
+type Sink interface {
+	Request(r *parse.Request) error
+	Raw(record []byte) error // a record passed on as it came
+	Flush() error
+}
+
+// Config is one command's work on its input.
+type Config struct {
+	Fold Fold // nil: nothing is folded (parse, render)
+	Out  Sink
+	// Pass writes every request on: the request record of a log line,
+	// or a request record as it came. Records of other types are always
+	// passed on.
+	Pass bool
+	Warn *diag.Warner
+	// Rejects, when set, gets every bad line as it came; it is flushed
+	// with the output.
+	Rejects *bufio.Writer
+	// State, when set, keeps Fold's state (which must then be Stateful).
+	State *checkpoint.Keeper
+}
+
+// Driver is an input.Handler running one command. Its counts are the
+// tally printed at the end.
+type Driver struct {
+	cfg Config
+
+	Lines, Requests, Rejected int64 // of log lines
+	Passed                    int64 // records passed on among log lines (logmon parse)
+	Invalid, Skipped          int64 // of records
+	blanks                    int64 // blank lines before the form was known
+	form                      input.Form
+}
+
+// New returns the driver of cfg.
+func New(cfg Config) *Driver { return &Driver{cfg: cfg} }
+
+// Run drives the command over in until the input ends or the command is
+// stopped (input.ErrStopped).
+func (d *Driver) Run(in input.Config) error {
+	if in.Mixed {
+		d.form = input.Logs // known from the start: the tally is parse's
+	}
+	return input.Run(in, d)
+}
+
+// Load restores the fold and the position from the state file, when there
+// is one (see checkpoint.Keeper.Load).
+func (d *Driver) Load() (found bool, err error) {
+	return d.cfg.State.Load(d.cfg.Fold.(Stateful).Restore)
+}
+
+// Item implements input.Handler.
+func (d *Driver) Item(it *input.Item) error {
+	if d.form != it.Form && it.Form != input.Unknown {
+		d.decided(it.Form)
+	}
+	if d.form == input.Logs {
+		d.Lines++
+	}
+	switch it.Kind {
+	case input.Request:
+		if !it.FromRecord() {
+			d.Requests++
+		}
+		return d.request(it)
+	case input.Record:
+		return d.pass(it)
+	}
+	return d.bad(it, it.Err.Error())
+}
+
+// decided counts the blank lines that came before the form was known as
+// the form says: rejected log lines, or invalid records.
+func (d *Driver) decided(f input.Form) {
+	d.form = f
+	if f == input.Logs {
+		d.Lines += d.blanks
+		d.Rejected += d.blanks
+	} else {
+		d.Invalid += d.blanks
+	}
+	d.blanks = 0
+}
+
+func (d *Driver) request(it *input.Item) error {
+	r := it.Req
+	if k := d.cfg.State; k != nil && k.Skip(r.File, r.Offset) {
+		d.Skipped++
+		return nil
+	}
+	if d.cfg.Fold != nil {
+		if err := d.cfg.Fold.Request(r); err != nil {
+			return err
+		}
+		if k := d.cfg.State; k != nil {
+			k.Counted(r.File, r.Offset)
+		}
+	}
+	if !d.cfg.Pass {
+		return nil
+	}
+	if it.FromRecord() {
+		return d.pass(it)
+	}
+	return d.cfg.Out.Request(r)
+}
+
+// pass writes a record on as it came. A text output may find a record it
+// cannot show (a summary whose fields have the wrong types): that is a
+// bad line, not a failed write.
+func (d *Driver) pass(it *input.Item) error {
+	err := d.cfg.Out.Raw(it.Text)
+	if errors.Is(err, render.ErrBadRecord) {
+		return d.bad(it, err.Error())
+	}
+	if err == nil && d.form == input.Logs {
+		d.Passed++ // a record among log lines (logmon parse)
+	}
+	return err
+}
+
+// bad reports a bad line, counts it and keeps it in Rejects.
+func (d *Driver) bad(it *input.Item, reason string) error {
+	switch {
+	case it.Path != "":
+		d.cfg.Warn.At(fmt.Sprintf("%s at byte %d", it.Path, it.Offset), "%s", reason)
+	default:
+		d.cfg.Warn.Line(it.N, "%s", reason)
+	}
+	switch d.form {
+	case input.Unknown:
+		d.blanks++
+	case input.Logs:
+		d.Rejected++
+	default:
+		d.Invalid++
+	}
+	if d.cfg.Rejects == nil {
+		return nil
+	}
+	d.cfg.Rejects.Write(it.Text)
+	if err := d.cfg.Rejects.WriteByte('\n'); err != nil {
+		return fmt.Errorf("writing rejects: %w", err) // a bufio.Writer keeps its first error
+	}
+	return nil
+}
+
+// Tick implements input.Handler: event time moves on with the wall clock
+// while the input is quiet, and the state is saved when a save is due.
+func (d *Driver) Tick(now, lastInput time.Time, quiet bool) error {
+	if quiet && d.cfg.Fold != nil {
+		if err := d.cfg.Fold.Idle(now, lastInput); err != nil {
+			return err
+		}
+	}
+	if k := d.cfg.State; k != nil && k.Due(now) {
+		return d.save()
+	}
+	return nil
+}
+
+// save flushes the output, then saves the state, so that a state never
+// counts a record whose output was not written.
+func (d *Driver) save() error {
+	if err := d.cfg.Out.Flush(); err != nil {
+		return err
+	}
+	if err := d.cfg.State.Save(d.cfg.Fold.(Stateful).State()); err != nil {
+		return err
+	}
+	d.cfg.Warn.Debugf("state saved to %s", d.cfg.State.Path)
+	return nil
+}
+
+// End implements input.Handler: the fold judges what is left (with a kept
+// state, the state is saved and the fold paused instead: the next run
+// goes on from it), and the tally is printed.
+func (d *Driver) End() error {
+	switch {
+	case d.cfg.State != nil:
+		if err := d.save(); err != nil {
+			return err
+		}
+		if p, ok := d.cfg.Fold.(Pauser); ok {
+			if err := p.Pause(); err != nil {
+				return err
+			}
+		}
+	case d.cfg.Fold != nil:
+		if err := d.cfg.Fold.End(); err != nil {
+			return err
+		}
+	}
+	w := d.cfg.Warn
+	switch {
+	case d.form == input.Logs:
+		msg := fmt.Sprintf("%d lines: %d requests, %d rejected", d.Lines, d.Requests, d.Rejected)
+		if d.Passed > 0 {
+			msg += fmt.Sprintf(", %d records passed through", d.Passed)
+		}
+		w.Printf("%s", msg)
+	case d.form == input.Unknown && d.blanks > 0:
+		w.Printf("%d blank lines skipped", d.blanks)
+	}
+	if d.Skipped > 0 {
+		w.Printf("%d requests at or before the saved position skipped: counted before the restart", d.Skipped)
+	}
+	if d.Invalid > 0 {
+		w.Printf("%d invalid records skipped", d.Invalid)
+	}
+	return nil
+}
+
+// Flush implements input.Handler.
+func (d *Driver) Flush() error {
+	if d.cfg.Rejects != nil {
+		if err := d.cfg.Rejects.Flush(); err != nil {
+			return fmt.Errorf("writing rejects: %w", err)
+		}
+	}
+	return d.cfg.Out.Flush()
+}
