@@ -231,6 +231,12 @@ type RuleState struct {
 }
 
 // State returns the engine's state, for Restore.
+//
+// An engine whose state is kept (--state) is not ended at the end of its
+// input, which is not the end of the stream: nothing more is judged
+// (it is no driver.Pauser). Judging the last seconds then could resolve
+// an alert that the next run, with the lines still to come, finds
+// firing: a page that takes itself back.
 func (e *Engine) State() any {
 	st := State{
 		Clock:       e.clock.State(),
@@ -315,9 +321,3 @@ func (e *Engine) windowSum(j, win int64) tally {
 	}
 	return t
 }
-
-// Pause ends a run whose state is kept (--state): the end of its input is
-// not the end of the stream, so nothing more is judged. Judging the last
-// seconds now could resolve an alert that the next run, with the lines
-// still to come, finds firing: a page that takes itself back.
-func (e *Engine) Pause() error { return nil }
