@@ -6,12 +6,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/logmon/logmon/alert"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/hook"
 	"github.com/logmon/logmon/internal/input"
-	"github.com/urfave/cli/v2"
 )
 
 func alertCommand(e env) *cli.Command {

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/logmon/logmon/internal/demo"
 	"github.com/urfave/cli/v2"
+
+	"github.com/logmon/logmon/internal/demo"
 )
 
 func demoCommand(e env) *cli.Command {

@@ -4,13 +4,14 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
-	"github.com/urfave/cli/v2"
 )
 
 // inputName names standard input in diagnostics.

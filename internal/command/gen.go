@@ -3,8 +3,9 @@ package command
 import (
 	"time"
 
-	"github.com/logmon/logmon/internal/gen"
 	"github.com/urfave/cli/v2"
+
+	"github.com/logmon/logmon/internal/gen"
 )
 
 func genCommand(e env) *cli.Command {

@@ -8,12 +8,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/follow"
 	"github.com/logmon/logmon/internal/input"
-	"github.com/urfave/cli/v2"
 )
 
 func parseCommand(e env) *cli.Command {

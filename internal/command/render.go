@@ -1,11 +1,12 @@
 package command
 
 import (
+	"github.com/urfave/cli/v2"
+
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/render"
-	"github.com/urfave/cli/v2"
 )
 
 func renderCommand(e env) *cli.Command {

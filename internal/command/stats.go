@@ -4,12 +4,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/internal/asn"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/input"
-	"github.com/urfave/cli/v2"
 )
 
 func statsCommand(e env) *cli.Command {
