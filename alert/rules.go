@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // DefaultWindow is a rule's window when the rules file gives none: the
@@ -56,7 +58,9 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 // when absent), threshold (required), recover, for, keep_firing_for,
 // min_requests (error_rate, DefaultMinRequests when absent), half_life
 // and learn (adaptive). An unknown field is an error, so a typo is not
-// silently a default. Errors say where: a line and column, or the rule.
+// silently a default, and so is a field given twice (a second "rules"
+// list too), which encoding/json would take the last of. Errors say
+// where: a line, or the rule and its line.
 func ParseRules(data []byte) ([]Rule, error) {
 	var file struct {
 		Rules []json.RawMessage `json:"rules"`
@@ -68,6 +72,9 @@ func ParseRules(data []byte) ([]Rule, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("line %d: more after the rules object", lineOf(data, int(dec.InputOffset())))
+	}
+	if err := givenTwice(data); err != nil {
+		return nil, err
 	}
 	if len(file.Rules) == 0 {
 		return nil, errors.New(`no rules: want {"rules": [{"kind": ..., "threshold": ...}, ...]}`)
@@ -146,8 +153,65 @@ func lineOf(data []byte, off int) int {
 	return bytes.Count(data[:min(max(off, 0), len(data))], []byte("\n")) + 1
 }
 
-// ruleOffset is where the i-th rule of a well-formed rules file starts
-// (in the last "rules" list, the one that counts when there are two).
+// givenTwice returns an error naming the first key that an object of
+// data, well-formed JSON, gives twice, and its line. Keys are compared
+// as encoding/json matches them to fields: whatever their case.
+func givenTwice(data []byte) error {
+	type object struct {
+		keys map[string]string // folded: as first written
+		key  bool              // the next token is a key
+	}
+	var open []*object // the objects and arrays (nil) the decoder is in
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if n := len(open); n > 0 && open[n-1] != nil && open[n-1].key {
+			if k, ok := tok.(string); ok {
+				if first, ok := open[n-1].keys[fold(k)]; ok {
+					err := fmt.Errorf("line %d: %q given twice", lineOf(data, int(dec.InputOffset())), k)
+					if first != k {
+						err = fmt.Errorf("%v (as %q before: keys match whatever their case)", err, first)
+					}
+					return err
+				}
+				open[n-1].keys[fold(k)], open[n-1].key = k, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			open = append(open, &object{keys: map[string]string{}, key: true})
+			continue
+		case json.Delim('['):
+			open = append(open, nil)
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			open = open[:len(open)-1]
+		}
+		if n := len(open); n > 0 && open[n-1] != nil {
+			open[n-1].key = true // a value has ended: a key comes next
+		}
+	}
+}
+
+// fold maps each rune of s to the smallest of those that are the same
+// but for case, so that keys encoding/json takes for one are one.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
+
+// ruleOffset is where the i-th rule of a well-formed rules file starts.
 func ruleOffset(data []byte, want int) int {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	depth, i := 0, want
@@ -160,9 +224,6 @@ func ruleOffset(data []byte, want int) int {
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
 			depth++
-			if depth == 2 {
-				i = want // a "rules" list: count in it
-			}
 			if depth == 3 { // {"rules": [ {
 				if i == 0 {
 					for off < len(data) && bytes.IndexByte([]byte(" \t\r\n,"), data[off]) >= 0 {

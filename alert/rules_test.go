@@ -205,9 +205,17 @@ func TestRulesFileErrors(t *testing.T) {
 			[]string{"line 2: more after the rules object"}},
 		{"trailing bracket", "{\"rules\": [{\"kind\": \"high_traffic\", \"threshold\": 5}]}\n]\n",
 			[]string{"line 2: more after the rules object"}},
-		// Regression: the line was counted in the first of two lists.
-		{"rules twice: the last counts", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10}],\n \"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"bad\",\"threshold\":10}]}\n",
-			[]string{"rule 2 (line 3)", `not "bad"`}},
+		// Regression: a second list was taken, the first dropped.
+		{"rules twice", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10}],\n \"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"bad\",\"threshold\":10}]}\n",
+			[]string{`line 2: "rules" given twice`}},
+		{"a field twice in a rule", "{\"rules\": [\n{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"low_traffic\",\n\"window\":\"1m\",\"threshold\":1,\"window\":\"2m\"}]}\n",
+			[]string{`line 4: "window" given twice`}},
+		{"rules twice, in another case", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10}], \"RULES\": []}",
+			[]string{`line 1: "RULES" given twice (as "rules" before: keys match whatever their case)`}},
+		{"a field twice, with a long s", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10,\"thre\u017fhold\":20}]}",
+			[]string{`line 1: "threſhold" given twice`}},
+		{"the same field in two rules", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10}, {\"name\":\"x\",\"kind\":\"high_traffic\",\"threshold\":10}]}",
+			nil}, // accepted: each object has its own fields
 		{"two rules of one name", "{\"rules\": [{\"kind\":\"high_traffic\",\"threshold\":10},\n{\"kind\":\"high_traffic\",\"threshold\":20}]}\n",
 			[]string{`rule 2 (line 2): the name "high_traffic" is rule 1's`}},
 		{"error in the 3rd rule", "{\"rules\": [\n" +

@@ -32,7 +32,7 @@ func benchInput(b *testing.B) (log, recs []byte) {
 		}
 		benchLog = buf.Bytes()
 		var out bytes.Buffer
-		if code := run([]string{"logmon", "parse"}, testEnv(bytes.NewReader(benchLog), &out, io.Discard)); code != exitOK {
+		if code := logmonWith(b, bytes.NewReader(benchLog), &out, io.Discard, "parse"); code != exitOK {
 			panic("parse failed")
 		}
 		benchRecs = out.Bytes()
@@ -67,7 +67,7 @@ func BenchmarkCommand(b *testing.B) {
 			var out tailWriter
 			for b.Loop() {
 				out = tailWriter{}
-				if code := run(append([]string{"logmon"}, tc.args...), testEnv(bytes.NewReader(tc.in), &out, io.Discard)); code != exitOK {
+				if code := logmonWith(b, bytes.NewReader(tc.in), &out, io.Discard, tc.args...); code != exitOK {
 					b.Fatalf("exit %d", code)
 				}
 			}

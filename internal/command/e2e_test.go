@@ -5,15 +5,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/input"
 )
 
 // End-to-end tests: the built binary in real shell pipelines over real
@@ -310,5 +314,147 @@ func TestEndToEndHead(t *testing.T) {
 	}
 }
 
-// testdata is the repository's testdata directory, seen from this package.
-var testdata = filepath.Join("..", "..", "testdata")
+// TestHostileHugeLine streams a 100 MiB line without a newline, between
+// good lines, into the built binary: the line is rejected as too long,
+// the lines after it still parse, and the process's memory stays far
+// below the line's size.
+//
+// The peak memory is the rusage of the logmon process, taken by a helper
+// process (this test binary run again) that starts logmon and streams the
+// input into it. The helper is needed because Go starts a process with
+// vfork, and Linux then counts the parent's peak memory (here, that of
+// the tests, which hold lines of 16 MiB) in the child's.
+func TestHostileHugeLine(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("peak memory is read from Linux's rusage")
+	}
+	if bin := os.Getenv(hugeLineBin); bin != "" {
+		hugeLineHelper(t, bin, os.Getenv(hugeLineCmd), os.Getenv(hugeLineOut))
+		return
+	}
+	// The reader keeps the first input.MaxLine (16 MiB) bytes of a line.
+	// Growing its buffer to that by append allocates about 5 times as
+	// much in all (large slices grow by 1.25x), and on a busy machine the
+	// GC frees little of it before the peak: peaks of 40 to 70 MiB have
+	// been measured. A reader that held the whole line would need more
+	// than the line's 100 MiB.
+	const bound = 5 * input.MaxLine
+	// parse, and stats reading the raw log: it may take record lines of
+	// up to 112 MiB, but knows from the first byte that these are log
+	// lines and keeps only 16 MiB of one.
+	for _, cmd := range []string{"parse", "stats"} {
+		t.Run(cmd, func(t *testing.T) { runHugeLine(t, cmd, bound) })
+	}
+}
+
+func runHugeLine(t *testing.T, cmd string, bound int64) {
+	result := filepath.Join(t.TempDir(), "result.json")
+	helper := exec.Command(os.Args[0], "-test.run=^TestHostileHugeLine$")
+	helper.Env = append(os.Environ(), hugeLineBin+"="+filepath.Join(logmonBin(t), "logmon"), hugeLineOut+"="+result, hugeLineCmd+"="+cmd)
+	if out, err := helper.CombinedOutput(); err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r hugeLineResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	wantOnce(t, r.Stderr, "logmon "+cmd+": 5 lines: 4 requests, 1 rejected\n")
+	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", input.MaxLine))
+	if cmd == "parse" {
+		recs := checkJSONLines(t, r.Stdout, nil)
+		if len(recs) != 4 {
+			t.Errorf("%d records, want 4", len(recs))
+		}
+		for _, rec := range recs {
+			if !rec.marked() {
+				t.Errorf("record from the huge line: %s", cut(rec.line))
+			}
+		}
+	} else if !strings.Contains(r.Stdout, `"requests":4`) {
+		t.Errorf("summary %s, want the 4 good requests", r.Stdout)
+	}
+	if r.MaxRSS == 0 {
+		t.Skip("no peak memory figure for the process")
+	}
+	t.Logf("peak RSS %.1f MiB for a %d MiB line", float64(r.MaxRSS)/(1<<20), hugeLine>>20)
+	if r.MaxRSS >= int64(bound) {
+		t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(r.MaxRSS)/(1<<20), bound>>20)
+	}
+}
+
+const (
+	hugeLine    = 100 << 20
+	hugeLineBin = "LOGMON_TEST_HUGE_LINE_BIN" // set: be the helper, running this logmon
+	hugeLineOut = "LOGMON_TEST_HUGE_LINE_OUT" // where the helper writes its hugeLineResult
+	hugeLineCmd = "LOGMON_TEST_HUGE_LINE_CMD" // the command it runs
+)
+
+type hugeLineResult struct {
+	Stdout, Stderr string
+	MaxRSS         int64 // bytes; 0 when unknown
+}
+
+// hugeLineHelper runs logmon cmd on the huge line, streamed from a
+// generator, and writes what came out and the peak memory to out.
+func hugeLineHelper(t *testing.T, bin, command, out string) {
+	head := goodLine("/ok-before") + "\n" + `192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /bad-huge/`
+	tail := ` HTTP/1.1" 200 5 "-" "-"` + "\n" + goodLine("/ok-after-1") + "\n" + goodLine("/ok-after-2") + "\n" + goodLine("/ok-after-3")
+	cmd := exec.Command(bin, command)
+	// Not an *os.File: exec copies it into a pipe, 32 KiB at a time.
+	cmd.Stdin = io.MultiReader(strings.NewReader(head), &repeatReader{c: 'x', n: hugeLine}, strings.NewReader(tail))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("logmon %s: %v\n%s", command, err, stderr.String())
+	}
+	r := hugeLineResult{Stdout: stdout.String(), Stderr: stderr.String()}
+	r.MaxRSS, _ = maxRSS(cmd.ProcessState)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// repeatReader reads n bytes c.
+type repeatReader struct {
+	c byte
+	n int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	p = p[:min(len(p), r.n)]
+	for i := range p {
+		p[i] = r.c
+	}
+	r.n -= len(p)
+	return len(p), nil
+}
+
+// maxRSS returns the peak resident set size of a finished process in
+// bytes, on Linux, where rusage's Maxrss is in KiB. It reads the field by
+// reflection so that this file compiles where syscall.Rusage has none
+// (Windows).
+func maxRSS(ps *os.ProcessState) (int64, bool) {
+	if runtime.GOOS != "linux" {
+		return 0, false
+	}
+	v := reflect.ValueOf(ps.SysUsage())
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return 0, false
+	}
+	f := v.Elem().FieldByName("Maxrss")
+	if !f.IsValid() || !f.CanInt() {
+		return 0, false
+	}
+	return f.Int() << 10, true
+}

@@ -5,12 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"unicode"
@@ -32,6 +28,13 @@ import (
 //
 // The corpus marks what it expects line by line: a line (or record) that
 // must be accepted has "/ok" in its request target, and no other line has.
+//
+// This is the command line's test, not one package's: what it checks is
+// what the input layer, the parser, the driver and the sinks give
+// together. The packages' own hostile input tests are theirs (parse's
+// fuzz seeds and hostile_test.go, render's, stream's long lines); the
+// 100 MiB line goes through the built binary (TestHostileHugeLine, in
+// e2e_test.go).
 
 type hostileCase struct {
 	name    string        // file in testdata/bad, or the name of a generated one
@@ -158,7 +161,7 @@ func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 	var parsed string
 	t.Run("parse", func(t *testing.T) {
 		rejects := filepath.Join(t.TempDir(), "rejects")
-		out, errs := runHostile(t, input, "parse", "--format", "json", "--rejects", rejects)
+		out, errs := hostileRun(t, input, "parse", "--format", "json", "--rejects", rejects)
 		parsed = out
 		wantOnce(t, errs, tally)
 		checkSafe(t, "stderr", errs)
@@ -186,7 +189,7 @@ func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 		}
 	})
 	t.Run("parse text", func(t *testing.T) {
-		out, errs := runHostile(t, input, "parse", "--format", "text")
+		out, errs := hostileRun(t, input, "parse", "--format", "text")
 		wantOnce(t, errs, tally)
 		checkSafe(t, "stderr", errs)
 		checkSafe(t, "output", out)
@@ -195,13 +198,13 @@ func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 		}
 	})
 	t.Run("stats", func(t *testing.T) {
-		out, errs := runHostile(t, []byte(parsed), "stats", "--format", "json")
+		out, errs := hostileRun(t, []byte(parsed), "stats", "--format", "json")
 		wantInvalid(t, errs, "stats", 0)
 		checkSafe(t, "stderr", errs)
 		checkSummaries(t, checkJSONLines(t, out, []byte(parsed)), tc.good)
 	})
 	t.Run("alert", func(t *testing.T) {
-		out, errs := runHostile(t, []byte(parsed), "alert", "--pass", "--format", "json")
+		out, errs := hostileRun(t, []byte(parsed), "alert", "--pass", "--format", "json")
 		wantInvalid(t, errs, "alert", 0)
 		checkSafe(t, "stderr", errs)
 		checkPassed(t, checkJSONLines(t, out, []byte(parsed)), tc.good)
@@ -212,7 +215,7 @@ func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 		{"render"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			out, errs := runHostile(t, []byte(parsed), args...)
+			out, errs := hostileRun(t, []byte(parsed), args...)
 			wantInvalid(t, errs, args[0], 0)
 			checkSafe(t, "stderr", errs)
 			checkSafe(t, "output", out)
@@ -223,13 +226,13 @@ func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 // hostileRecords runs JSON records through stats, alert --pass and render.
 func hostileRecords(t *testing.T, tc hostileCase, input []byte) {
 	t.Run("stats", func(t *testing.T) {
-		out, errs := runHostile(t, input, "stats", "--format", "json")
+		out, errs := hostileRun(t, input, "stats", "--format", "json")
 		wantInvalid(t, errs, "stats", tc.bad)
 		checkSafe(t, "stderr", errs)
 		checkSummaries(t, checkJSONLines(t, out, input), tc.good)
 	})
 	t.Run("alert", func(t *testing.T) {
-		out, errs := runHostile(t, input, "alert", "--pass", "--format", "json")
+		out, errs := hostileRun(t, input, "alert", "--pass", "--format", "json")
 		wantInvalid(t, errs, "alert", tc.bad)
 		checkSafe(t, "stderr", errs)
 		checkPassed(t, checkJSONLines(t, out, input), tc.good)
@@ -240,7 +243,7 @@ func hostileRecords(t *testing.T, tc hostileCase, input []byte) {
 		{"render"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			out, errs := runHostile(t, input, args...)
+			out, errs := hostileRun(t, input, args...)
 			wantInvalid(t, errs, args[0], tc.textBad)
 			checkSafe(t, "stderr", errs)
 			checkSafe(t, "output", out)
@@ -248,24 +251,12 @@ func hostileRecords(t *testing.T, tc hostileCase, input []byte) {
 	}
 }
 
-// runHostile runs logmon in-process on input and returns its output. A
-// panic or an exit code other than 0 fails the test.
-func runHostile(t *testing.T, input []byte, args ...string) (stdout, stderr string) {
+// hostileRun runs logmon on input; a panic or an exit code other
+// than 0 fails the test.
+func hostileRun(t *testing.T, input []byte, args ...string) (stdout, stderr string) {
 	t.Helper()
-	var out, errs bytes.Buffer
-	code := func() (code int) {
-		defer func() {
-			if p := recover(); p != nil {
-				t.Errorf("logmon %s panicked: %v", strings.Join(args, " "), p)
-				code = -1
-			}
-		}()
-		return run(append([]string{"logmon"}, args...), testEnv(bytes.NewReader(input), &out, &errs))
-	}()
-	if code != exitOK {
-		t.Fatalf("logmon %s: exit %d\n%s", strings.Join(args, " "), code, cut(errs.Bytes()))
-	}
-	return out.String(), errs.String()
+	r := logmon(t, input, args...).ok(t)
+	return r.stdout, r.stderr
 }
 
 // splitLines splits input as logmon reads it: on LF, the last line
@@ -424,166 +415,5 @@ func checkPassed(t *testing.T, recs []outRecord, good int) {
 	}
 	if n != good {
 		t.Errorf("%d request records passed, want %d", n, good)
-	}
-}
-
-// TestHostileHugeLine streams a 100 MiB line without a newline, between
-// good lines, into the built binary: the line is rejected as too long,
-// the lines after it still parse, and the process's memory stays far
-// below the line's size.
-//
-// The peak memory is the rusage of the logmon process, taken by a helper
-// process (this test binary run again) that starts logmon and streams the
-// input into it. The helper is needed because Go starts a process with
-// vfork, and Linux then counts the parent's peak memory (here, that of
-// the tests, which hold lines of 16 MiB) in the child's.
-func TestHostileHugeLine(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("peak memory is read from Linux's rusage")
-	}
-	if bin := os.Getenv(hugeLineBin); bin != "" {
-		hugeLineHelper(t, bin, os.Getenv(hugeLineCmd), os.Getenv(hugeLineOut))
-		return
-	}
-	// The reader keeps the first input.MaxLine (16 MiB) bytes of a line.
-	// Growing its buffer to that by append allocates about 5 times as
-	// much in all (large slices grow by 1.25x), and on a busy machine the
-	// GC frees little of it before the peak: peaks of 40 to 70 MiB have
-	// been measured. A reader that held the whole line would need more
-	// than the line's 100 MiB.
-	const bound = 5 * input.MaxLine
-	// parse, and stats reading the raw log: it may take record lines of
-	// up to 112 MiB, but knows from the first byte that these are log
-	// lines and keeps only 16 MiB of one.
-	for _, cmd := range []string{"parse", "stats"} {
-		t.Run(cmd, func(t *testing.T) { runHugeLine(t, cmd, bound) })
-	}
-}
-
-func runHugeLine(t *testing.T, cmd string, bound int64) {
-	result := filepath.Join(t.TempDir(), "result.json")
-	helper := exec.Command(os.Args[0], "-test.run=^TestHostileHugeLine$")
-	helper.Env = append(os.Environ(), hugeLineBin+"="+filepath.Join(logmonBin(t), "logmon"), hugeLineOut+"="+result, hugeLineCmd+"="+cmd)
-	if out, err := helper.CombinedOutput(); err != nil {
-		t.Fatalf("helper: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(result)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r hugeLineResult
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	wantOnce(t, r.Stderr, "logmon "+cmd+": 5 lines: 4 requests, 1 rejected\n")
-	wantOnce(t, r.Stderr, fmt.Sprintf("<stdin>:2: line longer than %d bytes", input.MaxLine))
-	if cmd == "parse" {
-		recs := checkJSONLines(t, r.Stdout, nil)
-		if len(recs) != 4 {
-			t.Errorf("%d records, want 4", len(recs))
-		}
-		for _, rec := range recs {
-			if !rec.marked() {
-				t.Errorf("record from the huge line: %s", cut(rec.line))
-			}
-		}
-	} else if !strings.Contains(r.Stdout, `"requests":4`) {
-		t.Errorf("summary %s, want the 4 good requests", r.Stdout)
-	}
-	if r.MaxRSS == 0 {
-		t.Skip("no peak memory figure for the process")
-	}
-	t.Logf("peak RSS %.1f MiB for a %d MiB line", float64(r.MaxRSS)/(1<<20), hugeLine>>20)
-	if r.MaxRSS >= int64(bound) {
-		t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(r.MaxRSS)/(1<<20), bound>>20)
-	}
-}
-
-const (
-	hugeLine    = 100 << 20
-	hugeLineBin = "LOGMON_TEST_HUGE_LINE_BIN" // set: be the helper, running this logmon
-	hugeLineOut = "LOGMON_TEST_HUGE_LINE_OUT" // where the helper writes its hugeLineResult
-	hugeLineCmd = "LOGMON_TEST_HUGE_LINE_CMD" // the command it runs
-)
-
-type hugeLineResult struct {
-	Stdout, Stderr string
-	MaxRSS         int64 // bytes; 0 when unknown
-}
-
-// hugeLineHelper runs logmon cmd on the huge line, streamed from a
-// generator, and writes what came out and the peak memory to out.
-func hugeLineHelper(t *testing.T, bin, command, out string) {
-	head := goodLine("/ok-before") + "\n" + `192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /bad-huge/`
-	tail := ` HTTP/1.1" 200 5 "-" "-"` + "\n" + goodLine("/ok-after-1") + "\n" + goodLine("/ok-after-2") + "\n" + goodLine("/ok-after-3")
-	cmd := exec.Command(bin, command)
-	// Not an *os.File: exec copies it into a pipe, 32 KiB at a time.
-	cmd.Stdin = io.MultiReader(strings.NewReader(head), &repeatReader{c: 'x', n: hugeLine}, strings.NewReader(tail))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("logmon %s: %v\n%s", command, err, stderr.String())
-	}
-	r := hugeLineResult{Stdout: stdout.String(), Stderr: stderr.String()}
-	r.MaxRSS, _ = maxRSS(cmd.ProcessState)
-	b, err := json.Marshal(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(out, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// repeatReader reads n bytes c.
-type repeatReader struct {
-	c byte
-	n int
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	if r.n == 0 {
-		return 0, io.EOF
-	}
-	p = p[:min(len(p), r.n)]
-	for i := range p {
-		p[i] = r.c
-	}
-	r.n -= len(p)
-	return len(p), nil
-}
-
-// maxRSS returns the peak resident set size of a finished process in
-// bytes, on Linux, where rusage's Maxrss is in KiB. It reads the field by
-// reflection so that this file compiles where syscall.Rusage has none
-// (Windows).
-func maxRSS(ps *os.ProcessState) (int64, bool) {
-	if runtime.GOOS != "linux" {
-		return 0, false
-	}
-	v := reflect.ValueOf(ps.SysUsage())
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return 0, false
-	}
-	f := v.Elem().FieldByName("Maxrss")
-	if !f.IsValid() || !f.CanInt() {
-		return 0, false
-	}
-	return f.Int() << 10, true
-}
-
-// TestHostileEarliestTime: the earliest time parse accepts is in year 0
-// in UTC (1 January of year 1 at +14:00); with a long interval, the
-// summary of that time starts before year 0, which RFC 3339 cannot write.
-// stats must still write it, not panic.
-func TestHostileEarliestTime(t *testing.T) {
-	in := []byte(`192.0.2.1 - - [01/Jan/0001:00:00:00 +1400] "GET /ok-earliest HTTP/1.1" 200 5` + "\n")
-	parsed, errs := runHostile(t, in, "parse")
-	wantOnce(t, errs, "logmon parse: 1 lines: 1 requests, 0 rejected\n")
-	for _, interval := range []string{"10s", "24h", "100000000s"} {
-		t.Run(interval, func(t *testing.T) {
-			out, _ := runHostile(t, []byte(parsed), "stats", "--interval", interval)
-			checkSummaries(t, checkJSONLines(t, out, nil), 1)
-		})
 	}
 }
