@@ -43,8 +43,10 @@ const magic = "logmon-state"
 // per-second counts or a few open intervals.
 const MaxSize = 1 << 30
 
-// Position is where the last line a stage counted came from: the
-// identity of its file and the byte offset of the line's start.
+// Position is where the last line a stage counted came from, and so where
+// a followed file is resumed from (parse --follow --resume): the identity
+// of its file (see follow.Identity) and the byte offset of the line's
+// start in it. A resume starts just after that line.
 type Position struct {
 	File   string `json:"file_id"`
 	Offset int64  `json:"offset"`

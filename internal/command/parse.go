@@ -95,7 +95,7 @@ func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name str
 		case f.Position == nil:
 			notify(fmt.Sprintf("state %s holds no position (its stage was not fed by parse --follow): reading %s from its start", state, path))
 		default:
-			opt.Resume = &follow.Position{File: f.Position.File, Offset: f.Position.Offset}
+			opt.Resume = f.Position
 		}
 	}
 	fl, err := follow.Open(path, opt)

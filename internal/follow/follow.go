@@ -71,6 +71,8 @@
 package follow
 
 import (
+	"github.com/logmon/logmon/internal/checkpoint"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -114,7 +116,7 @@ type Options struct {
 	// The rest of a rotated file is read first, then the files rotated
 	// after it, then the file at the path from its start. When no file matches, the path is read from its
 	// start, with a notice.
-	Resume *Position
+	Resume *checkpoint.Position
 	// Poll is how long to wait at the end of the data before looking
 	// again. 0 means DefaultPoll.
 	Poll time.Duration
@@ -257,7 +259,7 @@ func (f *Follower) openPath() (*os.File, error) {
 // resume starts at pos (see Options.Resume). atPath is the file at the
 // path, or nil. It reports whether a file was found; if not, atPath is
 // left for the caller to use.
-func (f *Follower) resume(pos Position, atPath *os.File) bool {
+func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 	if atPath != nil {
 		if fi, err := atPath.Stat(); err == nil && f.matches(atPath, fi, pos) {
 			f.use(atPath, f.path, pos.Offset, true)
@@ -283,7 +285,7 @@ func (f *Follower) resume(pos Position, atPath *os.File) bool {
 }
 
 // matches reports whether file (with info fi) is where pos points.
-func (f *Follower) matches(file *os.File, fi os.FileInfo, pos Position) bool {
+func (f *Follower) matches(file *os.File, fi os.FileInfo, pos checkpoint.Position) bool {
 	if pos.Offset < 0 || fi.Size() <= pos.Offset {
 		return false
 	}
@@ -299,7 +301,7 @@ var compressed = []string{".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".
 // the directory of the path, other than the path itself (atPath). When
 // several match (they start with the same line), the one modified last is
 // taken: the oldest rotations were written first.
-func (f *Follower) findRotated(pos Position, atPath *os.File) (string, *os.File) {
+func (f *Follower) findRotated(pos checkpoint.Position, atPath *os.File) (string, *os.File) {
 	dir := filepath.Dir(f.path)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -683,7 +685,7 @@ func (f *Follower) fromCopy() bool {
 		return false
 	}
 	at := f.pos // the start of the held bytes: everything before was returned
-	name, file := f.findRotated(Position{File: f.id, Offset: at}, f.file)
+	name, file := f.findRotated(checkpoint.Position{File: f.id, Offset: at}, f.file)
 	if file == nil {
 		return false
 	}

@@ -1,6 +1,8 @@
 package follow
 
 import (
+	"github.com/logmon/logmon/internal/checkpoint"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -666,7 +668,7 @@ func TestResume(t *testing.T) {
 	tests := []struct {
 		name   string
 		files  []file // written in this order; "access.log" is the path
-		resume Position
+		resume checkpoint.Position
 		append string // to access.log once following
 		want   []want
 		note   string
@@ -674,7 +676,7 @@ func TestResume(t *testing.T) {
 		{
 			name:   "in the same file",
 			files:  []file{{"access.log", first}},
-			resume: Position{idOf(first), 11}, // GET /b was handled
+			resume: checkpoint.Position{File: idOf(first), Offset: 11}, // GET /b was handled
 			append: "GET /d 200\n",
 			want:   []want{{"access.log", 22, "GET /c 200"}, {"access.log", 33, "GET /d 200"}},
 			note:   "access.log at byte 11",
@@ -688,7 +690,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1.gz", first + "compressed bytes are not lines\n"},
 				{"access.log", second},
 			},
-			resume: Position{idOf(first), 11},
+			resume: checkpoint.Position{File: idOf(first), Offset: 11},
 			want: []want{
 				{"access.log.1", 22, "GET /c 200"},
 				{"access.log", 0, "GET /x 200"},
@@ -706,7 +708,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1.gz", "compressed\n"},
 				{"access.log", second},
 			},
-			resume: Position{idOf(first), 11},
+			resume: checkpoint.Position{File: idOf(first), Offset: 11},
 			want: []want{
 				{"access.log.2", 22, "GET /c 200"},
 				{"access.log.1", 0, "GET /m 200"},
@@ -723,7 +725,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1", first},
 				{"access.log", second},
 			},
-			resume: Position{idOf(first), 11},
+			resume: checkpoint.Position{File: idOf(first), Offset: 11},
 			want: []want{
 				{"access.log.1", 22, "GET /c 200"},
 				{"access.log", 0, "GET /x 200"},
@@ -734,21 +736,21 @@ func TestResume(t *testing.T) {
 		{
 			name:   "identity found nowhere: the path from its start",
 			files:  []file{{"access.log", second}},
-			resume: Position{"0123456789abcdef", 11},
+			resume: checkpoint.Position{File: "0123456789abcdef", Offset: 11},
 			want:   []want{{"access.log", 0, "GET /x 200"}, {"access.log", 11, "GET /y 200"}},
 			note:   "not found; reading",
 		},
 		{
 			name:   "the file is shorter than the offset: not it",
 			files:  []file{{"access.log", first}},
-			resume: Position{idOf(first), 40},
+			resume: checkpoint.Position{File: idOf(first), Offset: 40},
 			want:   []want{{"access.log", 0, "GET /a 200"}, {"access.log", 11, "GET /b 200"}, {"access.log", 22, "GET /c 200"}},
 			note:   "not found; reading",
 		},
 		{
 			name:   "the line at the offset is not complete yet: wait for its end",
 			files:  []file{{"access.log", "GET /a 200\nGET /b"}},
-			resume: Position{idOf(first), 11},
+			resume: checkpoint.Position{File: idOf(first), Offset: 11},
 			append: " 200\nGET /c 200\n",
 			want:   []want{{"access.log", 22, "GET /c 200"}},
 			note:   "resuming",

@@ -12,15 +12,6 @@ import (
 // by its first 4 KiB, so taking a fingerprint never reads more than that.
 const fingerprintMax = 4096
 
-// Position is a place in a followed file to resume from.
-type Position struct {
-	// File is the identity of the file (see Identity).
-	File string
-	// Offset is the byte offset, in that file, of the start of the last
-	// line that was already handled. A resume starts just after that line.
-	Offset int64
-}
-
 // Identity returns the identity of the file at path: the hex of the
 // 64-bit FNV-1a hash of its first line (its bytes up to and including the
 // first '\n'), or of its first 4096 bytes when the first line is longer.
