@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/logmon/logmon/aggregate"
@@ -310,7 +312,7 @@ func alertCommand(e env) *cli.Command {
 				h := hook.Start(command, c.Duration("exec-timeout"), log)
 				defer h.Close()
 				var rec []byte
-				emit = func(a *alert.Alert) error {
+				emit = func(a *record.Alert) error {
 					if err := out.Alert(a); err != nil {
 						return err
 					}

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/logmon/logmon/parse"
 )
 
@@ -72,14 +74,14 @@ type batch struct {
 	// read into again.
 	pre []pre
 	p   parse.Parser
-	dec parse.Decoder
+	dec record.Decoder
 }
 
 // pre is a line parsed ahead of the stage.
 type pre struct {
 	kind preKind
-	typ  string // of a record
-	req  parse.Request
+	typ  record.Type // of a record
+	req  record.Request
 	err  error
 }
 
@@ -113,7 +115,7 @@ func Run(cfg Config, st Stage) error {
 	batches := make(chan *batch)
 	free := make(chan *batch, numBatches)
 	for range numBatches {
-		free <- &batch{p: parse.Parser{Keep: true}, dec: parse.Decoder{Keep: true}}
+		free <- &batch{p: parse.Parser{Keep: true}, dec: record.Decoder{Keep: true}}
 	}
 	done := make(chan struct{})
 	defer close(done)

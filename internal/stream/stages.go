@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
@@ -14,14 +16,14 @@ import (
 
 // Output is where a stage writes records (render.Sink satisfies it).
 type Output interface {
-	Request(r *parse.Request) error
-	Raw(record []byte) error // a JSON record passed through unchanged
+	Request(r *record.Request) error
+	Raw(typ record.Type, line []byte) error // a JSON record passed through unchanged
 	Flush() error
 }
 
 // Consumer folds request events: aggregate.Aggregator, alert.Engine.
 type Consumer interface {
-	Request(r *parse.Request) error
+	Request(r *record.Request) error
 	Idle(now, lastInput time.Time) error
 	End() error
 }
@@ -71,7 +73,7 @@ type Keep struct {
 // render).
 //
 // With Keep set, C must be Stateful: its state and the position of the
-// last request counted (see parse.Request.File) are saved to Keep.Path
+// last request counted (see record.Request.File) are saved to Keep.Path
 // every Keep.Every, on a stop and at the end of input, each time after
 // the output is flushed, so a state never counts a record whose output
 // was not written. Requests at or before the saved position in its file
@@ -93,9 +95,9 @@ type Events struct {
 	ahead  form                // the same, as preparse sees it (another goroutine)
 	blanks int64               // blank lines before the form was known
 	pos    checkpoint.Position // of the last request counted; File "" when none
-	dec    parse.Decoder
+	dec    record.Decoder
 	p      parse.Parser
-	req    parse.Request
+	req    record.Request
 }
 
 // form tells JSON records from raw log lines: it is decided by the first
@@ -218,7 +220,7 @@ func (s *Events) Line(l Line) error {
 		return nil
 	}
 	r := &s.req
-	var typ string
+	var typ record.Type
 	var err error
 	if l.pre != nil && l.pre.kind == preRecord {
 		r, typ, err = &l.pre.req, l.pre.typ, l.pre.err
@@ -230,8 +232,8 @@ func (s *Events) Line(l Line) error {
 		s.Warn.Line(l.N, "not a valid record: %v", err)
 		return nil
 	}
-	if typ != "request" {
-		return s.raw(l)
+	if typ != record.TypeRequest {
+		return s.raw(typ, l)
 	}
 	if f := r.File; f != nil && s.pos.File != "" && string(f) == s.pos.File && r.Offset <= s.pos.Offset {
 		s.Skipped++
@@ -241,7 +243,7 @@ func (s *Events) Line(l Line) error {
 		return err
 	}
 	if s.Pass {
-		return s.raw(l)
+		return s.raw(typ, l)
 	}
 	return nil
 }
@@ -271,7 +273,7 @@ func (s *Events) logLine(l Line) error {
 }
 
 // count hands the request to the consumer and keeps its position.
-func (s *Events) count(r *parse.Request) error {
+func (s *Events) count(r *record.Request) error {
 	if s.C == nil {
 		return nil
 	}
@@ -292,15 +294,15 @@ func (s *Events) count(r *parse.Request) error {
 
 // logRequest returns l parsed as a log line: parsed ahead when Run did
 // (see preparse), else parsed now with p into r.
-func logRequest(l Line, p *parse.Parser, r *parse.Request) (*parse.Request, error) {
+func logRequest(l Line, p *parse.Parser, r *record.Request) (*record.Request, error) {
 	if l.pre != nil && l.pre.kind == preLog {
 		return &l.pre.req, l.pre.err
 	}
 	return r, p.Line(l.Text, r)
 }
 
-func (s *Events) raw(l Line) error {
-	skipped, err := passOn(s.Out, s.Warn, l)
+func (s *Events) raw(typ record.Type, l Line) error {
+	skipped, err := passOn(s.Out, s.Warn, typ, l)
 	if skipped {
 		s.Invalid++
 	}
@@ -311,8 +313,8 @@ func (s *Events) raw(l Line) error {
 // record it cannot show (a summary whose fields have the wrong types):
 // that is a bad line, not a failed write. passOn reports it and says it
 // skipped it.
-func passOn(out Output, warn *Warner, l Line) (skipped bool, err error) {
-	err = out.Raw(l.Text)
+func passOn(out Output, warn *Warner, typ record.Type, l Line) (skipped bool, err error) {
+	err = out.Raw(typ, l.Text)
 	if errors.Is(err, render.ErrBadRecord) {
 		warn.Line(l.N, "%v", err)
 		return true, nil
@@ -382,8 +384,8 @@ type Logs struct {
 	Lines, Requests, Rejected, Passed int64
 
 	p      parse.Parser
-	dec    parse.Decoder
-	req    parse.Request
+	dec    record.Decoder
+	req    record.Request
 	fileID string // the identity Where gave last, and its bytes
 	fileB  []byte
 }
@@ -412,15 +414,16 @@ func (s *Logs) Line(l Line) error {
 	if l.TooLong {
 		return s.reject(l, fmt.Sprintf("line longer than %d bytes", MaxLine))
 	}
-	record := false
+	isRecord, typ := false, record.TypeOther
 	if l.pre != nil {
-		record = l.pre.kind == preRecord
+		isRecord, typ = l.pre.kind == preRecord, l.pre.typ
 	} else if len(l.Text) > 0 && l.Text[0] == '{' {
-		_, err := s.dec.Record(l.Text, &s.req)
-		record = err == nil
+		var err error
+		typ, err = s.dec.Record(l.Text, &s.req)
+		isRecord = err == nil
 	}
-	if record {
-		skipped, err := passOn(s.Out, s.Warn, l)
+	if isRecord {
+		skipped, err := passOn(s.Out, s.Warn, typ, l)
 		if skipped {
 			return s.keep(l.Text) // reported by passOn; counted and kept here
 		}

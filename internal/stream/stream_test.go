@@ -11,6 +11,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/parse"
 )
@@ -249,16 +251,19 @@ func TestWarnerRateLimit(t *testing.T) {
 // nopOut is an Output that records raw and request records.
 type nopOut struct{ got []string }
 
-func (o *nopOut) Request(r *parse.Request) error {
+func (o *nopOut) Request(r *record.Request) error {
 	o.got = append(o.got, string(r.AppendJSON(nil)))
 	return nil
 }
-func (o *nopOut) Raw(b []byte) error { o.got = append(o.got, "raw "+string(b)); return nil }
-func (o *nopOut) Flush() error       { return nil }
+func (o *nopOut) Raw(_ record.Type, b []byte) error {
+	o.got = append(o.got, "raw "+string(b))
+	return nil
+}
+func (o *nopOut) Flush() error { return nil }
 
 type countReqs struct{ n int }
 
-func (c *countReqs) Request(*parse.Request) error    { c.n++; return nil }
+func (c *countReqs) Request(*record.Request) error   { c.n++; return nil }
 func (c *countReqs) Idle(time.Time, time.Time) error { return nil }
 func (c *countReqs) End() error                      { return nil }
 
@@ -321,7 +326,7 @@ func TestParseAhead(t *testing.T) {
 			l = ""
 		}
 		logs = append(logs, l)
-		var r parse.Request
+		var r record.Request
 		var p parse.Parser
 		if p.Line([]byte(l), &r) == nil {
 			recs = append(recs, string(r.AppendJSON(nil)))
@@ -383,7 +388,7 @@ func stopped() time.Time { return time.Unix(1431856800, 0) }
 // reqLog is a Consumer that keeps every request it is given, encoded.
 type reqLog struct{ got []string }
 
-func (c *reqLog) Request(r *parse.Request) error {
+func (c *reqLog) Request(r *record.Request) error {
 	c.got = append(c.got, string(r.AppendJSON(nil)))
 	return nil
 }
