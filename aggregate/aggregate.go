@@ -1,4 +1,5 @@
-// Package aggregate folds request events into periodic summaries.
+// Package aggregate folds request records into periodic summaries
+// (record.Summary).
 //
 // Intervals are [start, start+interval) of event time, aligned to whole
 // multiples of the interval since the Unix epoch. An interval is written
@@ -23,11 +24,12 @@ import (
 	"slices"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/axiomhq/hyperloglog"
 
 	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/topk"
-	"github.com/logmon/logmon/parse"
 )
 
 // Config holds the summary settings. With --state, its fields are the
@@ -53,31 +55,20 @@ type Config struct {
 // spanning it, so no input can make logmon write without end.
 const MaxSilentIntervals = 100000
 
-// minStart and maxEnd are the earliest start and the latest end a summary
-// can say: RFC 3339 runs from 0000-01-01T00:00:00Z to
-// 9999-12-31T23:59:59Z, and logmon reads timestamps up to those (year 1
-// at +14:00 is year 0 in UTC), so an interval reaching past them (a huge
-// --interval, or the last one of year 9999) is written as starting or
-// ending there.
-const (
-	minStart = -62167219200
-	maxEnd   = 253402300799
-)
-
 // Aggregator builds summaries from requests.
 type Aggregator struct {
 	cfg   Config
 	iv    int64
 	clock *eventtime.Clock
 	nets  *networks
-	emit  func(*Summary) error
+	emit  func(*record.Summary) error
 
 	open     map[int64]*bucket // open intervals by start; a handful at most
 	free     []*bucket
 	next     int64 // start of the next interval to write
 	haveNext bool
 	paused   bool // every summary written from now on is provisional (Pause)
-	rec      Summary
+	rec      record.Summary
 	top      []topk.Entry // scratch for the top lists
 	last     *bucket      // the bucket of the last request, and its start
 	lastAt   int64
@@ -86,7 +77,7 @@ type Aggregator struct {
 // bucket accumulates one interval.
 type bucket struct {
 	requests, bytes, late int64
-	status                StatusClasses
+	status                record.StatusClasses
 	sections              *topk.Summary
 	methods               *topk.Summary
 	clients               *topk.Summary
@@ -112,7 +103,7 @@ func newDistinct() *hyperloglog.Sketch { return hyperloglog.New16() }
 
 // New returns an aggregator that calls emit for each summary. The summary
 // passed to emit is reused: emit must not keep it.
-func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
+func New(cfg Config, emit func(*record.Summary) error) (*Aggregator, error) {
 	iv, err := eventtime.Seconds("interval", cfg.Interval, time.Second, 0)
 	if err != nil {
 		return nil, err
@@ -142,7 +133,7 @@ func New(cfg Config, emit func(*Summary) error) (*Aggregator, error) {
 }
 
 // Request counts one request.
-func (a *Aggregator) Request(r *parse.Request) error {
+func (a *Aggregator) Request(r *record.Request) error {
 	_, to := a.clock.See(r.Sec)
 	if err := a.judge(to); err != nil {
 		return err
@@ -227,10 +218,13 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		a.last = nil
 	}
 	s := &a.rec
-	*s = Summary{
-		Type:     "summary",
-		Start:    time.Unix(max(start, minStart), 0).UTC(),
-		End:      time.Unix(min(end, maxEnd), 0).UTC(),
+	// An interval reaching past the times a record can carry (a huge
+	// --interval, or the last one of year 9999) is written as starting
+	// or ending at their bounds: logmon reads timestamps up to those
+	// (year 1 at +14:00 is year 0 in UTC).
+	*s = record.Summary{
+		Start:    time.Unix(max(start, record.MinTime), 0).UTC(),
+		End:      time.Unix(min(end, record.EndTime-1), 0).UTC(),
 		Partial:  covered < end || a.paused,
 		Sections: s.Sections[:0],
 		Methods:  s.Methods[:0],
@@ -243,20 +237,20 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		if b.requests > 0 {
 			s.ErrorShare = float64(b.status.C5xx) / float64(b.requests)
 		}
-		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) SectionHits {
-			return SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
+		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) record.SectionHits {
+			return record.SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
 		})
-		s.Methods = topList(a, s.Methods, b.methods, func(e topk.Entry) MethodHits {
-			return MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err}
+		s.Methods = topList(a, s.Methods, b.methods, func(e topk.Entry) record.MethodHits {
+			return record.MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err}
 		})
-		s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) ClientHits {
-			return ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
+		s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) record.ClientHits {
+			return record.ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
 		})
 		if !b.netsLive {
 			b.networksFromClients(a.nets) // the client list is exact
 		}
-		s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) NetworkHits {
-			n := NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
+		s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) record.NetworkHits {
+			n := record.NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
 			if a.cfg.AS != nil {
 				n.ASN, n.ASOrg, _ = a.cfg.AS(e.Key)
 			}
@@ -303,7 +297,7 @@ func (a *Aggregator) release(b *bucket) {
 	b.networks.Reset()
 	b.netsLive = false
 	b.distinct = newDistinct() // (the sketch has no Reset)
-	b.requests, b.bytes, b.late, b.status = 0, 0, 0, StatusClasses{}
+	b.requests, b.bytes, b.late, b.status = 0, 0, 0, record.StatusClasses{}
 	a.free = append(a.free, b)
 }
 
@@ -328,7 +322,7 @@ func (b *bucket) countNetwork(client []byte, n int64, nets *networks) {
 	}
 }
 
-func (b *bucket) add(r *parse.Request, nets *networks) {
+func (b *bucket) add(r *record.Request, nets *networks) {
 	b.requests++
 	// A log may claim sizes up to 2^63-1: the sum stops there rather than
 	// wrap around to a negative figure.
@@ -398,17 +392,17 @@ type State struct {
 
 // OpenInterval is an interval counted but not yet written.
 type OpenInterval struct {
-	Start    int64         `json:"start"`
-	Requests int64         `json:"requests"`
-	Bytes    int64         `json:"bytes"`
-	Late     int64         `json:"late"`
-	Status   StatusClasses `json:"status"`
-	Sections TopState      `json:"sections"`
-	Methods  TopState      `json:"methods"`
-	Clients  TopState      `json:"clients"`
-	Networks TopState      `json:"networks"` // counted per request once NetsLive; else summed from Clients when written
-	NetsLive bool          `json:"networks_live,omitempty"`
-	Distinct []byte        `json:"distinct"` // the HyperLogLog sketch, in its own binary form
+	Start    int64                `json:"start"`
+	Requests int64                `json:"requests"`
+	Bytes    int64                `json:"bytes"`
+	Late     int64                `json:"late"`
+	Status   record.StatusClasses `json:"status"`
+	Sections TopState             `json:"sections"`
+	Methods  TopState             `json:"methods"`
+	Clients  TopState             `json:"clients"`
+	Networks TopState             `json:"networks"` // counted per request once NetsLive; else summed from Clients when written
+	NetsLive bool                 `json:"networks_live,omitempty"`
+	Distinct []byte               `json:"distinct"` // the HyperLogLog sketch, in its own binary form
 }
 
 // TopState is a top list's summary (topk.Summary.Entries and Total).

@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -10,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 const t0 = 1431856800 // 2015-05-17T10:00:00Z, a multiple of 10 s
@@ -31,12 +30,13 @@ func r(sec int64, section string, status int) req {
 // run feeds reqs (and idle ticks, as req with status -1 meaning "tick at
 // sec") and returns the summaries as decoded JSON, so the wire format is
 // what is compared.
-func run(t *testing.T, cfg Config, reqs []req) []Summary {
+func run(t *testing.T, cfg Config, reqs []req) []record.Summary {
 	t.Helper()
-	var out []Summary
-	a, err := New(cfg, func(s *Summary) error {
-		var got Summary
-		if err := json.Unmarshal(s.AppendJSON(nil), &got); err != nil {
+	var out []record.Summary
+	a, err := New(cfg, func(s *record.Summary) error {
+		var d record.Decoder
+		var got record.Summary
+		if err := d.Summary(s.AppendJSON(nil), &got); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, got)
@@ -53,7 +53,7 @@ func run(t *testing.T, cfg Config, reqs []req) []Summary {
 			}
 			continue
 		}
-		pr := parse.Request{
+		pr := record.Request{
 			Sec: t0 + q.sec, Status: q.status, Bytes: q.bytes,
 			Remote: []byte(q.client), Method: []byte(q.method),
 		}
@@ -74,7 +74,7 @@ func run(t *testing.T, cfg Config, reqs []req) []Summary {
 func defaults() Config { return Config{Interval: 10 * time.Second, Top: 5, Lateness: 5 * time.Second} }
 
 // brief is a summary reduced to interval, requests and late.
-func brief(ss []Summary) []string {
+func brief(ss []record.Summary) []string {
 	var b []string
 	for _, s := range ss {
 		p := ""
@@ -174,20 +174,19 @@ func TestSummaryFields(t *testing.T) {
 		{sec: 9, section: "/e", status: 500, client: "4.4.4.4", method: "GET", bytes: 0},
 	}
 	got := run(t, Config{Interval: 10 * time.Second, Top: 2}, reqs)
-	want := []Summary{{
-		Type:     "summary",
+	want := []record.Summary{{
 		Start:    time.Unix(t0, 0).UTC(),
 		End:      time.Unix(t0+10, 0).UTC(),
 		Requests: 8,
 		Rate:     0.8,
 		Bytes:    100,
 		// hits, then name: /a and /b have 2 each.
-		Sections:        []SectionHits{{"/a", 2, 0}, {"/b", 2, 0}},
-		Status:          StatusClasses{C1xx: 1, C2xx: 2, C3xx: 1, C4xx: 1, C5xx: 2, Other: 1},
+		Sections:        []record.SectionHits{{Section: "/a", Hits: 2}, {Section: "/b", Hits: 2}},
+		Status:          record.StatusClasses{C1xx: 1, C2xx: 2, C3xx: 1, C4xx: 1, C5xx: 2, Other: 1},
 		ErrorShare:      0.25,
-		Methods:         []MethodHits{{"GET", 6, 0}, {"HEAD", 1, 0}},
-		Clients:         []ClientHits{{"1.1.1.1", 4, 0}, {"2.2.2.2", 2, 0}},
-		Networks:        []NetworkHits{{Network: "1.1.1.0/24", Hits: 4}, {Network: "2.2.2.0/24", Hits: 2}},
+		Methods:         []record.MethodHits{{Method: "GET", Hits: 6}, {Method: "HEAD", Hits: 1}},
+		Clients:         []record.ClientHits{{Client: "1.1.1.1", Hits: 4}, {Client: "2.2.2.2", Hits: 2}},
+		Networks:        []record.NetworkHits{{Network: "1.1.1.0/24", Hits: 4}, {Network: "2.2.2.0/24", Hits: 2}},
 		DistinctClients: 4,
 	}}
 	if !reflect.DeepEqual(got, want) {
@@ -204,7 +203,7 @@ func TestPartialRate(t *testing.T) {
 }
 
 func TestEmptySummaryJSON(t *testing.T) {
-	s := Summary{Start: time.Unix(t0, 0), End: time.Unix(t0+10, 0)}
+	s := record.Summary{Start: time.Unix(t0, 0), End: time.Unix(t0+10, 0)}
 	j := string(s.AppendJSON(nil))
 	for _, want := range []string{`"type":"summary"`, `"start":"2015-05-17T10:00:00Z"`, `"sections":[]`, `"clients":[]`} {
 		if !strings.Contains(j, want) {
@@ -249,7 +248,7 @@ func BenchmarkRequest(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(1) // one request per op
 	var total int64
-	a, err := New(defaults(), func(s *Summary) error { total += s.Requests; return nil })
+	a, err := New(defaults(), func(s *record.Summary) error { total += s.Requests; return nil })
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -258,7 +257,7 @@ func BenchmarkRequest(b *testing.B) {
 	for i := range clients {
 		clients[i] = []byte(fmt.Sprintf("10.0.%d.%d", i/256, i%256))
 	}
-	r := parse.Request{Method: []byte("GET"), Status: 200, Bytes: 1000}
+	r := record.Request{Method: []byte("GET"), Status: 200, Bytes: 1000}
 	for i := range b.N {
 		r.Sec = t0 + int64(i)/1000
 		r.Section = sections[i%len(sections)]

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // TestZipfAccuracy feeds one interval of requests whose clients and
@@ -35,8 +35,8 @@ func TestZipfAccuracy(t *testing.T) {
 		if tc.s > 0 {
 			clients, sections = rand.NewZipf(r, tc.s, 1, 1e7-1).Uint64, rand.NewZipf(r, tc.s, 1, 1e7-1).Uint64
 		}
-		var got *Summary
-		a, err := New(Config{Interval: 3600e9, Top: 10}, func(s *Summary) error {
+		var got *record.Summary
+		a, err := New(Config{Interval: 3600e9, Top: 10}, func(s *record.Summary) error {
 			c := *s
 			c.Sections, c.Clients = slices.Clone(s.Sections), slices.Clone(s.Clients)
 			got = &c
@@ -53,7 +53,7 @@ func TestZipfAccuracy(t *testing.T) {
 			exactSections[s]++
 			cb = strconv.AppendUint(append(cb[:0], "10."...), c, 10) // any distinct spelling
 			sb = strconv.AppendUint(append(sb[:0], "/s"...), s, 10)
-			req := parse.Request{Sec: t0 + int64(i)*3000/int64(tc.requests), Status: 200, Remote: cb, Section: sb, Method: []byte("GET")}
+			req := record.Request{Sec: t0 + int64(i)*3000/int64(tc.requests), Status: 200, Remote: cb, Section: sb, Method: []byte("GET")}
 			if err := a.Request(&req); err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/record"
 )
 
 // TestNetworks: summaries list the clients' networks, /24 and /48 by
@@ -27,16 +29,16 @@ func TestNetworks(t *testing.T) {
 	tests := []struct {
 		name   string
 		v4, v6 int
-		want   []NetworkHits
+		want   []record.NetworkHits
 	}{
-		{"defaults", 0, 0, []NetworkHits{
+		{"defaults", 0, 0, []record.NetworkHits{
 			{Network: "83.149.9.0/24", Hits: 3}, {Network: "2001:db8:1::/48", Hits: 2},
 			{Network: "2001:db8:2::/48", Hits: 1}, {Network: "83.149.10.0/24", Hits: 1}, {Network: "fe80::/48", Hits: 1},
 		}},
-		{"/16 and /32", 16, 32, []NetworkHits{
+		{"/16 and /32", 16, 32, []record.NetworkHits{
 			{Network: "83.149.0.0/16", Hits: 4}, {Network: "2001:db8::/32", Hits: 3}, {Network: "fe80::/32", Hits: 1},
 		}},
-		{"whole addresses", 32, 128, []NetworkHits{
+		{"whole addresses", 32, 128, []record.NetworkHits{
 			{Network: "2001:db8:1:2::1/128", Hits: 1}, {Network: "2001:db8:1:ffff::9/128", Hits: 1}, {Network: "2001:db8:2::1/128", Hits: 1},
 			{Network: "83.149.10.1/32", Hits: 1}, {Network: "83.149.9.216/32", Hits: 1}, {Network: "83.149.9.3/32", Hits: 1},
 			{Network: "83.149.9.7/32", Hits: 1}, {Network: "fe80::1/128", Hits: 1},
@@ -114,7 +116,7 @@ func TestNetworksBeyondClientList(t *testing.T) {
 		exact[fmt.Sprintf("10.%d.%d.0/24", c%5, c/256)]++
 	}
 	cfg := Config{Interval: 10 * time.Second, Top: 3}
-	var whole []Summary
+	var whole []record.Summary
 	a := newStage(t, cfg, &whole)
 	feed(t, a, reqs)
 	if err := a.End(); err != nil {
@@ -133,7 +135,7 @@ func TestNetworksBeyondClientList(t *testing.T) {
 	}
 
 	for _, at := range []int{500, 5000} { // before and after the list is full
-		var got []Summary
+		var got []record.Summary
 		first := newStage(t, cfg, &got)
 		feed(t, first, reqs[:at])
 		st, err := json.Marshal(first.State())

@@ -8,14 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
-func newStage(t *testing.T, cfg Config, out *[]Summary) *Aggregator {
+func newStage(t *testing.T, cfg Config, out *[]record.Summary) *Aggregator {
 	t.Helper()
-	a, err := New(cfg, func(s *Summary) error {
-		var got Summary
-		if err := json.Unmarshal(s.AppendJSON(nil), &got); err != nil {
+	a, err := New(cfg, func(s *record.Summary) error {
+		var d record.Decoder
+		var got record.Summary
+		if err := d.Summary(s.AppendJSON(nil), &got); err != nil {
 			t.Fatal(err)
 		}
 		*out = append(*out, got)
@@ -30,7 +31,7 @@ func newStage(t *testing.T, cfg Config, out *[]Summary) *Aggregator {
 func feed(t *testing.T, a *Aggregator, reqs []req) {
 	t.Helper()
 	for _, q := range reqs {
-		pr := parse.Request{Sec: t0 + q.sec, Status: q.status, Bytes: q.bytes, Remote: []byte(q.client), Method: []byte(q.method), Section: []byte(q.section)}
+		pr := record.Request{Sec: t0 + q.sec, Status: q.status, Bytes: q.bytes, Remote: []byte(q.client), Method: []byte(q.method), Section: []byte(q.section)}
 		if err := a.Request(&pr); err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestStateResume(t *testing.T) {
 	reqs := traffic()
 	want := run(t, cfg, reqs)
 	for cut := 0; cut <= len(reqs); cut += 5 {
-		var first, second []Summary
+		var first, second []record.Summary
 		a := newStage(t, cfg, &first)
 		feed(t, a, reqs[:cut])
 		n := len(first)
@@ -114,7 +115,7 @@ func TestStateRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out []Summary
+			var out []record.Summary
 			a := newStage(t, defaults(), &out)
 			if err := a.Restore([]byte(tt.state)); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Restore(%s) = %v, want an error with %q", tt.state, err, tt.want)
@@ -127,9 +128,9 @@ func TestStateRefused(t *testing.T) {
 // a summary that can be written (its end is that second), and sizes that
 // add up past 2^63-1 stop there instead of turning negative.
 func TestEdgesOfRange(t *testing.T) {
-	var out []Summary
+	var out []record.Summary
 	a := newStage(t, defaults(), &out)
-	huge := parse.Request{Sec: 253402300799, Status: 200, Bytes: 1 << 62}
+	huge := record.Request{Sec: 253402300799, Status: 200, Bytes: 1 << 62}
 	for range 3 {
 		if err := a.Request(&huge); err != nil {
 			t.Fatal(err)
@@ -146,9 +147,9 @@ func TestEdgesOfRange(t *testing.T) {
 // TestEarliestInterval: an interval aligned before year 0 (a huge
 // --interval) is written as starting at 0000-01-01T00:00:00Z.
 func TestEarliestInterval(t *testing.T) {
-	var out []Summary
+	var out []record.Summary
 	a := newStage(t, Config{Interval: 100000000e9, Top: 1}, &out)
-	early := parse.Request{Sec: -62135596800 - 14*3600, Status: 200} // 0001-01-01T00:00:00+14:00
+	early := record.Request{Sec: -62135596800 - 14*3600, Status: 200} // 0001-01-01T00:00:00+14:00
 	if err := a.Request(&early); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // poisson draws a Poisson count of mean l.
@@ -28,7 +28,7 @@ func poisson(rng *rand.Rand, l float64) int {
 // rate(s) requests per second.
 func traffic(t *testing.T, e *Engine, rng *rand.Rand, from, secs int64, rate func(s int64) float64) {
 	t.Helper()
-	var r parse.Request
+	var r record.Request
 	for s := from; s < from+secs; s++ {
 		r.Sec = t0 + s
 		for range poisson(rng, rate(s)) {
@@ -46,7 +46,7 @@ func adaptiveRule(k float64) Rule {
 // TestAdaptive: no alert while learning, a burst and an outage fire once
 // learned, each in its direction, and ordinary noise fires nothing.
 func TestAdaptive(t *testing.T) {
-	var out []Alert
+	var out []record.Alert
 	e := newCollecting(t, Config{Rules: []Rule{adaptiveRule(4)}}, &out)
 	rng := rand.New(rand.NewPCG(7, 8))
 	// Learning: the first hour, with a 5x burst in it.
@@ -81,16 +81,16 @@ func TestAdaptive(t *testing.T) {
 		t.Fatalf("%d records, want a burst and an outage, each firing and resolving: %+v", len(out), out)
 	}
 	burst, outage := out[0], out[2]
-	if burst.State != Firing || *burst.Deviation <= 4 || burst.Time.Unix()-t0 > b+60 {
+	if burst.State != record.Firing || *burst.Deviation <= 4 || burst.Time.Unix()-t0 > b+60 {
 		t.Errorf("the burst: %+v, want firing above, within its first minute", burst)
 	}
 	if e := *burst.Expected; e < 9 || e > 11 {
 		t.Errorf("the burst: expected rate %v, want about 10", e)
 	}
-	if out[1].State != Resolved || out[1].Time.Unix()-t0 > b+360 {
+	if out[1].State != record.Resolved || out[1].Time.Unix()-t0 > b+360 {
 		t.Errorf("the burst's end: %+v, want resolved within a minute of it", out[1])
 	}
-	if outage.State != Firing || *outage.Deviation >= -4 || outage.Time.Unix()-t0 > b+2100+60 {
+	if outage.State != record.Firing || *outage.Deviation >= -4 || outage.Time.Unix()-t0 > b+2100+60 {
 		t.Errorf("the outage: %+v, want firing below, within its first minute", outage)
 	}
 	t.Logf("burst %s\nresolved %v after the burst ended\noutage %s\nresolved %s", burst.Message, out[1].Time.Unix()-t0-(b+300), outage.Message, out[3].Message)
@@ -101,7 +101,7 @@ func TestAdaptive(t *testing.T) {
 // doubling fires, and the rule takes the new level as normal within a
 // few half-lives, without anyone raising a threshold.
 func TestAdaptiveGrowth(t *testing.T) {
-	var out []Alert
+	var out []record.Alert
 	e := newCollecting(t, Config{Rules: []Rule{adaptiveRule(4)}}, &out)
 	rng := rand.New(rand.NewPCG(9, 10))
 	day := int64(24 * 3600)
@@ -114,7 +114,7 @@ func TestAdaptiveGrowth(t *testing.T) {
 	from := 3600 + day
 	traffic(t, e, rng, from, 12*3600, func(int64) float64 { return 200 })
 	e.End()
-	if len(out) != 2 || out[0].State != Firing || out[1].State != Resolved || *out[0].Deviation <= 0 {
+	if len(out) != 2 || out[0].State != record.Firing || out[1].State != record.Resolved || *out[0].Deviation <= 0 {
 		t.Fatalf("a step to twice the rate: %+v, want one alert, firing and resolving", out)
 	}
 	took := out[1].Time.Sub(out[0].Time)

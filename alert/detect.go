@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // tally is what a second, or a window of seconds, holds.
@@ -30,7 +30,7 @@ type detector interface {
 	settled(seen int64) bool
 	// describe fills in a's threshold, the kind's own fields and the
 	// message, for the state change at a.Time.
-	describe(a *Alert, w tally)
+	describe(a *record.Alert, w tally)
 	// save and restore the detector's own state, when it has any.
 	save() any
 	restore(data json.RawMessage) error
@@ -95,12 +95,12 @@ func (d *threshold) settled(seen int64) bool {
 	return d.kind != LowTraffic || seen >= d.win
 }
 
-func (d *threshold) describe(a *Alert, w tally) {
+func (d *threshold) describe(a *record.Alert, w tally) {
 	a.Threshold = d.thr
-	if a.State == Resolved {
+	if a.State == record.Resolved {
 		a.Threshold = d.rec
 	}
-	at := string(parse.AppendTime(nil, a.Time.Unix(), 0))
+	at := string(record.AppendTime(nil, a.Time.Unix(), 0))
 	switch d.kind {
 	case HighTraffic:
 		a.Message = message(a, "High traffic generated an alert", "High traffic alert recovered", fmt.Sprintf("hits = %d", w.hits), at)
@@ -120,8 +120,8 @@ func (d *threshold) restore(data json.RawMessage) error { return nil }
 
 // message is "<fired> - <what>, triggered at <at>" or "<recovered> -
 // <what>, recovered at <at>".
-func message(a *Alert, fired, recovered, what, at string) string {
-	if a.State == Firing {
+func message(a *record.Alert, fired, recovered, what, at string) string {
+	if a.State == record.Firing {
 		return fired + " - " + what + ", triggered at " + at
 	}
 	return recovered + " - " + what + ", recovered at " + at
@@ -219,14 +219,14 @@ func (d *adaptive) settled(int64) bool {
 	return d.m.N >= d.most && d.m.Mean == 0 && d.m.Var == 0
 }
 
-func (d *adaptive) describe(a *Alert, w tally) {
+func (d *adaptive) describe(a *record.Alert, w tally) {
 	a.Threshold = d.k
-	if a.State == Resolved {
+	if a.State == record.Resolved {
 		a.Threshold = d.rec
 	}
 	mean, z := math.Round(d.m.Mean*1000)/1000, math.Round(d.z(w)*100)/100
 	a.Expected, a.Deviation = &mean, &z
-	at := string(parse.AppendTime(nil, a.Time.Unix(), 0))
+	at := string(record.AppendTime(nil, a.Time.Unix(), 0))
 	dir := "above"
 	if z < 0 {
 		dir = "below"

@@ -1,5 +1,5 @@
-// Package alert applies sliding-window rules to request events and
-// writes "alert" records when a rule changes state.
+// Package alert applies sliding-window rules to request records and
+// writes alert records (record.Alert) when a rule changes state.
 //
 // Every rule judges each whole second s of event time by its window:
 // the requests, and the 5xx among them, whose second lies in
@@ -22,8 +22,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/logmon/logmon/internal/eventtime"
-	"github.com/logmon/logmon/parse"
 )
 
 // Config holds the engine's settings.
@@ -35,7 +36,7 @@ type Config struct {
 // Engine runs the rules over a stream of requests.
 type Engine struct {
 	clock  *eventtime.Clock
-	emit   func(*Alert) error
+	emit   func(*record.Alert) error
 	rules  []*rule
 	widest *rule // the rule of the widest window: its sum is 0 when every rule's is
 	win    int64 // its window
@@ -48,7 +49,7 @@ type Engine struct {
 	first       int64 // the second the first request counted in
 	lastCounted int64 // the newest second a request was counted in
 	late        int64
-	rec         Alert
+	rec         record.Alert
 }
 
 // rule is one rule at work: its settings, window, machine and detector.
@@ -64,7 +65,7 @@ type rule struct {
 
 // New returns an engine that calls emit for each alert record. The
 // record passed to emit is reused: emit must not keep it.
-func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
+func New(cfg Config, emit func(*record.Alert) error) (*Engine, error) {
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func New(cfg Config, emit func(*Alert) error) (*Engine, error) {
 func (e *Engine) Late() int64 { return e.late }
 
 // Request counts one request.
-func (e *Engine) Request(r *parse.Request) error {
+func (e *Engine) Request(r *record.Request) error {
 	from, to := e.clock.See(r.Sec)
 	if err := e.judge(from, to); err != nil {
 		return err
@@ -183,20 +184,19 @@ func (e *Engine) settled(s int64) bool {
 	return true
 }
 
-func (e *Engine) record(r *rule, sec int64) *Alert {
+func (e *Engine) record(r *rule, sec int64) *record.Alert {
 	a := &e.rec
-	*a = Alert{
-		Type:   "alert",
+	*a = record.Alert{
 		ID:     ID(r.name, r.m.FiredAt),
 		Rule:   r.name,
-		State:  Resolved,
+		State:  record.Resolved,
 		Time:   time.Unix(sec, 0).UTC(),
 		Hits:   r.sum.hits,
 		Rate:   math.Round(rate(r.sum, r.win)*1000) / 1000,
 		Window: r.win,
 	}
 	if r.m.Firing {
-		a.State = Firing
+		a.State = record.Firing
 	}
 	r.d.describe(a, r.sum)
 	return a
@@ -207,7 +207,7 @@ func (e *Engine) record(r *rule, sec int64) *Alert {
 // written again after a restart (see State) has the same one, so a
 // consumer can drop a repeat.
 func ID(rule string, fired int64) string {
-	return rule + "@" + string(parse.AppendTime(nil, fired, 0))
+	return rule + "@" + string(record.AppendTime(nil, fired, 0))
 }
 
 // State is the engine's part of a checkpoint (logmon alert --state):

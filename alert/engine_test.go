@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // t0 is an arbitrary whole second of event time, far from the wall clock.
@@ -43,7 +43,7 @@ func (g got) String() string { return fmt.Sprintf("%s@%d(%d)", g.State, g.At, g.
 func runEngine(t *testing.T, cfg Config, evs []event) []got {
 	t.Helper()
 	var out []got
-	e, err := New(cfg, func(a *Alert) error {
+	e, err := New(cfg, func(a *record.Alert) error {
 		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
 		return nil
 	})
@@ -83,20 +83,20 @@ func TestHighTraffic(t *testing.T) {
 			name: "1201 hits in 120 s fires at the 1201st",
 			cfg:  defaults(),
 			evs:  append(spread(0, 120, 1200), hits(119, 1)),
-			want: []got{{Firing, 119, 1201}},
+			want: []got{{record.Firing, 119, 1201}},
 		},
 		{
 			name: "all at once fires in that second",
 			cfg:  defaults(),
 			evs:  []event{hits(10, 1201)},
-			want: []got{{Firing, 10, 1201}},
+			want: []got{{record.Firing, 10, 1201}},
 		},
 		{
 			// 1201 hits at second 10 leave the window (s-120, s] at s = 130.
 			name: "burst then silence resolves in the silence at the exact second",
 			cfg:  defaults(),
 			evs:  []event{hits(10, 1201), hits(1000, 1)},
-			want: []got{{Firing, 10, 1201}, {Resolved, 130, 0}},
+			want: []got{{record.Firing, 10, 1201}, {record.Resolved, 130, 0}},
 		},
 		{
 			name: "resolves once the average falls to the threshold",
@@ -104,14 +104,14 @@ func TestHighTraffic(t *testing.T) {
 			// 11/s for 120 s: fires when the window first holds > 1200,
 			// at s = 109 (110 seconds * 11 = 1210); then 10/s.
 			evs:  append(perSecond(0, 120, 11), perSecond(120, 300, 10)...),
-			want: []got{{Firing, 109, 1210}, {Resolved, 239, 1200}},
+			want: []got{{record.Firing, 109, 1210}, {record.Resolved, 239, 1200}},
 		},
 		{
 			name: "window and threshold are settings",
 			cfg:  ht(2, 10*time.Second, 0),
 			evs:  []event{hits(0, 20), hits(5, 1), hits(30, 1)},
 			// Second 0 leaves the window (s-10, s] at s = 10.
-			want: []got{{Firing, 5, 21}, {Resolved, 10, 1}},
+			want: []got{{record.Firing, 5, 21}, {record.Resolved, 10, 1}},
 		},
 		{
 			name: "a late line counts in the earliest open second",
@@ -119,7 +119,7 @@ func TestHighTraffic(t *testing.T) {
 			// Second 2 is judged when 3 is seen (lateness 0); the line
 			// of second 1 then counts in second 3.
 			evs:  []event{hits(0, 1), hits(3, 5), hits(1, 1), hits(20, 1)},
-			want: []got{{Firing, 3, 7}, {Resolved, 8, 0}},
+			want: []got{{record.Firing, 3, 7}, {record.Resolved, 8, 0}},
 		},
 		{
 			// 123/300 is 0.41 exactly as the threshold is; 123 > 0.41*300
@@ -154,14 +154,14 @@ func perSecond(from, to int64, n int) []event {
 
 func TestMessages(t *testing.T) {
 	var msgs []string
-	e, err := New(defaults(), func(a *Alert) error {
+	e, err := New(defaults(), func(a *record.Alert) error {
 		msgs = append(msgs, a.Message)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := parse.Request{Sec: t0}
+	r := record.Request{Sec: t0}
 	for range 1201 {
 		e.Request(&r)
 	}
@@ -240,7 +240,7 @@ func TestIdleAdvance(t *testing.T) {
 		live = append(live, tick(s)) // the wall clock goes on, no lines
 	}
 	g := runEngine(t, defaults(), live)
-	want := []got{{Firing, 0, 1201}, {Resolved, 120, 0}}
+	want := []got{{record.Firing, 0, 1201}, {record.Resolved, 120, 0}}
 	if !slices.Equal(g, want) {
 		t.Errorf("live (-want +got):\n-%v\n+%v", want, g)
 	}
@@ -248,11 +248,11 @@ func TestIdleAdvance(t *testing.T) {
 	// The resolve is known once lateness has passed: it must be written
 	// by the tick at 120+5+1 and not before.
 	var out []got
-	e, _ := New(defaults(), func(a *Alert) error {
+	e, _ := New(defaults(), func(a *record.Alert) error {
 		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
 		return nil
 	})
-	r := parse.Request{Sec: t0}
+	r := record.Request{Sec: t0}
 	for range 1201 {
 		e.Request(&r)
 	}
@@ -263,7 +263,7 @@ func TestIdleAdvance(t *testing.T) {
 		t.Fatalf("after the tick at 125: %v, want only the firing", out)
 	}
 	e.Idle(time.Unix(t0+126, 0), time.Unix(t0, 0))
-	if len(out) != 2 || out[1] != (got{Resolved, 120, 0}) {
+	if len(out) != 2 || out[1] != (got{record.Resolved, 120, 0}) {
 		t.Fatalf("after the tick at 126: %v, want the resolve at 120", out)
 	}
 }
@@ -271,11 +271,11 @@ func TestIdleAdvance(t *testing.T) {
 // TestIdleReplayUnaffected: a replay of an old log ignores the wall clock.
 func TestIdleReplayUnaffected(t *testing.T) {
 	var out []got
-	e, _ := New(defaults(), func(a *Alert) error {
+	e, _ := New(defaults(), func(a *record.Alert) error {
 		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
 		return nil
 	})
-	r := parse.Request{Sec: t0}
+	r := record.Request{Sec: t0}
 	for range 1201 {
 		e.Request(&r)
 	}
@@ -285,7 +285,7 @@ func TestIdleReplayUnaffected(t *testing.T) {
 		t.Fatalf("a replay's alert was judged by the wall clock: %v", out)
 	}
 	e.End()
-	if len(out) != 1 || out[0].State != Firing {
+	if len(out) != 1 || out[0].State != record.Firing {
 		t.Fatalf("end of input: %v, want the firing only (nothing after the last line is judged)", out)
 	}
 }
@@ -317,14 +317,14 @@ func BenchmarkRequest(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(1) // one request per op: MB/s reads as millions of requests/s
 	alerts := 0
-	e, err := New(ht(1000, time.Minute, 5*time.Second), func(*Alert) error {
+	e, err := New(ht(1000, time.Minute, 5*time.Second), func(*record.Alert) error {
 		alerts++
 		return nil
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	var r parse.Request
+	var r record.Request
 	for i := range b.N {
 		// 1000 req/s, then 1100 req/s for a minute every other minute.
 		sec := int64(i) / 1000

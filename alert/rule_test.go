@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // second is what one second of a test's traffic holds: n requests, errs of
@@ -42,8 +42,8 @@ func run(t *testing.T, cfg Config, secs []second) []string {
 }
 
 // collect appends each record to out as "rule state@second(hits)".
-func collect(out *[]string) func(*Alert) error {
-	return func(a *Alert) error {
+func collect(out *[]string) func(*record.Alert) error {
+	return func(a *record.Alert) error {
 		*out = append(*out, fmt.Sprintf("%s %s@%d(%d)", a.Rule, a.State, a.Time.Unix()-t0, a.Hits))
 		return nil
 	}
@@ -53,7 +53,7 @@ func collect(out *[]string) func(*Alert) error {
 // keeps the wall time the input last arrived across calls.
 func play(t *testing.T, e *Engine, secs []second, last *int64) {
 	t.Helper()
-	var r parse.Request
+	var r record.Request
 	for _, s := range secs {
 		if s.tickAt > 0 {
 			if err := e.Idle(time.Unix(t0+s.tickAt, 0), time.Unix(t0+*last, 0)); err != nil {
@@ -388,7 +388,7 @@ func TestRulesStateResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	secs := mixedTraffic(rng)
 	cfg := allRules(3 * time.Second)
-	var want []Alert
+	var want []record.Alert
 	e := newCollecting(t, cfg, &want)
 	var last int64
 	play(t, e, secs, &last)
@@ -396,7 +396,7 @@ func TestRulesStateResume(t *testing.T) {
 		t.Fatalf("%d records: too few to test anything", len(want))
 	}
 	for cut := 1; cut < len(secs); cut += 97 {
-		var got []Alert
+		var got []record.Alert
 		a := newCollecting(t, cfg, &got)
 		var last int64
 		play(t, a, secs[:cut], &last)

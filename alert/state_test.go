@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // feed gives e the requests of secs (seconds after t0), in order.
 func feed(t *testing.T, e *Engine, secs []int64) {
 	t.Helper()
-	var r parse.Request
+	var r record.Request
 	for _, s := range secs {
 		r.Sec = t0 + s
 		if err := e.Request(&r); err != nil {
@@ -23,9 +23,9 @@ func feed(t *testing.T, e *Engine, secs []int64) {
 	}
 }
 
-func newCollecting(t *testing.T, cfg Config, out *[]Alert) *Engine {
+func newCollecting(t *testing.T, cfg Config, out *[]record.Alert) *Engine {
 	t.Helper()
-	e, err := New(cfg, func(a *Alert) error { *out = append(*out, *a); return nil })
+	e, err := New(cfg, func(a *record.Alert) error { *out = append(*out, *a); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +55,14 @@ func TestStateResume(t *testing.T) {
 			secs[i], secs[j] = secs[j], secs[i]
 		}
 	}
-	var want []Alert
+	var want []record.Alert
 	e := newCollecting(t, cfg, &want)
 	feed(t, e, secs)
 	if len(want) < 6 {
 		t.Fatalf("the test traffic gives %d alerts, want several", len(want))
 	}
 	for cut := 0; cut <= len(secs); cut += 7 {
-		var gotA []Alert
+		var gotA []record.Alert
 		a := newCollecting(t, cfg, &gotA)
 		feed(t, a, secs[:cut])
 		data, err := json.Marshal(a.State())
@@ -89,11 +89,11 @@ func TestStateResume(t *testing.T) {
 // recovery carries the id of the original alert.
 func TestStateFiringStaysFiring(t *testing.T) {
 	cfg := ht(1, 10*time.Second, 0)
-	var out []Alert
+	var out []record.Alert
 	a := newCollecting(t, cfg, &out)
 	feed(t, a, []int64{0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3}) // 12 hits: over 10 at second 3
 	feed(t, a, []int64{6, 7, 8})                            // judge up to 7
-	if len(out) != 1 || out[0].State != Firing {
+	if len(out) != 1 || out[0].State != record.Firing {
 		t.Fatalf("before the stop: %v, want one firing alert", out)
 	}
 	data, _ := json.Marshal(a.State())
@@ -102,7 +102,7 @@ func TestStateFiringStaysFiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	feed(t, b, []int64{30})
-	if len(out) != 2 || out[1].State != Resolved || out[1].ID != out[0].ID {
+	if len(out) != 2 || out[1].State != record.Resolved || out[1].ID != out[0].ID {
 		t.Fatalf("after the restore: %v, want only the resolution, with id %q", out, out[0].ID)
 	}
 	if want := "high_traffic@2015-05-17T10:00:03Z"; out[0].ID != want {
@@ -131,7 +131,7 @@ func TestStateRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out []Alert
+			var out []record.Alert
 			e := newCollecting(t, cfg, &out)
 			err := e.Restore([]byte(tt.state))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {

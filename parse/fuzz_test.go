@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/logmon/logmon/internal/record"
 )
 
 // FuzzLine checks that Line never panics, that its errors are printable,
-// and that every line it accepts makes a valid JSON record that the
-// Decoder reads back to the same record. Its seed corpus is in
+// and that every line it accepts makes a valid JSON record that
+// record.Decoder reads back to the same record. Its seed corpus is in
 // testdata/fuzz/FuzzLine as well as here.
 func FuzzLine(f *testing.F) {
 	for _, line := range benchLines {
@@ -22,7 +24,7 @@ func FuzzLine(f *testing.F) {
 	f.Add(`h - - [31/Dec/9999:23:59:59 -1400] "GET http://h?q HTTP/1.1" 999 9223372036854775807 "\\" "\"`)
 	f.Fuzz(func(t *testing.T, line string) {
 		var p Parser
-		var r Request
+		var r record.Request
 		buf := []byte(line)
 		err := p.Line(buf, &r)
 		if string(buf) != line {
@@ -42,11 +44,11 @@ func FuzzLine(f *testing.F) {
 		if !json.Valid(js) || !utf8.Valid(js) {
 			t.Fatalf("Line(%q) gives invalid JSON or UTF-8 %q", line, js)
 		}
-		var d Decoder
-		var back Request
+		var d record.Decoder
+		var back record.Request
 		typ, err := d.Record(js, &back)
-		if err != nil || typ != "request" {
-			t.Fatalf("Record(%s) = %q, %v, want \"request\", nil", js, typ, err)
+		if err != nil || typ != record.TypeRequest {
+			t.Fatalf("Record(%s) = %v, %v, want request, nil", js, typ, err)
 		}
 		if again := back.AppendJSON(nil); !bytes.Equal(again, js) {
 			t.Fatalf("Line(%q) does not round-trip (-want +got):\n-%s\n+%s", line, js, again)
@@ -55,7 +57,7 @@ func FuzzLine(f *testing.F) {
 }
 
 // checkRequest checks the invariants of a parsed line.
-func checkRequest(t *testing.T, line string, r *Request) {
+func checkRequest(t *testing.T, line string, r *record.Request) {
 	t.Helper()
 	switch {
 	case len(r.Remote) == 0:
@@ -109,82 +111,3 @@ func FuzzTimestamp(f *testing.F) {
 		}
 	})
 }
-
-// FuzzRecord checks the record decoder against encoding/json: it never
-// panics; a line it accepts is a valid JSON object whose "type" it reports
-// correctly; a request it accepts re-encodes to a record it accepts again;
-// and a valid object of another type (not nested too deep) is never
-// refused, since stages must pass such records through. Seed corpus:
-// testdata/fuzz/FuzzRecord and the adds below.
-func FuzzRecord(f *testing.F) {
-	for _, s := range []string{
-		`{"type":"request","time":"2015-05-17T10:05:03Z","remote":"1.2.3.4","status":200,"bytes":5}`,
-		`{"type":"summary","status":{"2xx":1},"sections":[{"section":"/a","hits":1}]}`,
-		`{"type":"alert","time":"x","bytes":"y","path":3}`,
-		`{"type":"request","time":"2015-05-17T10:05:03.25+02:00","path":"\ud83d\ude00\u0000\"","status":-1}`,
-		`{"type":"t\u0079pe","a":[1,2.5e-3,true,false,null,{"b":[]}]}`,
-		"\xef\xbb\xbf{\"type\":\"x\"}",
-		`{"type":"x"} {}`,
-		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]`,
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, line string) {
-		var d Decoder
-		var r Request
-		typ, err := d.Record([]byte(line), &r)
-		var m map[string]any
-		stdErr := json.Unmarshal([]byte(line), &m)
-		stdType, typeIsString := m["type"].(string)
-		if err == nil {
-			if stdErr != nil {
-				t.Fatalf("accepted %q, which encoding/json refuses: %v", line, stdErr)
-			}
-			// (encoding/json turns invalid UTF-8 into U+FFFD; the
-			// decoder keeps the bytes, harmless in a type name.)
-			if !typeIsString || (stdType != typ && utf8.ValidString(typ)) {
-				t.Fatalf("type %q, encoding/json reads %v", typ, m["type"])
-			}
-			if typ == "request" {
-				again := r.AppendJSON(nil)
-				var d2 Decoder
-				var r2 Request
-				if _, err := d2.Record(again, &r2); err != nil {
-					t.Fatalf("re-encoded request %s refused: %v", again, err)
-				}
-				if !bytes.Equal(r2.AppendJSON(nil), again) {
-					t.Fatalf("re-encoding is not stable:\n%s\n%s", again, r2.AppendJSON(nil))
-				}
-			}
-			return
-		}
-		// Refused: it must be a line a stage may refuse.
-		if stdErr != nil || !typeIsString || stdType == "request" {
-			return
-		}
-		if depth(line) > MaxDepth || bytes.HasPrefix([]byte(line), []byte("\xef\xbb\xbf")) {
-			return
-		}
-		if dupKeys(line) {
-			return // the decoder reads the first "type", encoding/json the last
-		}
-		t.Fatalf("refused a valid %q record %q: %v", stdType, line, err)
-	})
-}
-
-// depth is the deepest nesting of brackets outside strings (roughly).
-func depth(s string) int {
-	d, most := 0, 0
-	for _, c := range s {
-		switch c {
-		case '[', '{':
-			d++
-			most = max(most, d)
-		case ']', '}':
-			d--
-		}
-	}
-	return most
-}
-
-func dupKeys(s string) bool { return bytes.Count([]byte(s), []byte(`"type"`)) > 1 }

@@ -1,3 +1,7 @@
+// Package parse turns raw access-log lines into request records
+// (record.Request): Parser.Line reads one line of any of the formats the
+// README lists. The record itself, its JSON and its time format are
+// package record's.
 package parse
 
 import (
@@ -5,6 +9,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/logmon/logmon/internal/record"
 )
 
 // Parser parses access-log lines; the zero value is ready to use.
@@ -64,7 +70,7 @@ func quote(text []byte) string {
 // telling vhost_combined apart by the number of fields before the date.
 // Fields are separated by one or more spaces; spaces before and after the
 // line are ignored, and so is anything after the agent (nginx extras).
-func (p *Parser) Line(line []byte, r *Request) error {
+func (p *Parser) Line(line []byte, r *record.Request) error {
 	r.Reset()
 	if !p.Keep {
 		p.scratch = p.scratch[:0]
@@ -278,7 +284,7 @@ func (p *Parser) unquote(line []byte, i int) (val []byte, next int, ok bool) {
 // "METHOD TARGET" (HTTP/0.9) on single spaces into r. Anything else -
 // "-", an empty request, TLS bytes sent to an HTTP port, more parts -
 // is kept whole in r.Request.
-func splitRequest(req []byte, r *Request) {
+func splitRequest(req []byte, r *record.Request) {
 	sp := bytes.IndexByte(req, ' ')
 	if sp <= 0 || !isToken(req[:sp]) {
 		r.Request = req
@@ -418,11 +424,6 @@ func parseSize(b []byte) (int64, bool) {
 	return n, true
 }
 
-// maxSec is the start of the year 10000 UTC: records carry their time as
-// RFC 3339, which has four-digit years, so 9999-12-31T23:00:00-0100 is
-// refused although its local date is valid.
-var maxSec = unixSeconds(10000, 1, 1, 0, 0, 0)
-
 // parseTimestamp reads the text between the brackets of the date field
 //
 //	10/Oct/2000:13:55:36 -0700   CLF (Apache %t), also 13:55:36.123 -0700
@@ -430,7 +431,7 @@ var maxSec = unixSeconds(10000, 1, 1, 0, 0, 0)
 //	                             for the zone and a fraction of a second
 //
 // and returns it as UTC Unix seconds and nanoseconds. It converts with
-// unixSeconds rather than time.Date, which costs about 60 ns a call.
+// record.UnixSeconds rather than time.Date, which costs about 60 ns a call.
 func parseTimestamp(b []byte) (sec int64, nsec int32, ok bool) {
 	var y, mo, d, h, mi, s, i int
 	ok = true
@@ -460,7 +461,7 @@ func parseTimestamp(b []byte) (sec int64, nsec int32, ok bool) {
 	default:
 		return 0, 0, false
 	}
-	if !ok || y < 1 || !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59 {
+	if !ok || y < 1 || !record.ValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59 {
 		return 0, 0, false
 	}
 
@@ -500,8 +501,11 @@ func parseTimestamp(b []byte) (sec int64, nsec int32, ok bool) {
 	if sign == '-' {
 		off = -off
 	}
-	sec = unixSeconds(y, mo, d, h, mi, s) - off
-	if sec >= maxSec {
+	sec = record.UnixSeconds(y, mo, d, h, mi, s) - off
+	if sec >= record.EndTime {
+		// A record's time has a four-digit year (see record.EndTime),
+		// so 9999-12-31T23:00:00-0100 is refused although its local
+		// date is valid.
 		return 0, 0, false
 	}
 	return sec, nsec, true
@@ -555,4 +559,16 @@ func digits(b []byte, i, n int, ok *bool) int {
 		*ok = false
 	}
 	return v
+}
+
+// atoiN reads b as an unsigned decimal number: all of it digits.
+func atoiN(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/logmon/logmon/internal/record"
 )
 
 // Verbatim lines of /work/shared/data/apache_logs (Combined, 2015).
@@ -262,7 +264,7 @@ func TestLine(t *testing.T) {
 // parseJSON parses input, which must be valid, and returns its JSON.
 func parseJSON(t *testing.T, p *Parser, input string) string {
 	t.Helper()
-	var r Request
+	var r record.Request
 	if err := p.Line([]byte(input), &r); err != nil {
 		t.Fatalf("Line(%q) = %v, want no error", input, err)
 	}
@@ -342,7 +344,7 @@ func TestLineErrors(t *testing.T) {
 	var p Parser
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var r Request
+			var r record.Request
 			err := p.Line([]byte(tt.input), &r)
 			var le *LineError
 			if !errors.As(err, &le) {
@@ -376,7 +378,7 @@ func checkReason(t *testing.T, reason string) {
 // the previous line behind.
 func TestLineReuse(t *testing.T) {
 	var p Parser
-	var r Request
+	var r record.Request
 	if err := p.Line([]byte(`vh:80 h - u [01/Jan/2020:00:00:00.5 +0000] "GET /a HTTP/1.1" 200 1 "r" "a"`), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +395,7 @@ func TestLineReuse(t *testing.T) {
 // parses without allocating.
 func TestLineNoAlloc(t *testing.T) {
 	var p Parser
-	var r Request
+	var r record.Request
 	for _, line := range benchLines {
 		buf := []byte(line)
 		allocs := testing.AllocsPerRun(100, func() {
@@ -421,7 +423,7 @@ var benchLines = []string{
 func BenchmarkLine(b *testing.B) {
 	// Check the output once, outside the timed loop.
 	var p Parser
-	var r Request
+	var r record.Request
 	var want []string
 	for _, line := range benchLines {
 		if err := p.Line([]byte(line), &r); err != nil {
@@ -453,7 +455,7 @@ func BenchmarkLine(b *testing.B) {
 // and write the record.
 func BenchmarkLineJSON(b *testing.B) {
 	var p Parser
-	var r Request
+	var r record.Request
 	bufs := make([][]byte, len(benchLines))
 	size := 0
 	for i, line := range benchLines {
@@ -470,9 +472,39 @@ func BenchmarkLineJSON(b *testing.B) {
 		}
 		out = r.AppendJSON(out[:0])
 	}
-	var d Decoder
-	var back Request
-	if typ, err := d.Record(out, &back); err != nil || typ != "request" || string(back.AppendJSON(nil)) != string(out) {
-		b.Fatalf("last record %s does not decode to itself: %q, %v", out, typ, err)
+	var d record.Decoder
+	var back record.Request
+	if typ, err := d.Record(out, &back); err != nil || typ != record.TypeRequest || string(back.AppendJSON(nil)) != string(out) {
+		b.Fatalf("last record %s does not decode to itself: %v, %v", out, typ, err)
+	}
+}
+
+// TestParserKeep: with Keep, the unescaped fields of every line parsed
+// stay as they were until Reset, as the stages' parsing ahead needs;
+// without it they are only valid until the next call.
+func TestParserKeep(t *testing.T) {
+	lines := []string{
+		`1.1.1.1 - - [17/May/2015:10:05:03 +0000] "GET /a\"b HTTP/1.1" 200 1 "-" "agent \"one\""`,
+		`2.2.2.2 - - [17/May/2015:10:05:04 +0000] "GET /c\\d HTTP/1.1" 200 2 "-" "agent \"two\""`,
+		`3.3.3.3 - - [17/May/2015:10:05:05 +0000] "GET /e\"f HTTP/1.1" 200 3 "-" "agent \"three\""`,
+	}
+	p := Parser{Keep: true}
+	parsed := make([]record.Request, len(lines))
+	var want []string
+	for i, l := range lines {
+		var fresh Parser
+		var r record.Request
+		if err := fresh.Line([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, string(r.AppendJSON(nil)))
+		if err := p.Line([]byte(l), &parsed[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range lines {
+		if got := string(parsed[i].AppendJSON(nil)); got != want[i] {
+			t.Errorf("parsed line %d after the others (-want +got):\n-%s\n+%s", i+1, want[i], got)
+		}
 	}
 }

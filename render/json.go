@@ -3,9 +3,7 @@ package render
 import (
 	"io"
 
-	"github.com/logmon/logmon/aggregate"
-	"github.com/logmon/logmon/alert"
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // NewJSON returns a Sink writing one JSON object per line ("\n"-terminated)
@@ -23,22 +21,22 @@ type jsonSink struct {
 	err error  // the first write error: every later call returns it
 }
 
-func (j *jsonSink) Request(r *parse.Request) error {
+func (j *jsonSink) Request(r *record.Request) error {
 	j.buf = append(r.AppendJSON(j.buf), '\n')
 	return j.written()
 }
 
-func (j *jsonSink) Summary(s *aggregate.Summary) error {
+func (j *jsonSink) Summary(s *record.Summary) error {
 	j.buf = append(s.AppendJSON(j.buf), '\n')
 	return j.written()
 }
 
-func (j *jsonSink) Alert(a *alert.Alert) error {
+func (j *jsonSink) Alert(a *record.Alert) error {
 	j.buf = append(a.AppendJSON(j.buf), '\n')
 	return j.written()
 }
 
-func (j *jsonSink) Raw(line []byte) error {
+func (j *jsonSink) Raw(_ record.Type, line []byte) error {
 	j.buf = append(append(j.buf, line...), '\n')
 	return j.written()
 }

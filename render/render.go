@@ -1,6 +1,6 @@
-// Package render writes records for whoever reads them next: JSON lines
-// for the next stage of a pipe (NewJSON), or text for a person at a
-// terminal (NewText).
+// Package render writes records (package record) for whoever reads them
+// next: JSON lines for the next stage of a pipe (NewJSON), or text for a
+// person at a terminal (NewText).
 //
 // A stage picks its Sink once, when the stream starts, and then hands it
 // every record it writes. Both sinks buffer; the stage calls Flush when
@@ -9,28 +9,21 @@
 package render
 
 import (
-	"errors"
-
-	"github.com/logmon/logmon/aggregate"
-	"github.com/logmon/logmon/alert"
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // Sink receives the records a stage writes. Implementations buffer; Flush
 // writes out what is buffered.
 type Sink interface {
-	Request(r *parse.Request) error
-	Summary(s *aggregate.Summary) error
-	Alert(a *alert.Alert) error
-	Raw(line []byte) error // a JSON record passed through unchanged (line without its newline)
+	Request(r *record.Request) error
+	Summary(s *record.Summary) error
+	Alert(a *record.Alert) error
+	// Raw writes a JSON record passed through unchanged (line, without
+	// its newline), whose type the caller read with
+	// record.Decoder.Record.
+	Raw(typ record.Type, line []byte) error
 	Flush() error
 }
-
-// ErrBadRecord is wrapped by the error a text sink's Raw returns for a
-// line it cannot decode. Nothing is written for such a line and the sink
-// stays usable, so the caller can report the line and go on; any other
-// error from a Sink is a write error.
-var ErrBadRecord = errors.New("bad record")
 
 // bufSize is the size of the output buffer of both sinks. 64 KiB holds
 // a few hundred request records, so a replay into a pipe makes one

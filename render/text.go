@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,17 +9,15 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/logmon/logmon/aggregate"
-	"github.com/logmon/logmon/alert"
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // NewText returns a Sink writing for a person, in ANSI colour when color
-// is true. Raw lines are decoded (parse.Decoder for the type;
-// encoding/json into aggregate.Summary / alert.Alert for those types) and
-// shown like the typed records; a record of an unknown type is shown as
-// its JSON, sanitized. Raw returns an error wrapping ErrBadRecord for a
-// line it cannot decode.
+// is true. Raw takes a record whose type the caller read
+// (record.Decoder.Record) and decodes it once, with record.Decoder, to
+// show it like the typed records; a record of another type is shown as
+// its JSON, sanitized. Raw returns an error wrapping record.ErrBadRecord for a
+// record it cannot decode (a summary whose fields have the wrong types).
 //
 // Every string taken from a record goes through Sanitize, so the only
 // escape sequences in the output are the colour codes, and only when
@@ -70,10 +67,10 @@ type textSink struct {
 	buf []byte // formatting buffer, reused for every record
 
 	// For Raw: the decoder and the records it decodes into, reused.
-	dec parse.Decoder
-	req parse.Request
-	sum aggregate.Summary
-	al  alert.Alert
+	dec record.Decoder
+	req record.Request
+	sum record.Summary
+	al  record.Alert
 }
 
 func (t *textSink) write() error {
@@ -81,38 +78,35 @@ func (t *textSink) write() error {
 	return err
 }
 
-func (t *textSink) Request(r *parse.Request) error {
+func (t *textSink) Request(r *record.Request) error {
 	t.buf = t.appendRequest(t.buf[:0], r)
 	return t.write()
 }
 
-func (t *textSink) Summary(s *aggregate.Summary) error {
+func (t *textSink) Summary(s *record.Summary) error {
 	t.buf = t.appendSummary(t.buf[:0], s)
 	return t.write()
 }
 
-func (t *textSink) Alert(a *alert.Alert) error {
+func (t *textSink) Alert(a *record.Alert) error {
 	t.buf = t.appendAlert(t.buf[:0], a)
 	return t.write()
 }
 
-func (t *textSink) Raw(line []byte) error {
-	typ, err := t.dec.Record(line, &t.req)
-	if err != nil {
-		return badRecord("", err)
-	}
+func (t *textSink) Raw(typ record.Type, line []byte) error {
 	switch typ {
-	case "request":
+	case record.TypeRequest:
+		if _, err := t.dec.Record(line, &t.req); err != nil {
+			return badRecord("", err)
+		}
 		return t.Request(&t.req)
-	case "summary":
-		t.sum = aggregate.Summary{}
-		if err := json.Unmarshal(line, &t.sum); err != nil {
+	case record.TypeSummary:
+		if err := t.dec.Summary(line, &t.sum); err != nil {
 			return badRecord("summary: ", err)
 		}
 		return t.Summary(&t.sum)
-	case "alert":
-		t.al = alert.Alert{}
-		if err := json.Unmarshal(line, &t.al); err != nil {
+	case record.TypeAlert:
+		if err := t.dec.Alert(line, &t.al); err != nil {
 			return badRecord("alert: ", err)
 		}
 		return t.Alert(&t.al)
@@ -123,12 +117,11 @@ func (t *textSink) Raw(line []byte) error {
 
 func (t *textSink) Flush() error { return t.w.Flush() }
 
-// badRecord wraps ErrBadRecord with why a record cannot be shown, made as
+// badRecord wraps record.ErrBadRecord with why a record cannot be shown, made as
 // safe to print as the text output: the stage prints it on stderr, and the
-// messages of encoding/json and the time package quote the record's text
-// (the time package lets DEL through unescaped).
+// decoder's messages quote the record's text.
 func badRecord(what string, err error) error {
-	return fmt.Errorf("%w: %s%s", ErrBadRecord, what, sanitizeMessage(err.Error()))
+	return fmt.Errorf("%w: %s%s", record.ErrBadRecord, what, sanitizeMessage(err.Error()))
 }
 
 // sanitizeMessage is Sanitize for a message that already uses Go escapes:
@@ -148,10 +141,10 @@ func sanitizeMessage(msg string) string {
 // that the requests of a replay line up.
 const remoteWidth = len("255.255.255.255")
 
-func (t *textSink) appendRequest(b []byte, r *parse.Request) []byte {
+func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	p := &t.pal
 	b = append(b, p.dim...)
-	b = parse.AppendTime(b, r.Sec, r.Nsec)
+	b = record.AppendTime(b, r.Sec, r.Nsec)
 	b = append(b, p.noDim...)
 	b = append(b, ' ', ' ')
 	if r.VHost != nil {
@@ -205,7 +198,7 @@ func (p *palette) statusColor(status int) string {
 	return ""
 }
 
-func (t *textSink) appendSummary(b []byte, s *aggregate.Summary) []byte {
+func (t *textSink) appendSummary(b []byte, s *record.Summary) []byte {
 	p := &t.pal
 	b = append(b, p.bold...)
 	b = appendInterval(b, s.Start.UTC(), s.End.UTC())
@@ -366,13 +359,13 @@ func appendInterval(b []byte, start, end time.Time) []byte {
 	return append(b, " UTC"...)
 }
 
-func (t *textSink) appendAlert(b []byte, a *alert.Alert) []byte {
+func (t *textSink) appendAlert(b []byte, a *record.Alert) []byte {
 	p := &t.pal
 	color, label := p.red, "ALERT"
 	switch a.State {
-	case alert.Resolved:
+	case record.Resolved:
 		color, label = p.green, "RESOLVED"
-	case alert.Firing:
+	case record.Firing:
 	default:
 		color = p.yellow
 	}
@@ -391,7 +384,7 @@ func (t *textSink) appendAlert(b []byte, a *alert.Alert) []byte {
 		b = append(b, " - hits = "...)
 		b = strconv.AppendInt(b, a.Hits, 10)
 		b = append(b, " at "...)
-		b = a.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = record.AppendTime(b, a.Time.Unix(), int32(a.Time.Nanosecond()))
 	}
 	b = append(b, p.noColor...)
 	return append(b, '\n')

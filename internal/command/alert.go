@@ -13,6 +13,7 @@ import (
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/hook"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/record"
 )
 
 func alertCommand(e env) *cli.Command {
@@ -56,7 +57,7 @@ func alertCommand(e env) *cli.Command {
 				h := hook.Start(command, c.Duration("exec-timeout"), log)
 				defer h.Close()
 				var rec []byte
-				emit = func(a *alert.Alert) error {
+				emit = func(a *record.Alert) error {
 					if err := out.Alert(a); err != nil {
 						return err
 					}

@@ -77,7 +77,7 @@ func sh(t *testing.T, script string) (stdout, stderr string) {
 	return out.String(), errs.String()
 }
 
-type record struct {
+type jsonRecord struct {
 	Type     string `json:"type"`
 	Time     string `json:"time"`
 	State    string `json:"state"`
@@ -89,13 +89,13 @@ type record struct {
 	Message  string `json:"message"`
 }
 
-func records(t *testing.T, jsonl string) []record {
+func records(t *testing.T, jsonl string) []jsonRecord {
 	t.Helper()
-	var rs []record
+	var rs []jsonRecord
 	sc := bufio.NewScanner(strings.NewReader(jsonl))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var r record
+		var r jsonRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("output line is not JSON: %v: %q", err, sc.Text())
 		}
@@ -104,8 +104,8 @@ func records(t *testing.T, jsonl string) []record {
 	return rs
 }
 
-func ofType(rs []record, typ string) []record {
-	var out []record
+func ofType(rs []jsonRecord, typ string) []jsonRecord {
+	var out []jsonRecord
 	for _, r := range rs {
 		if r.Type == typ {
 			out = append(out, r)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
+
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/parse"
 )
@@ -28,7 +30,7 @@ func positioned(t *testing.T) [][]byte {
 	var recs [][]byte
 	off := int64(0)
 	for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
-		var r parse.Request
+		var r record.Request
 		if err := p.Line(bytes.TrimSuffix(line, []byte("\n")), &r); err == nil {
 			r.File, r.Offset = []byte("00c0ffee00c0ffee"), off
 			recs = append(recs, append(r.AppendJSON(nil), '\n'))
@@ -174,8 +176,8 @@ func TestStateFile(t *testing.T) {
 	if err := json.Unmarshal(body, &f); err != nil {
 		t.Fatal(err)
 	}
-	var last parse.Request
-	var d parse.Decoder
+	var last record.Request
+	var d record.Decoder
 	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
 	if f.Command != "alert" || f.Position.File != "00c0ffee00c0ffee" || f.Position.Offset != last.Offset {
 		t.Errorf("state %s: want the position of the last request, byte %d", body, last.Offset)
@@ -209,8 +211,8 @@ func TestInterruptSavesState(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("state after SIGTERM: %v, %v", found, err)
 	}
-	var last parse.Request
-	var d parse.Decoder
+	var last record.Request
+	var d record.Decoder
 	d.Record(bytes.TrimSpace(recs[len(recs)-1]), &last)
 	if f.Position == nil || f.Position.Offset != last.Offset {
 		t.Errorf("saved position %+v, want byte %d", f.Position, last.Offset)
@@ -250,8 +252,8 @@ func TestFollowInProcess(t *testing.T) {
 	var offsets []int64
 	var ids []string
 	for l := range strings.Lines(out.b.String()) {
-		var r parse.Request
-		var d parse.Decoder
+		var r record.Request
+		var d record.Decoder
 		if _, err := d.Record([]byte(strings.TrimSpace(l)), &r); err != nil {
 			t.Fatal(err)
 		}

@@ -21,14 +21,13 @@ import (
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/input"
-	"github.com/logmon/logmon/parse"
-	"github.com/logmon/logmon/render"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // Fold folds request events into records of its own: aggregate.Aggregator,
 // alert.Engine.
 type Fold interface {
-	Request(r *parse.Request) error
+	Request(r *record.Request) error
 	// Idle is called when the input has been quiet for a whole tick;
 	// now is the wall clock, lastInput when the input last arrived.
 	Idle(now, lastInput time.Time) error
@@ -54,8 +53,8 @@ type Pauser interface {
 
 // Sink is where the driver writes (render.Sink satisfies it).
 type Sink interface {
-	Request(r *parse.Request) error
-	Raw(record []byte) error // a record passed on as it came
+	Request(r *record.Request) error
+	Raw(typ record.Type, line []byte) error // a record passed on as it came
 	Flush() error
 }
 
@@ -115,7 +114,7 @@ func (d *Driver) Item(it *input.Item) error {
 	}
 	switch it.Kind {
 	case input.Request:
-		if !it.FromRecord() {
+		if !it.Decoded {
 			d.Requests++
 		}
 		return d.request(it)
@@ -155,7 +154,7 @@ func (d *Driver) request(it *input.Item) error {
 	if !d.cfg.Pass {
 		return nil
 	}
-	if it.FromRecord() {
+	if it.Decoded {
 		return d.pass(it)
 	}
 	return d.cfg.Out.Request(r)
@@ -165,8 +164,8 @@ func (d *Driver) request(it *input.Item) error {
 // cannot show (a summary whose fields have the wrong types): that is a
 // bad line, not a failed write.
 func (d *Driver) pass(it *input.Item) error {
-	err := d.cfg.Out.Raw(it.Text)
-	if errors.Is(err, render.ErrBadRecord) {
+	err := d.cfg.Out.Raw(it.Type, it.Text)
+	if errors.Is(err, record.ErrBadRecord) {
 		return d.bad(it, err.Error())
 	}
 	if err == nil && d.form == input.Logs {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -17,16 +18,19 @@ func newParser() input.Parser { return &parse.Parser{Keep: true} }
 // nopOut is a Sink that records raw and request records.
 type nopOut struct{ got []string }
 
-func (o *nopOut) Request(r *parse.Request) error {
+func (o *nopOut) Request(r *record.Request) error {
 	o.got = append(o.got, string(r.AppendJSON(nil)))
 	return nil
 }
-func (o *nopOut) Raw(b []byte) error { o.got = append(o.got, "raw "+string(b)); return nil }
-func (o *nopOut) Flush() error       { return nil }
+func (o *nopOut) Raw(_ record.Type, b []byte) error {
+	o.got = append(o.got, "raw "+string(b))
+	return nil
+}
+func (o *nopOut) Flush() error { return nil }
 
 type countReqs struct{ n int }
 
-func (c *countReqs) Request(*parse.Request) error    { c.n++; return nil }
+func (c *countReqs) Request(*record.Request) error   { c.n++; return nil }
 func (c *countReqs) Idle(time.Time, time.Time) error { return nil }
 func (c *countReqs) End() error                      { return nil }
 

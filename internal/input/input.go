@@ -19,7 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/logmon/logmon/parse"
+	"github.com/logmon/logmon/internal/record"
 )
 
 // Form is what an input holds, decided once, from its first line that is
@@ -48,9 +48,12 @@ type Item struct {
 	Text []byte // the line, without its newline; valid until the handler returns
 	Form Form   // of the input; Unknown for a blank line before the form is known
 	Kind Kind
-	Type string         // the type of a record (Record, or a Request decoded from a record)
-	Req  *parse.Request // a Request's; valid until the handler returns
-	Err  error          // what is wrong with a Bad line, said as a warning says it
+	// Decoded: the line is a record (a request record included), so that
+	// passing it on means writing it as it came; Type is its type.
+	Decoded bool
+	Type    record.Type
+	Req     *record.Request // a Request's; valid until the handler returns
+	Err     error           // what is wrong with a Bad line, said as a warning says it
 
 	// Where the line is, when Config.Where knows: the followed file's
 	// path and the line's offset in it (the request then carries the
@@ -59,15 +62,11 @@ type Item struct {
 	Offset int64
 }
 
-// FromRecord reports whether the item was a record line (a request record
-// included), so that passing it on means writing it as it came.
-func (it *Item) FromRecord() bool { return it.Type != "" }
-
 // Parser parses a log line into a request (parse.Parser). Each batch has
 // its own, so that the requests of a batch parsed ahead stay valid while
 // the next batch is parsed: Reset lets it reuse its scratch space.
 type Parser interface {
-	Line(text []byte, r *parse.Request) error
+	Line(text []byte, r *record.Request) error
 	Reset()
 }
 
@@ -138,9 +137,9 @@ type batch struct {
 	// buffers, which are the batch's own, so they stay valid until the
 	// batch is read into again.
 	items  []Item
-	reqs   []parse.Request
+	reqs   []record.Request
 	p      Parser
-	dec    parse.Decoder
+	dec    record.Decoder
 	formOf Form // of the input once the batch was read
 }
 
@@ -155,7 +154,7 @@ func Run(cfg Config, h Handler) error {
 	batches := make(chan *batch)
 	free := make(chan *batch, numBatches)
 	for range numBatches {
-		free <- &batch{p: cfg.NewParser(), dec: parse.Decoder{Keep: true}}
+		free <- &batch{p: cfg.NewParser(), dec: record.Decoder{Keep: true}}
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -272,7 +271,7 @@ func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}
 		n := len(b.lines)
 		if cap(b.items) < n {
 			b.items = make([]Item, n, max(n, maxBatchLines))
-			b.reqs = make([]parse.Request, n, max(n, maxBatchLines))
+			b.reqs = make([]record.Request, n, max(n, maxBatchLines))
 		}
 		b.items, b.reqs = b.items[:n], b.reqs[:n]
 		for i := range b.lines {
@@ -336,9 +335,9 @@ func (b *batch) form(l *line) Form {
 	return b.formOf
 }
 
-func (it *Item) record(typ string, r *parse.Request) {
-	it.Type = typ
-	if typ == "request" {
+func (it *Item) record(typ record.Type, r *record.Request) {
+	it.Decoded, it.Type = true, typ
+	if typ == record.TypeRequest {
 		it.Kind, it.Req = Request, r
 		return
 	}

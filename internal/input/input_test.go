@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -407,8 +408,8 @@ func (c *items) Tick(time.Time, time.Time, bool) error { return nil }
 func (c *items) End() error                            { return nil }
 func (c *items) Flush() error                          { return nil }
 
-func itemString(n int64, f Form, k Kind, typ string, r *parse.Request, err error) string {
-	s := fmt.Sprintf("%d form %d kind %d type %q", n, f, k, typ)
+func itemString(n int64, f Form, k Kind, typ record.Type, r *record.Request, err error) string {
+	s := fmt.Sprintf("%d form %d kind %d type %d", n, f, k, typ)
 	if r != nil {
 		s += " " + string(r.AppendJSON(nil))
 	}
@@ -435,7 +436,7 @@ func TestParseAhead(t *testing.T) {
 			l = ""
 		}
 		logs = append(logs, l)
-		var r parse.Request
+		var r record.Request
 		var p parse.Parser
 		if p.Line([]byte(l), &r) == nil {
 			recs = append(recs, string(r.AppendJSON(nil)))
@@ -462,15 +463,15 @@ func TestParseAhead(t *testing.T) {
 				}
 				for i, l := range strings.Split(text, "\n") {
 					var p parse.Parser
-					var dec parse.Decoder
-					var r parse.Request
+					var dec record.Decoder
+					var r record.Request
 					n := int64(i + 1)
 					if form == Records {
 						typ, err := dec.Record([]byte(l), &r)
 						switch {
 						case err != nil:
-							want = append(want, itemString(n, form, Bad, "", nil, fmt.Errorf("not a valid record: %w", err)))
-						case typ == "request":
+							want = append(want, itemString(n, form, Bad, record.TypeOther, nil, fmt.Errorf("not a valid record: %w", err)))
+						case typ == record.TypeRequest:
 							want = append(want, itemString(n, form, Request, typ, &r, nil))
 						default:
 							want = append(want, itemString(n, form, Record, typ, nil, nil))
@@ -479,7 +480,7 @@ func TestParseAhead(t *testing.T) {
 					}
 					if mixed && strings.HasPrefix(l, "{") {
 						if typ, err := dec.Record([]byte(l), &r); err == nil {
-							if typ == "request" {
+							if typ == record.TypeRequest {
 								want = append(want, itemString(n, form, Request, typ, &r, nil))
 							} else {
 								want = append(want, itemString(n, form, Record, typ, nil, nil))
@@ -488,9 +489,9 @@ func TestParseAhead(t *testing.T) {
 						}
 					}
 					if err := p.Line([]byte(l), &r); err != nil {
-						want = append(want, itemString(n, form, Bad, "", nil, err))
+						want = append(want, itemString(n, form, Bad, record.TypeOther, nil, err))
 					} else {
-						want = append(want, itemString(n, form, Request, "", &r, nil))
+						want = append(want, itemString(n, form, Request, record.TypeOther, &r, nil))
 					}
 				}
 				if len(c.got) != len(want) {

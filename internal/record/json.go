@@ -1,18 +1,20 @@
-package parse
+package record
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
 
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
-// as encoding/json does, so the output is always valid UTF-8 and valid
-// JSON whatever bytes the log held; control characters are escaped.
+// AppendString appends s as a JSON string: the one string encoder of
+// every record. Invalid UTF-8 becomes U+FFFD, so the output is always
+// valid UTF-8 and valid JSON whatever bytes the log held; '"', '\\' and
+// control characters are escaped, every other character is written as
+// it is (see the package doc for how this differs from encoding/json).
 func AppendString(b []byte, s []byte) []byte {
 	b = append(b, '"')
 	start := 0
@@ -62,12 +64,14 @@ func AppendString(b []byte, s []byte) []byte {
 // deeper input is refused rather than risking the stack.
 const MaxDepth = 100
 
-// Decoder reads JSON records. It keeps a scratch buffer for unescaped
-// strings, so decoding a typical record allocates nothing.
+// Decoder reads JSON records (Record, Summary, Alert). It keeps a
+// scratch buffer for unescaped strings, so decoding a typical request
+// record allocates nothing.
 type Decoder struct {
-	// Keep, when set, keeps the strings of every record decoded valid
-	// until Reset, rather than only until the next record (see
-	// Parser.Keep).
+	// Keep, when set, keeps the strings of every request decoded valid
+	// until Reset, rather than only until the next record: for a caller
+	// that decodes a batch of lines ahead of using them (as
+	// parse.Parser.Keep).
 	Keep    bool
 	scratch []byte
 	line    []byte
@@ -77,191 +81,234 @@ type Decoder struct {
 // Reset lets the decoder reuse its scratch buffer (see Keep).
 func (d *Decoder) Reset() { d.scratch = d.scratch[:0] }
 
-// Record decodes one JSON record line. It returns the record's type. When
-// the type is "request" it fills r; for any other type the line is only
-// checked to be a valid JSON object, so that a stage can pass it through
-// unchanged. The slices in r are valid until the next call.
-func (d *Decoder) Record(line []byte, r *Request) (typ string, err error) {
+// begin starts decoding line: it must open a JSON object.
+func (d *Decoder) begin(line []byte) error {
 	d.line, d.pos = line, 0
 	if !d.Keep {
 		d.scratch = d.scratch[:0]
 	}
-	r.Reset()
-	isRequest := false
-	haveTime := false
-	var fieldErr error // the first request field of the wrong type
-	var typBytes []byte
 	d.skipSpace()
 	if d.pos < len(line) && line[d.pos] == 0xEF && len(line) >= d.pos+3 && line[d.pos+1] == 0xBB && line[d.pos+2] == 0xBF {
-		return "", d.errorf("byte order mark before the record")
+		return d.errorf("byte order mark before the record")
 	}
 	if !d.consume('{') {
-		return "", d.errorf("not a JSON object")
+		return d.errorf("not a JSON object")
+	}
+	return nil
+}
+
+// finish checks that nothing but space follows the record.
+func (d *Decoder) finish() error {
+	d.skipSpace()
+	if d.pos != len(d.line) {
+		return d.errorf("text after the record")
+	}
+	return nil
+}
+
+// object decodes the record in line, a JSON object, calling member for
+// each of its members with the key and d.pos at the value: member reads
+// the value, or skips it with skipValue.
+func (d *Decoder) object(line []byte, member func(key []byte) error) error {
+	if err := d.begin(line); err != nil {
+		return err
+	}
+	if err := d.members(0, member); err != nil {
+		return err
+	}
+	return d.finish()
+}
+
+// members reads the members of the object whose '{' was just consumed
+// (see object); depth is its nesting as skipValue counts it (0 for the
+// record and for an object that is a member of the record).
+func (d *Decoder) members(depth int, member func(key []byte) error) error {
+	if depth > MaxDepth {
+		return d.errorf("nested deeper than %d", MaxDepth)
 	}
 	d.skipSpace()
 	if d.consume('}') {
-		return "", errors.New(`record has no "type"`)
+		return nil
 	}
 	for {
 		d.skipSpace()
 		key, err := d.string()
 		if err != nil {
-			return "", err
+			return err
 		}
 		d.skipSpace()
 		if !d.consume(':') {
-			return "", d.errorf("expected ':' after object key")
+			return d.errorf("expected ':' after object key")
 		}
 		d.skipSpace()
-		valueStart := d.pos
-		var valueErr error   // a value unfit for the request field of this name
-		switch string(key) { // no allocation: the compiler compares in place
-		case "type":
-			v, err := d.stringValue("type")
-			if err != nil {
-				return "", err
-			}
-			typBytes = v
-			isRequest = string(v) == "request"
-		case "time":
-			v, err := d.stringValue("time")
-			if err != nil {
-				valueErr = err
-				break
-			}
-			sec, nsec, ok := parseRFC3339(v)
-			if !ok {
-				valueErr = fmt.Errorf("bad \"time\" %q", v)
-				break
-			}
-			r.Sec, r.Nsec, haveTime = sec, nsec, true
-		case "status":
-			n, err := d.intValue("status")
-			if err != nil {
-				valueErr = err
-				break
-			}
-			r.Status = int(n)
-		case "bytes":
-			n, err := d.intValue("bytes")
-			if err == nil && n < 0 {
-				err = fmt.Errorf("\"bytes\" is negative: %d", n) // parse never writes one: a size is 0 or more
-			}
-			if err != nil {
-				valueErr = err
-				break
-			}
-			r.Bytes = n
-		case "offset":
-			n, err := d.intValue("offset")
-			if err == nil && n < 0 {
-				err = fmt.Errorf("\"offset\" is negative: %d", n)
-			}
-			if err != nil {
-				valueErr = err
-				break
-			}
-			r.Offset = n
-		default:
-			dst := r.field(key)
-			if dst == nil {
-				if err := d.skipValue(0); err != nil {
-					return "", err
-				}
-				break
-			}
-			if d.pos < len(line) && line[d.pos] == 'n' {
-				if err := d.skipValue(0); err != nil {
-					return "", err
-				}
-				break
-			}
-			if d.pos >= len(line) || line[d.pos] != '"' {
-				// Not stringValue(string(key)): the error would make
-				// the string escape, and allocate for every key.
-				valueErr = fmt.Errorf("%q is not a string", key)
-				break
-			}
-			v, err := d.string()
-			if err != nil {
-				return "", err
-			}
-			if v == nil {
-				v = []byte{}
-			}
-			*dst = v
-		}
-		if valueErr != nil {
-			// Other record types use some of these names for other
-			// values ("status" is an object in a summary), and the type
-			// may come last: keep the first error for the end, where it
-			// counts only for a request, and check the value as any JSON.
-			if fieldErr == nil {
-				fieldErr = valueErr
-			}
-			d.pos = valueStart
-			if err := d.skipValue(0); err != nil {
-				return "", err
-			}
+		if err := member(key); err != nil {
+			return err
 		}
 		d.skipSpace()
 		if d.consume(',') {
 			continue
 		}
 		if d.consume('}') {
-			break
+			return nil
 		}
-		return "", d.errorf("expected ',' or '}'")
+		return d.errorf("expected ',' or '}'")
 	}
-	d.skipSpace()
-	if d.pos != len(line) {
-		return "", d.errorf("text after the record")
-	}
-	if typBytes == nil {
-		return "", errors.New(`record has no "type"`)
-	}
-	if isRequest && fieldErr != nil {
-		return "request", fieldErr
-	}
-	if isRequest && !haveTime {
-		return "request", errors.New(`request record has no "time"`)
-	}
-	if isRequest && r.File == nil {
-		r.Offset = 0 // an offset means nothing without its file
-	}
-	if isRequest {
-		return "request", nil // a constant: string(typBytes) would allocate
-	}
-	return string(typBytes), nil
 }
 
-// field maps a JSON name of a string field to the Request field.
-func (r *Request) field(name []byte) *[]byte {
-	switch string(name) {
-	case "remote":
-		return &r.Remote
-	case "user":
-		return &r.User
-	case "method":
-		return &r.Method
-	case "path":
-		return &r.Path
-	case "section":
-		return &r.Section
-	case "protocol":
-		return &r.Protocol
-	case "request":
-		return &r.Request
-	case "referer":
-		return &r.Referer
-	case "agent":
-		return &r.Agent
-	case "vhost":
-		return &r.VHost
-	case "file_id":
-		return &r.File
+// elements reads the JSON array of the field name at d.pos, calling
+// element for each value with d.pos at it; depth is the array's nesting
+// (0 for a member of the record).
+func (d *Decoder) elements(name string, depth int, element func() error) error {
+	if depth > MaxDepth {
+		return d.errorf("nested deeper than %d", MaxDepth)
+	}
+	if !d.consume('[') {
+		return fmt.Errorf("%q is not a list", name)
+	}
+	d.skipSpace()
+	if d.consume(']') {
+		return nil
+	}
+	for {
+		d.skipSpace()
+		if err := element(); err != nil {
+			return err
+		}
+		d.skipSpace()
+		if d.consume(',') {
+			continue
+		}
+		if d.consume(']') {
+			return nil
+		}
+		return d.errorf("expected ',' or ']'")
+	}
+}
+
+// fields reads the JSON object of the field name at d.pos (see members).
+func (d *Decoder) fields(name string, depth int, member func(key []byte) error) error {
+	if !d.consume('{') {
+		return fmt.Errorf("%q is not an object", name)
+	}
+	return d.members(depth, member)
+}
+
+// null reads a JSON null at d.pos, if there is one. A record's null
+// leaves the field it names as it was (as encoding/json does): a
+// decoder fills a zeroed record, so a null is an absent field.
+func (d *Decoder) null() bool { return d.word("null") }
+
+// word reads s at d.pos, if it is there.
+func (d *Decoder) word(s string) bool {
+	if len(d.line)-d.pos >= len(s) && string(d.line[d.pos:d.pos+len(s)]) == s {
+		d.pos += len(s)
+		return true
+	}
+	return false
+}
+
+// stringField reads the JSON string of the field name at d.pos into
+// *dst, unless it is null.
+func (d *Decoder) stringField(name string, dst *string) error {
+	if d.null() {
+		return nil
+	}
+	v, err := d.stringValue(name)
+	if err == nil {
+		*dst = string(v)
+	}
+	return err
+}
+
+// intField reads the JSON integer of the field name at d.pos into *dst,
+// unless it is null.
+func (d *Decoder) intField(name string, dst *int64) error {
+	if d.null() {
+		return nil
+	}
+	n, err := d.intValue(name)
+	if err == nil {
+		*dst = n
+	}
+	return err
+}
+
+// floatField reads the JSON number of the field name at d.pos into
+// *dst, unless it is null.
+func (d *Decoder) floatField(name string, dst *float64) error {
+	if d.null() {
+		return nil
+	}
+	start := d.pos
+	if d.pos >= len(d.line) || (d.line[d.pos] != '-' && (d.line[d.pos] < '0' || d.line[d.pos] > '9')) {
+		return fmt.Errorf("%q is not a number", name)
+	}
+	if err := d.number(); err != nil {
+		return err
+	}
+	f, err := strconv.ParseFloat(string(d.line[start:d.pos]), 64)
+	if err != nil {
+		return fmt.Errorf("%q is out of range: %s", name, d.line[start:d.pos])
+	}
+	*dst = f
+	return nil
+}
+
+// boolField reads the JSON true or false of the field name at d.pos into
+// *dst, unless it is null.
+func (d *Decoder) boolField(name string, dst *bool) error {
+	switch {
+	case d.null():
+	case d.word("true"):
+		*dst = true
+	case d.word("false"):
+		*dst = false
+	default:
+		return fmt.Errorf("%q is not true or false", name)
 	}
 	return nil
+}
+
+// timeField reads the RFC 3339 time of the field name at d.pos into
+// *dst, unless it is null.
+func (d *Decoder) timeField(name string, dst *time.Time) error {
+	if d.null() {
+		return nil
+	}
+	v, err := d.stringValue(name)
+	if err != nil {
+		return err
+	}
+	sec, nsec, ok := ParseTime(v)
+	if !ok {
+		return fmt.Errorf("bad %q %q", name, v)
+	}
+	*dst = time.Unix(sec, int64(nsec)).UTC()
+	return nil
+}
+
+// appendFloat appends f as encoding/json writes a float64, so that the
+// records it wrote stay the same bytes: the shortest decimal that reads
+// back as f, in 'f' format for 1e-6 <= |f| < 1e21 and in 'e' format
+// otherwise, with a one-digit exponent kept to one digit (1e-7, not
+// 1e-07). JSON has no NaN or infinity: they are written as null, which
+// no stage makes (encoding/json failed on them).
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, "null"...)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 func (d *Decoder) errorf(format string, args ...any) error {
@@ -506,8 +553,7 @@ func (d *Decoder) skipValue(depth int) error {
 }
 
 func (d *Decoder) literal(s string) error {
-	if len(d.line)-d.pos >= len(s) && string(d.line[d.pos:d.pos+len(s)]) == s {
-		d.pos += len(s)
+	if d.word(s) {
 		return nil
 	}
 	return d.errorf("expected %s", s)
@@ -541,41 +587,4 @@ func (d *Decoder) number() error {
 		}
 	}
 	return nil
-}
-
-// parseRFC3339 reads the times logmon writes ("2006-01-02T15:04:05Z",
-// optionally with a fraction) quickly, and any other RFC 3339 time
-// through the time package.
-func parseRFC3339(b []byte) (sec int64, nsec int32, ok bool) {
-	if len(b) == 20 && b[19] == 'Z' && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' {
-		y, ok1 := atoiN(b[0:4])
-		mo, ok2 := atoiN(b[5:7])
-		d, ok3 := atoiN(b[8:10])
-		h, ok4 := atoiN(b[11:13])
-		mi, ok5 := atoiN(b[14:16])
-		s, ok6 := atoiN(b[17:19])
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && validDate(y, mo, d) && h < 24 && mi < 60 && s < 60 {
-			return unixSeconds(y, mo, d, h, mi, s), 0, true
-		}
-		return 0, 0, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, string(b))
-	if err != nil {
-		return 0, 0, false
-	}
-	if y := t.UTC().Year(); y < 1 || y > 9999 {
-		return 0, 0, false // could not be written back as RFC 3339
-	}
-	return t.Unix(), int32(t.Nanosecond()), true
-}
-
-func atoiN(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }

@@ -1,4 +1,4 @@
-package parse
+package record
 
 import (
 	"encoding/json"
@@ -36,8 +36,8 @@ func TestRecordRoundTrip(t *testing.T) {
 			}
 			var got Request
 			typ, err := d.Record(line, &got)
-			if err != nil || typ != "request" {
-				t.Fatalf("Record(%s) = %q, %v, want \"request\", nil", line, typ, err)
+			if err != nil || typ != TypeRequest {
+				t.Fatalf("Record(%s) = %v, %v, want request, nil", line, typ, err)
 			}
 			if again := got.AppendJSON(nil); string(again) != string(line) {
 				t.Errorf("round trip (-want +got):\n-%s\n+%s", line, again)
@@ -53,7 +53,7 @@ func TestRecord(t *testing.T) {
 	tests := []struct {
 		name  string
 		input string
-		want  string // the type, or the JSON of the request for "request"
+		want  string // the type, or the JSON of a request
 	}{
 		{"request with spaces and escapes", ` { "type" : "request", "time":"2000-10-10T20:55:36.5Z" , "path":"\/a\u00e9\ud83d\ude00","status":200,"bytes":1 } `,
 			"{\"type\":\"request\",\"time\":\"2000-10-10T20:55:36.5Z\",\"path\":\"/a\u00e9\U0001F600\",\"status\":200,\"bytes\":1}"},
@@ -67,12 +67,15 @@ func TestRecord(t *testing.T) {
 			`{"type":"request","time":"2000-10-10T20:55:36Z","status":200,"bytes":1}`},
 		{"lone surrogate", `{"type":"request","time":"2000-10-10T20:55:36Z","agent":"\ud800x","status":200,"bytes":1}`,
 			`{"type":"request","time":"2000-10-10T20:55:36Z","status":200,"bytes":1,"agent":"` + "\ufffd" + `x"}`},
-		{"other type", `{"type":"note","x":1}`, "note"},
+		{"other type", `{"type":"note","x":1}`, "other"},
+		{"type differs in case", `{"type":"Summary"}`, "other"},
 		// Records of other stages reuse names of request fields with
 		// other types; they pass through.
 		{"summary", `{"type":"summary","start":"2015-05-17T10:05:00Z","end":"2015-05-17T10:05:10Z","requests":3,"rate":0.3,"bytes":1500,"sections":[{"section":"/a","hits":3}],"status":{"1xx":0,"2xx":3},"methods":[],"clients":null,"distinct_clients":1,"late":0}`, "summary"},
 		{"alert", `{"type":"alert","rule":"high_traffic","state":"firing","time":"2015-05-17T12:05:10+02:00","hits":1200,"rate":10.5,"threshold":10,"window":120,"message":"High traffic"}`, "alert"},
-		{"type after wrongly typed fields", `{"status":"x","path":1,"time":0,"type":"other"}`, "other"},
+		{"type after wrongly typed fields", `{"status":"x","path":1,"time":0,"type":"note"}`, "other"},
+		{"year 0 with a fraction", `{"type":"request","time":"0000-12-31T10:00:00.5Z","status":200,"bytes":1}`,
+			`{"type":"request","time":"0000-12-31T10:00:00.5Z","status":200,"bytes":1}`},
 	}
 	var d Decoder
 	for _, tt := range tests {
@@ -82,8 +85,8 @@ func TestRecord(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Record(%s) = %v", tt.input, err)
 			}
-			got := typ
-			if typ == "request" {
+			got := typ.String()
+			if typ == TypeRequest {
 				got = string(r.AppendJSON(nil))
 			}
 			if got != tt.want {
@@ -144,7 +147,7 @@ func TestRecordErrors(t *testing.T) {
 			var r Request
 			typ, err := d.Record([]byte(tt.input), &r)
 			if err == nil {
-				t.Fatalf("Record(%.80s) = %q, nil, want an error with %q", tt.input, typ, tt.want)
+				t.Fatalf("Record(%.80s) = %v, nil, want an error with %q", tt.input, typ, tt.want)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Record(%.80s) error (-want +got):\n-%s\n+%s", tt.input, tt.want, err)
@@ -167,6 +170,17 @@ func TestRecordNoAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Record allocates %v times, want 0", allocs)
+	}
+}
+
+// TestAppendJSONNoAlloc: writing a request record into a buffer with
+// room allocates nothing (the parse stage writes one per line).
+func TestAppendJSONNoAlloc(t *testing.T) {
+	r := Request{Sec: 1431857103, Nsec: 5, Remote: []byte("83.149.9.216"), Method: []byte("GET"), Path: []byte(`/a"\b`),
+		Section: []byte("/a"), Protocol: []byte("HTTP/1.1"), Status: 200, Bytes: 203023, Agent: []byte("Mozilla/5.0 \xff"), File: []byte("f"), Offset: 9}
+	buf := make([]byte, 0, 1024)
+	if allocs := testing.AllocsPerRun(100, func() { buf = r.AppendJSON(buf[:0]) }); allocs != 0 {
+		t.Errorf("AppendJSON allocates %v times, want 0", allocs)
 	}
 }
 
@@ -250,8 +264,26 @@ func BenchmarkRecord(b *testing.B) {
 	var r Request
 	for range b.N {
 		typ, err := d.Record(line, &r)
-		if err != nil || typ != "request" || r.Status != 200 || r.Sec != 1431857103 {
-			b.Fatalf("Record = %q, %v; status %d, sec %d", typ, err, r.Status, r.Sec)
+		if err != nil || typ != TypeRequest || r.Status != 200 || r.Sec != 1431857103 {
+			b.Fatalf("Record = %v, %v; status %d, sec %d", typ, err, r.Status, r.Sec)
 		}
+	}
+}
+
+func BenchmarkAppendJSON(b *testing.B) {
+	line := []byte(`{"type":"request","time":"2015-05-17T10:05:03Z","remote":"83.149.9.216","method":"GET","path":"/presentations/logstash-monitorama-2013/images/kibana-search.png","section":"/presentations","protocol":"HTTP/1.1","status":200,"bytes":203023,"referer":"http://semicomplete.com/presentations/logstash-monitorama-2013/","agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"}`)
+	var d Decoder
+	var r Request
+	if _, err := d.Record(line, &r); err != nil {
+		b.Fatal(err)
+	}
+	out := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(line)))
+	for range b.N {
+		out = r.AppendJSON(out[:0])
+	}
+	if string(out) != string(line) {
+		b.Fatalf("AppendJSON (-want +got):\n-%s\n+%s", line, out)
 	}
 }

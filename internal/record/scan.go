@@ -1,4 +1,4 @@
-package parse
+package record
 
 import (
 	"encoding/binary"

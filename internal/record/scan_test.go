@@ -1,4 +1,4 @@
-package parse
+package record
 
 import (
 	"math/rand/v2"
@@ -83,14 +83,14 @@ func TestAppendTime(t *testing.T) {
 			t.Fatalf("AppendTime(%d, %d) = %s, want %s", sec, nsec, got, want)
 		}
 	}
-	edges := []int64{year0 - 1, year0, year0 + 86399, year0 + 86400*59, year0 + 86400*60, -1, 0, 1, 951782400, 951868800, 1431856800, year10000 - 1, year10000}
+	edges := []int64{MinTime - 1, MinTime, MinTime + 86399, MinTime + 86400*59, MinTime + 86400*60, -1, 0, 1, 951782400, 951868800, 1431856800, EndTime - 1, EndTime}
 	for _, sec := range edges {
 		for _, nsec := range []int32{0, 1, 5e8, 123456789, 999999999, 100} {
 			check(sec, nsec)
 		}
 	}
 	for range 200000 {
-		sec := year0 - 86400 + r.Int64N(year10000-year0+2*86400)
+		sec := MinTime - 86400 + r.Int64N(EndTime-MinTime+2*86400)
 		var nsec int32
 		if r.IntN(3) == 0 {
 			nsec = int32(r.IntN(1e9))
@@ -128,41 +128,28 @@ func TestIntValue(t *testing.T) {
 	}
 }
 
-// TestKeep: with Keep, the unescaped fields of every line parsed or
-// record decoded stay as they were until Reset, as the stages' parsing
-// ahead needs; without it they are only valid until the next call.
-func TestKeep(t *testing.T) {
-	lines := []string{
-		`1.1.1.1 - - [17/May/2015:10:05:03 +0000] "GET /a\"b HTTP/1.1" 200 1 "-" "agent \"one\""`,
-		`2.2.2.2 - - [17/May/2015:10:05:04 +0000] "GET /c\\d HTTP/1.1" 200 2 "-" "agent \"two\""`,
-		`3.3.3.3 - - [17/May/2015:10:05:05 +0000] "GET /e\"f HTTP/1.1" 200 3 "-" "agent \"three\""`,
+// TestDecoderKeep: with Keep, the unescaped fields of every record
+// decoded stay as they were until Reset, as the stages' parsing ahead
+// needs; without it they are only valid until the next call.
+func TestDecoderKeep(t *testing.T) {
+	records := []Request{
+		{Sec: 1431857103, Remote: []byte("1.1.1.1"), Path: []byte(`/a"b`), Agent: []byte(`agent "one"`)},
+		{Sec: 1431857104, Remote: []byte("2.2.2.2"), Path: []byte(`/c\d`), Agent: []byte(`agent "two"`)},
+		{Sec: 1431857105, Remote: []byte("3.3.3.3"), Path: []byte(`/e"f`), Agent: []byte(`agent "three"`)},
 	}
-	p := Parser{Keep: true}
 	d := Decoder{Keep: true}
-	parsed := make([]Request, len(lines))
-	decoded := make([]Request, len(lines))
+	decoded := make([]Request, len(records))
 	var want []string
-	for i, l := range lines {
-		var fresh Parser
-		var r Request
-		if err := fresh.Line([]byte(l), &r); err != nil {
-			t.Fatal(err)
-		}
+	for i, r := range records {
 		rec := r.AppendJSON(nil)
 		want = append(want, string(rec))
-		if err := p.Line([]byte(l), &parsed[i]); err != nil {
-			t.Fatal(err)
-		}
 		if _, err := d.Record(rec, &decoded[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for i := range lines {
-		if got := string(parsed[i].AppendJSON(nil)); got != want[i] {
-			t.Errorf("parsed line %d after the others:\n%s\nwant\n%s", i+1, got, want[i])
-		}
+	for i := range records {
 		if got := string(decoded[i].AppendJSON(nil)); got != want[i] {
-			t.Errorf("decoded record %d after the others:\n%s\nwant\n%s", i+1, got, want[i])
+			t.Errorf("decoded record %d after the others (-want +got):\n-%s\n+%s", i+1, want[i], got)
 		}
 	}
 }

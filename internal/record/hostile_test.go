@@ -1,4 +1,4 @@
-package parse
+package record
 
 import "testing"
 
@@ -14,7 +14,7 @@ func TestRecordNegativeBytes(t *testing.T) {
 		var d Decoder
 		var r Request
 		if typ, err := d.Record([]byte(line), &r); err == nil {
-			t.Errorf("Record(%s) = %q, nil with bytes %d, want an error", line, typ, r.Bytes)
+			t.Errorf("Record(%s) = %v, nil with bytes %d, want an error", line, typ, r.Bytes)
 		}
 	}
 }
