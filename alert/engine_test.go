@@ -15,18 +15,11 @@ import (
 // t0 is an arbitrary whole second of event time, far from the wall clock.
 const t0 = 1431856800 // 2015-05-17T10:00:00Z
 
-// event is one step of a test: requests at a second, or an idle tick at a
-// wall-clock second (see second, in rule_test.go).
-type event = second
-
-func hits(sec int64, n int) event { return at(sec, n, 0) }
-func tick(sec int64) event        { return tickAt(sec) }
-
 // spread puts n requests evenly over seconds [from, from+secs).
-func spread(from, secs int64, n int) []event {
-	var evs []event
+func spread(from, secs int64, n int) []second {
+	var evs []second
 	for i := range n {
-		evs = append(evs, hits(from+int64(i)*secs/int64(n), 1))
+		evs = append(evs, at(from+int64(i)*secs/int64(n), 1, 0))
 	}
 	return evs
 }
@@ -40,7 +33,7 @@ type got struct {
 
 func (g got) String() string { return fmt.Sprintf("%s@%d(%d)", g.State, g.At, g.Hits) }
 
-func runEngine(t *testing.T, cfg Config, evs []event) []got {
+func runEngine(t *testing.T, cfg Config, evs []second) []got {
 	t.Helper()
 	var out []got
 	e, err := New(cfg, func(a *record.Alert) error {
@@ -71,7 +64,7 @@ func TestHighTraffic(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
-		evs  []event
+		evs  []second
 		want []got
 	}{
 		{
@@ -82,20 +75,20 @@ func TestHighTraffic(t *testing.T) {
 		{
 			name: "1201 hits in 120 s fires at the 1201st",
 			cfg:  defaults(),
-			evs:  append(spread(0, 120, 1200), hits(119, 1)),
+			evs:  append(spread(0, 120, 1200), at(119, 1, 0)),
 			want: []got{{record.Firing, 119, 1201}},
 		},
 		{
 			name: "all at once fires in that second",
 			cfg:  defaults(),
-			evs:  []event{hits(10, 1201)},
+			evs:  []second{at(10, 1201, 0)},
 			want: []got{{record.Firing, 10, 1201}},
 		},
 		{
 			// 1201 hits at second 10 leave the window (s-120, s] at s = 130.
 			name: "burst then silence resolves in the silence at the exact second",
 			cfg:  defaults(),
-			evs:  []event{hits(10, 1201), hits(1000, 1)},
+			evs:  []second{at(10, 1201, 0), at(1000, 1, 0)},
 			want: []got{{record.Firing, 10, 1201}, {record.Resolved, 130, 0}},
 		},
 		{
@@ -109,7 +102,7 @@ func TestHighTraffic(t *testing.T) {
 		{
 			name: "window and threshold are settings",
 			cfg:  ht(2, 10*time.Second, 0),
-			evs:  []event{hits(0, 20), hits(5, 1), hits(30, 1)},
+			evs:  []second{at(0, 20, 0), at(5, 1, 0), at(30, 1, 0)},
 			// Second 0 leaves the window (s-10, s] at s = 10.
 			want: []got{{record.Firing, 5, 21}, {record.Resolved, 10, 1}},
 		},
@@ -118,7 +111,7 @@ func TestHighTraffic(t *testing.T) {
 			cfg:  ht(1, 5*time.Second, 0),
 			// Second 2 is judged when 3 is seen (lateness 0); the line
 			// of second 1 then counts in second 3.
-			evs:  []event{hits(0, 1), hits(3, 5), hits(1, 1), hits(20, 1)},
+			evs:  []second{at(0, 1, 0), at(3, 5, 0), at(1, 1, 0), at(20, 1, 0)},
 			want: []got{{record.Firing, 3, 7}, {record.Resolved, 8, 0}},
 		},
 		{
@@ -126,12 +119,12 @@ func TestHighTraffic(t *testing.T) {
 			// in floating point, which must not decide.
 			name: "rate equal to a fractional threshold does not fire",
 			cfg:  ht(0.41, 5*time.Minute, 0),
-			evs:  []event{hits(0, 123), hits(400, 1)},
+			evs:  []second{at(0, 123, 0), at(400, 1, 0)},
 		},
 		{
 			name: "far future timestamp does not hang",
 			cfg:  defaults(),
-			evs:  []event{hits(0, 1), hits(250_000_000_000, 1)},
+			evs:  []second{at(0, 1, 0), at(250_000_000_000, 1, 0)},
 		},
 	}
 	for _, tt := range tests {
@@ -144,10 +137,10 @@ func TestHighTraffic(t *testing.T) {
 	}
 }
 
-func perSecond(from, to int64, n int) []event {
-	var evs []event
+func perSecond(from, to int64, n int) []second {
+	var evs []second
 	for s := from; s < to; s++ {
-		evs = append(evs, hits(s, n))
+		evs = append(evs, at(s, n, 0))
 	}
 	return evs
 }
@@ -181,7 +174,7 @@ func TestMessages(t *testing.T) {
 // exactly the alerts of the sorted input.
 func TestDisorderWithinLateness(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	var sorted []event
+	var sorted []second
 	// Bursty traffic around the threshold: several fire/resolve cycles.
 	for s := int64(0); s < 1200; s++ {
 		rate := 4
@@ -189,7 +182,7 @@ func TestDisorderWithinLateness(t *testing.T) {
 			rate = 16
 		}
 		for range rng.IntN(2 * rate) {
-			sorted = append(sorted, hits(s, 1))
+			sorted = append(sorted, at(s, 1, 0))
 		}
 	}
 	for _, lateness := range []int64{0, 1, 5, 30} {
@@ -204,7 +197,7 @@ func TestDisorderWithinLateness(t *testing.T) {
 			// by (time + random delay), which is what a server does.
 			// Milliseconds, so that delays reorder lines across seconds.
 			type delayed struct {
-				ev event
+				ev second
 				at int64
 			}
 			ds := make([]delayed, len(sorted))
@@ -212,7 +205,7 @@ func TestDisorderWithinLateness(t *testing.T) {
 				ds[i] = delayed{ev, ev.sec*1000 + rng.Int64N((lateness+1)*1000)}
 			}
 			slices.SortStableFunc(ds, func(a, b delayed) int { return int(a.at - b.at) })
-			shuffled := make([]event, len(ds))
+			shuffled := make([]second, len(ds))
 			moved := 0
 			for i, d := range ds {
 				shuffled[i] = d.ev
@@ -234,10 +227,10 @@ func TestDisorderWithinLateness(t *testing.T) {
 // driven by the injected wall clock alone, at the same second as in a
 // replay where a later line closes the silence.
 func TestIdleAdvance(t *testing.T) {
-	var live []event
-	live = append(live, hits(0, 1201))
+	var live []second
+	live = append(live, at(0, 1201, 0))
 	for s := int64(1); s <= 200; s++ {
-		live = append(live, tick(s)) // the wall clock goes on, no lines
+		live = append(live, tickAt(s)) // the wall clock goes on, no lines
 	}
 	g := runEngine(t, defaults(), live)
 	want := []got{{record.Firing, 0, 1201}, {record.Resolved, 120, 0}}
