@@ -46,7 +46,7 @@ var logFlags = []cli.Flag{
 
 // logger is command cmd's logger, as --log-level and --log-format say.
 func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
-	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now)
+	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.clock)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -118,13 +118,9 @@ func runStage(c *cli.Context, e env, st stream.Stage) error {
 
 // runStageOn is runStage over another input (a followed file).
 func runStageOn(c *cli.Context, e env, in io.Reader, st stream.Stage) error {
-	cfg := stream.Config{In: in, Now: e.now, Stop: c.Context.Done()}
-	if e.ticker != nil {
-		tick, stop := e.ticker(tickEvery)
-		defer stop()
-		cfg.Tick = tick
-	}
-	return stream.Run(cfg, st)
+	tick, stop := e.clock.Ticker(tickEvery)
+	defer stop()
+	return stream.Run(stream.Config{In: in, Now: e.clock.Now, Tick: tick, Stop: c.Context.Done()}, st)
 }
 
 func parseCommand(e env) *cli.Command {
@@ -157,7 +153,7 @@ func parseCommand(e env) *cli.Command {
 			if closer, ok := in.(io.Closer); ok {
 				defer closer.Close()
 			}
-			warn := stream.NewWarner(log, name, e.now)
+			warn := stream.NewWarner(log, name, e.clock.Now)
 			defer warn.Close()
 			st := &stream.Logs{Out: out, Warn: warn, Where: where}
 			if name := c.String("rejects"); name != "" {
@@ -172,11 +168,6 @@ func parseCommand(e env) *cli.Command {
 		},
 	}
 }
-
-// followPoll is how often a followed file is checked while nothing new
-// is in it: a line shows within a quarter of a second, and an idle
-// follow costs a stat call or two per poll.
-const followPoll = 250 * time.Millisecond
 
 // parseInput is what parse reads: standard input, or with --follow a
 // file followed like tail -F. where maps input offsets to the followed
@@ -193,7 +184,7 @@ func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name str
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
 	}
 	notify := func(msg string) { log.Info(msg) }
-	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
+	opt := follow.Options{FromEnd: c.Bool("from-end"), Clock: e.clock, Stop: c.Context.Done(), Notify: notify}
 	if state := c.String("resume"); state != "" {
 		f, found, err := checkpoint.Load(state)
 		switch {
@@ -256,7 +247,7 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := stream.NewWarner(log, inputName, e.now)
+			warn := stream.NewWarner(log, inputName, e.clock.Now)
 			defer warn.Close()
 			st := &stream.Events{C: agg, Out: out, Warn: warn}
 			settings := map[string]any{"interval": c.Duration("interval").String(), "top": c.Int("top"), "lateness": c.Duration("lateness").String(),
@@ -300,7 +291,7 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := stream.NewWarner(log, inputName, e.now)
+			warn := stream.NewWarner(log, inputName, e.clock.Now)
 			defer warn.Close()
 			emit := out.Alert
 			if command := c.String("exec"); command != "" {
@@ -399,7 +390,7 @@ func renderCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := stream.NewWarner(log, inputName, e.now)
+			warn := stream.NewWarner(log, inputName, e.clock.Now)
 			defer warn.Close()
 			out := render.NewText(e.stdout, useColor(e))
 			return runStage(c, e, &stream.Events{Out: out, Pass: true, Warn: warn})
@@ -427,7 +418,7 @@ func genCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			start := e.now()
+			start := e.clock.Now()
 			if s := c.String("start"); s != "now" {
 				if start, err = time.Parse(time.RFC3339, s); err != nil {
 					return usagef("--start must be RFC 3339 (2015-05-17T10:00:00Z) or now: %q", s)
@@ -441,6 +432,7 @@ func genCommand(e env) *cli.Command {
 				Unique:   c.Bool("unique"),
 				Clients:  c.Int("clients"),
 				Realtime: c.Bool("realtime"),
+				Clock:    e.clock,
 			}
 			if err := cfg.Check(); err != nil {
 				return usageError{err}
@@ -483,8 +475,7 @@ func demoCommand(e env) *cli.Command {
 					l, _ := logger(c, e, cmd) // the flags were checked above
 					return l
 				},
-				Now:    e.now,
-				Ticker: e.ticker,
+				Clock: e.clock,
 			})
 		},
 	}

@@ -136,16 +136,44 @@ func (p *pipe) stop(t *testing.T) {
 	}
 }
 
-// syncWriter serialises the writes of the processes of all runs.
+// syncWriter serialises the writes of the processes of all runs, and
+// lets a test wait for them.
 type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write; nil while nobody waits
 }
 
 func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.wrote != nil {
+		close(w.wrote)
+		w.wrote = nil
+	}
 	return w.b.Write(p)
+}
+
+// waitLines waits until n lines have been written, and reports whether
+// they were: false when ended is closed first (the writer is gone).
+func (w *syncWriter) waitLines(n int, ended <-chan struct{}) bool {
+	for {
+		w.mu.Lock()
+		if bytes.Count(w.b.Bytes(), []byte("\n")) >= n {
+			w.mu.Unlock()
+			return true
+		}
+		if w.wrote == nil {
+			w.wrote = make(chan struct{})
+		}
+		wrote := w.wrote
+		w.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-ended:
+			return countLines(w) >= n
+		}
+	}
 }
 
 func TestCrashRestart(t *testing.T) {

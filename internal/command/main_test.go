@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -40,14 +42,15 @@ var goldenCases = []struct {
 	{"gen-parse-render", "", [][]string{{"gen", "--seed", "3", "--start", "2015-05-17T10:00:00Z", "--phases", "steady:3s:2"}, {"parse"}, {"render"}}},
 }
 
-// testEnv runs without a terminal, without ticks, at a fixed wall time.
+// testEnv runs without a terminal, on a fake wall clock that stands
+// still unless the test advances it: no tick comes, no poll passes.
 func testEnv(in io.Reader, out, errw io.Writer) env {
 	return env{
 		stdin:  in,
 		stdout: out,
 		stderr: errw,
 		getenv: func(string) string { return "" },
-		now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		clock:  clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
 	}
 }
 

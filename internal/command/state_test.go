@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/clock"
+	"github.com/logmon/logmon/internal/follow"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -219,7 +221,8 @@ func TestInterruptSavesState(t *testing.T) {
 
 // TestFollowInProcess: parse --follow reads the file itself, gives every
 // request its file_id and offset, names bad lines by byte offset, reports
-// a rotation, and stops on SIGINT with its tally (exit 130).
+// a rotation, and stops on SIGINT with its tally (exit 130). The polls
+// are the fake clock's: the rotation is made while parse waits for one.
 func TestFollowInProcess(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
@@ -228,20 +231,25 @@ func TestFollowInProcess(t *testing.T) {
 	var out, errs syncWriter
 	sig := make(chan os.Signal, 1)
 	e := testEnv(strings.NewReader(""), &out, &errs)
-	e.interrupt = sig
-	done := make(chan int)
-	go func() { done <- run([]string{"logmon", "parse", "-F", log}, e) }()
+	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	e.clock, e.interrupt = clk, sig
+	done := make(chan int, 1)
+	ended := make(chan struct{})
+	go func() {
+		done <- run([]string{"logmon", "parse", "-F", log}, e)
+		close(ended)
+	}()
 	waitFor := func(n int) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); countLines(&out) < n; time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d records after 10 s, want %d:\n%s\n%s", countLines(&out), n, out.b.String(), errs.b.String())
-			}
+		if !out.waitLines(n, ended) {
+			t.Fatalf("parse ended with %d records, want %d:\n%s\n%s", countLines(&out), n, out.b.String(), errs.b.String())
 		}
 	}
 	waitFor(2)
+	clk.BlockUntil(1) // at the end of the file, waiting for a poll
 	os.Rename(log, log+".1")
 	os.WriteFile(log, []byte(strings.Replace(line, "/a", "/b", 1)), 0o644) // another first line: another file
+	clk.Advance(follow.DefaultPoll)
 	waitFor(3)
 	sig <- syscall.SIGINT
 	if code := <-done; code != 130 {
