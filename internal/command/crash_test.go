@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/checkpoint"
-	"github.com/logmon/logmon/internal/clock"
-	"github.com/logmon/logmon/internal/follow"
 )
 
 // The crash test: logmon's promise that a pipeline
@@ -434,43 +432,29 @@ func TestFollowCopytruncate(t *testing.T) {
 	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs syncWriter
-	sig := make(chan os.Signal, 1)
-	e := testEnv(strings.NewReader(""), &out, &errs)
-	clk := clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
-	e.clock, e.interrupt = clk, sig
-	done := make(chan int, 1)
-	ended := make(chan struct{})
-	go func() {
-		done <- run([]string{"logmon", "parse", "-F", log}, e)
-		close(ended)
-	}()
-	if !out.waitLines(1, ended) {
-		t.Fatalf("parse -F ended without reading the log's first line:\n%s", errs.b.String())
-	}
-	// look lets a poll pass once parse waits for one.
-	look := func() {
-		clk.BlockUntil(1)
-		clk.Advance(follow.DefaultPoll)
-	}
+	r := startFollow(t, log)
+	r.waitLines(1)
 	w, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	cuts := []int{lineStart(data, len(data)/4), lineStart(data, len(data)/2), lineStart(data, 3*len(data)/4)}
-	// From quiet on, up to the cut, no look is let pass: what is written
-	// then is unread when the file is copied and truncated.
-	quiet := func() int { return lineStart(data, cuts[0]-rng.IntN(20_000)) }
+	// From a line before the cut on, no look is let pass: what is
+	// written then is unread when the file is copied and truncated.
+	quiet := func() int { return lineStart(data, cuts[0]-1-rng.IntN(20_000)) }
 	from, held := quiet(), false
 	for written := head; written < len(data); {
 		if len(cuts) > 0 && written >= from && !held {
-			clk.BlockUntil(1) // parse has read all it could and waits for a poll
+			r.clk.BlockUntil(1) // parse has read all it could and waits for a poll
 			held = true
 		}
 		n := min(len(data)-written, 1+rng.IntN(6000))
-		if len(cuts) > 0 {
+		switch {
+		case len(cuts) > 0 && held:
 			n = min(n, cuts[0]-written)
+		case len(cuts) > 0:
+			n = min(n, from-written)
 		}
 		if _, err := w.Write(data[written : written+n]); err != nil {
 			t.Fatal(err)
@@ -483,25 +467,24 @@ func TestFollowCopytruncate(t *testing.T) {
 			}
 		}
 		if !held && rng.IntN(4) == 0 {
-			look()
+			r.look()
 		}
 	}
 	for range 3 { // enough for a copy, the file after it, and a look that finds nothing
-		look()
+		r.look()
 	}
-	sig <- syscall.SIGINT
-	if code := <-done; code != 130 {
-		t.Errorf("exit %d, want 130:\n%s", code, errs.b.String())
+	if code := r.interrupt(); code != 130 {
+		t.Errorf("exit %d, want 130:\n%s", code, r.errs.b.String())
 	}
 	code, ref, stderr := runIn(data, "parse")
 	if code != exitOK {
 		t.Fatalf("parse of the whole log: exit %d\n%s", code, stderr)
 	}
-	if got, wantRecs := requestKeys(t, out.b.Bytes()), requestKeys(t, []byte(ref)); !slices.Equal(got, wantRecs) {
-		t.Errorf("followed through 3 copytruncates: %d requests, want the %d lines of the log, in order\n%s", len(got), len(wantRecs), errs.b.String())
+	if got, wantRecs := requestKeys(t, r.out.b.Bytes()), requestKeys(t, []byte(ref)); !slices.Equal(got, wantRecs) {
+		t.Errorf("followed through 3 copytruncates: %d requests, want the %d lines of the log, in order\n%s", len(got), len(wantRecs), r.errs.b.String())
 	}
-	if n := strings.Count(errs.b.String(), "reading the rest of its copy"); n == 0 {
-		t.Logf("no truncation found lines unread this time:\n%s", errs.b.String())
+	if n := strings.Count(r.errs.b.String(), "reading the rest of its copy"); n != 3 {
+		t.Errorf("%d of 3 truncations read unread lines from the copy:\n%s", n, r.errs.b.String())
 	}
 }
 
