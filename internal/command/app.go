@@ -12,12 +12,12 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/input"
 )
 
@@ -48,10 +48,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	now            func() time.Time
-	// ticker returns wall-clock ticks every d and a function to stop
-	// them; nil means no ticks (no idle advance).
-	ticker func(d time.Duration) (<-chan time.Time, func())
+	// clock is the wall clock: the stages' ticks (idle advance, state
+	// saves), a followed file's polls, gen's pacing, the demo's sped-up
+	// time and the time of logmon's own log messages.
+	clock clock.Clock
 	// interrupt delivers SIGINT and SIGTERM; nil means none.
 	interrupt <-chan os.Signal
 }
@@ -70,11 +70,7 @@ func system(stdin, stdout, stderr *os.File) env {
 		stdout:    stdout,
 		stderr:    stderr,
 		getenv:    os.Getenv,
-		now:       time.Now,
-		ticker: func(d time.Duration) (<-chan time.Time, func()) {
-			t := time.NewTicker(d)
-			return t.C, t.Stop
-		},
+		clock:     clock.System,
 	}
 }
 

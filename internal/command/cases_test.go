@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected sections of testdata/cases/")
@@ -336,14 +338,15 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
-// testEnv runs without a terminal, without ticks, at a fixed wall time.
+// testEnv runs without a terminal, on a fake wall clock that stands
+// still unless the test advances it: no tick comes, no poll passes.
 func testEnv(in io.Reader, out, errw io.Writer) env {
 	return env{
 		stdin:  in,
 		stdout: out,
 		stderr: errw,
 		getenv: func(string) string { return "" },
-		now:    func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		clock:  clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
 	}
 }
 

@@ -28,6 +28,15 @@ import (
 // can be killed with kill -9 at any moment and restarted with the same
 // command, and that its records, repeats dropped, are those of one
 // uninterrupted run over the same log.
+//
+// This is the one test that runs on the wall clock, and must: it runs the
+// built binary as separate processes, kills them at random moments of
+// real time, and a writer appends to a real file meanwhile, pausing as a
+// web server does, so that kills land mid-line, mid-batch and mid-save.
+// It waits on a condition wherever there is one to wait on (a process
+// ending); the state files, written by other processes, are looked at
+// every few milliseconds until they say what the test waits for. Nothing
+// is asserted about timing: a slow machine only makes the test slower.
 
 // crashArgs are the stages under test, with a window short enough for the
 // test traffic to fire and resolve several times.
@@ -41,12 +50,12 @@ var crashArgs = map[string][]string{
 // clock), 2 s out of order as real servers write.
 func crashTraffic(t *testing.T) []byte {
 	t.Helper()
-	out, err := exec.Command(filepath.Join(logmonBin(t), "logmon"), "gen", "--seed", "11", "--start", "2015-05-17T10:00:00Z", "--disorder", "2s",
-		"--phases", "steady:90s:10,burst:90s:60,steady:90s:10,silence:30s,burst:60s:60,steady:60s:10").Output()
-	if err != nil {
-		t.Fatal(err)
+	code, out, stderr := runIn(nil, "gen", "--seed", "11", "--start", "2015-05-17T10:00:00Z", "--disorder", "2s",
+		"--phases", "steady:90s:10,burst:90s:60,steady:90s:10,silence:30s,burst:60s:60,steady:60s:10")
+	if code != exitOK {
+		t.Fatalf("gen: exit %d\n%s", code, stderr)
 	}
-	return out
+	return []byte(out)
 }
 
 // appender writes data to path in pieces that split lines, pausing
@@ -118,34 +127,66 @@ func startPipe(t *testing.T, bin, dir, log, stage string, out io.Writer, errs io
 	return p
 }
 
-// stop ends a run: after the victim is killed, the other process ends on
-// its own (end of input, or a closed pipe at its next write); a parse
-// idle at the end of its file is told to stop.
-func (p *pipe) stop(t *testing.T) {
+// stop ends a run whose parse was killed or told to stop: the stage then
+// ends on its own at the end of its input. A parse still running (its
+// stage was killed) is told to stop first: idle at the end of its file,
+// it would not write, and so not learn that its reader is gone. It keeps
+// no state of its own, so stopping it is as good as letting it run into
+// the closed pipe.
+//
+// The 30 s are a guard against a hang, which kills the processes rather
+// than leave them behind; a pipeline that works ends at once.
+func (p *pipe) stop(t *testing.T, parseRuns bool) {
+	if parseRuns {
+		p.parse.Process.Signal(syscall.SIGTERM)
+	}
 	select {
 	case <-p.done:
-	case <-time.After(2 * time.Second):
-		p.parse.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(30 * time.Second):
-			p.parse.Process.Kill()
-			p.stage.Process.Kill()
-			t.Fatal("a pipeline did not end 30 s after SIGTERM")
-		}
+	case <-time.After(30 * time.Second):
+		p.parse.Process.Kill()
+		p.stage.Process.Kill()
+		t.Fatal("a pipeline did not end 30 s after its parse was killed or stopped")
 	}
 }
 
-// syncWriter serialises the writes of the processes of all runs.
+// syncWriter serialises the writes of the processes of all runs, and
+// lets a test wait for them.
 type syncWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{} // closed at the next write; nil while nobody waits
 }
 
 func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.wrote != nil {
+		close(w.wrote)
+		w.wrote = nil
+	}
 	return w.b.Write(p)
+}
+
+// waitLines waits until n lines have been written, and reports whether
+// they were: false when ended is closed first (the writer is gone).
+func (w *syncWriter) waitLines(n int, ended <-chan struct{}) bool {
+	for {
+		w.mu.Lock()
+		if bytes.Count(w.b.Bytes(), []byte("\n")) >= n {
+			w.mu.Unlock()
+			return true
+		}
+		if w.wrote == nil {
+			w.wrote = make(chan struct{})
+		}
+		wrote := w.wrote
+		w.mu.Unlock()
+		select {
+		case <-wrote:
+		case <-ended:
+			return countLines(w) >= n
+		}
+	}
 }
 
 func TestCrashRestart(t *testing.T) {
@@ -231,7 +272,7 @@ func TestCrashRestart(t *testing.T) {
 					v.Process.Kill() // kill -9
 				}
 				n++
-				p.stop(t)
+				p.stop(t, victims[0] != p.parse)
 			}
 		}()
 	}
@@ -297,8 +338,7 @@ func finalRun(t *testing.T, bin, dir, log, stage string, out, errs io.Writer) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	p.parse.Process.Signal(syscall.SIGTERM)
-	p.stop(t)
+	p.stop(t, true)
 }
 
 // lineStart is the offset of the start of the line holding byte i.
@@ -370,20 +410,21 @@ func diffKeys(got, want map[string]string) string {
 }
 
 // TestFollowCopytruncate: logrotate's copytruncate while lines are being
-// written and read. Lines not yet read when the file is truncated are
-// read from the copy; none is lost, none repeated. (What copytruncate
+// written and read by parse --follow, in-process, its polls on a fake
+// clock. The writer appends in pieces that split lines and, at random,
+// lets parse look at the file; each copytruncate is made while parse
+// waits for a poll, often with lines it has not read yet, which it must
+// then read from the copy. None is lost, none repeated. (What copytruncate
 // itself loses, lines written between its copy and its truncation, this
 // writer does not write.)
 func TestFollowCopytruncate(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the test's writer holds the file open")
-	}
-	bin := filepath.Join(logmonBin(t), "logmon")
 	data := crashTraffic(t)[:600_000]
 	data = data[:lineStart(data, len(data))]
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed) // a failure can be replayed by fixing the seed
+	rng := rand.New(rand.NewPCG(seed, 7))
 	// The log starts with its first line, and the writer starts once parse
 	// has read it: lines copied and truncated away before parse followed
 	// the file at all are no follower's to read.
@@ -391,51 +432,75 @@ func TestFollowCopytruncate(t *testing.T) {
 	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs syncWriter
-	parse := exec.Command(bin, "parse", "-F", log)
-	parse.Stdout, parse.Stderr = &out, &errs
-	if err := parse.Start(); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(20 * time.Second); countLines(&out) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			parse.Process.Kill()
-			t.Fatalf("parse -F read nothing of the log's first line in 20 s:\n%s", errs.b.String())
-		}
-	}
-	cuts := []int{lineStart(data, len(data)/4) - head, lineStart(data, len(data)/2) - head, lineStart(data, 3*len(data)/4) - head}
-	appender(t, log, data[head:], rng, cuts, func(left int) {
-		old, err := os.ReadFile(log)
-		if err == nil {
-			err = os.WriteFile(fmt.Sprintf("%s.%d", log, left), old, 0o644)
-		}
-		if err == nil {
-			err = os.Truncate(log, 0)
-		}
-		if err != nil {
-			t.Error(err)
-		}
-	})
-	want := bytes.Count(data, []byte("\n"))
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) && countLines(&out) < want {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond) // a poll more: nothing else may come
-	parse.Process.Signal(syscall.SIGTERM)
-	parse.Wait()
-
-	cmd := exec.Command(bin, "parse")
-	cmd.Stdin = bytes.NewReader(data)
-	ref, err := cmd.Output()
+	r := startFollow(t, log)
+	r.waitLines(1)
+	w, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, wantRecs := requestKeys(t, out.b.Bytes()), requestKeys(t, ref); !slices.Equal(got, wantRecs) {
-		t.Errorf("followed through 3 copytruncates: %d requests, want the %d lines of the log, in order\n%s", len(got), len(wantRecs), errs.b.String())
+	defer w.Close()
+	cuts := []int{lineStart(data, len(data)/4), lineStart(data, len(data)/2), lineStart(data, 3*len(data)/4)}
+	// From a line before the cut on, no look is let pass: what is
+	// written then is unread when the file is copied and truncated.
+	quiet := func() int { return lineStart(data, cuts[0]-1-rng.IntN(20_000)) }
+	from, held := quiet(), false
+	for written := head; written < len(data); {
+		if len(cuts) > 0 && written >= from && !held {
+			r.clk.BlockUntil(1) // parse has read all it could and waits for a poll
+			held = true
+		}
+		n := min(len(data)-written, 1+rng.IntN(6000))
+		switch {
+		case len(cuts) > 0 && held:
+			n = min(n, cuts[0]-written)
+		case len(cuts) > 0:
+			n = min(n, from-written)
+		}
+		if _, err := w.Write(data[written : written+n]); err != nil {
+			t.Fatal(err)
+		}
+		written += n
+		if len(cuts) > 0 && written == cuts[0] {
+			copytruncate(t, log, fmt.Sprintf("%s.%d", log, len(cuts)))
+			if cuts, held = cuts[1:], false; len(cuts) > 0 {
+				from = quiet()
+			}
+		}
+		if !held && rng.IntN(4) == 0 {
+			r.look()
+		}
 	}
-	if n := strings.Count(errs.b.String(), "reading the rest of its copy"); n == 0 {
-		t.Logf("no truncation found lines unread this time:\n%s", errs.b.String())
+	for range 3 { // enough for a copy, the file after it, and a look that finds nothing
+		r.look()
+	}
+	if code := r.interrupt(); code != 130 {
+		t.Errorf("exit %d, want 130:\n%s", code, r.errs.b.String())
+	}
+	code, ref, stderr := runIn(data, "parse")
+	if code != exitOK {
+		t.Fatalf("parse of the whole log: exit %d\n%s", code, stderr)
+	}
+	if got, wantRecs := requestKeys(t, r.out.b.Bytes()), requestKeys(t, []byte(ref)); !slices.Equal(got, wantRecs) {
+		t.Errorf("followed through 3 copytruncates: %d requests, want the %d lines of the log, in order\n%s", len(got), len(wantRecs), r.errs.b.String())
+	}
+	if n := strings.Count(r.errs.b.String(), "reading the rest of its copy"); n != 3 {
+		t.Errorf("%d of 3 truncations read unread lines from the copy:\n%s", n, r.errs.b.String())
+	}
+}
+
+// copytruncate does what logrotate's copytruncate does: copy the file at
+// path to to, then truncate it.
+func copytruncate(t *testing.T, path, to string) {
+	t.Helper()
+	old, err := os.ReadFile(path)
+	if err == nil {
+		err = os.WriteFile(to, old, 0o644)
+	}
+	if err == nil {
+		err = os.Truncate(path, 0)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

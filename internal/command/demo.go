@@ -41,8 +41,7 @@ func demoCommand(e env) *cli.Command {
 					l, _ := logger(c, e, cmd) // the flags were checked above
 					return l
 				},
-				Now:    e.now,
-				Ticker: e.ticker,
+				Clock: e.clock,
 			})
 		},
 	}

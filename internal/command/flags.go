@@ -35,7 +35,7 @@ var logFlags = []cli.Flag{
 
 // logger is command cmd's logger, as --log-level and --log-format say.
 func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
-	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.now)
+	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.clock)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -92,12 +92,11 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 		in.In = e.stdin
 	}
 	in.NewParser = newParser
-	in.Now, in.Stop = e.now, c.Context.Done()
-	if e.ticker != nil {
-		tick, stop := e.ticker(tickEvery)
-		defer stop()
-		in.Tick = tick
-	}
+	// The ticker is read until Run returns: a fake clock's ticks wait
+	// for their reader (see clock.Fake).
+	tick, stop := e.clock.Ticker(tickEvery)
+	defer stop()
+	in.Now, in.Tick, in.Stop = e.clock.Now, tick, c.Context.Done()
 	return d.Run(in)
 }
 

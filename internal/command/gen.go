@@ -28,7 +28,7 @@ func genCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			start := e.now()
+			start := e.clock.Now()
 			if s := c.String("start"); s != "now" {
 				if start, err = time.Parse(time.RFC3339, s); err != nil {
 					return usagef("--start must be RFC 3339 (2015-05-17T10:00:00Z) or now: %q", s)
@@ -42,6 +42,7 @@ func genCommand(e env) *cli.Command {
 				Unique:   c.Bool("unique"),
 				Clients:  c.Int("clients"),
 				Realtime: c.Bool("realtime"),
+				Clock:    e.clock,
 			}
 			if err := cfg.Check(); err != nil {
 				return usageError{err}

@@ -8,19 +8,19 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // liveEnv is a live pipeline stage: stdin and stdout are pipes, the wall
-// clock and its ticks are the test's.
+// clock is the test's.
 type liveEnv struct {
 	in      *io.PipeWriter
 	out     *bufio.Reader
-	ticks   chan time.Time
-	now     atomic.Int64 // Unix seconds
+	clk     *clock.Fake
 	stderr  strings.Builder
 	errMu   sync.Mutex
 	done    chan int
@@ -29,8 +29,7 @@ type liveEnv struct {
 
 func startLive(t *testing.T, start time.Time, args ...string) *liveEnv {
 	t.Helper()
-	l := &liveEnv{ticks: make(chan time.Time), done: make(chan int, 1)}
-	l.now.Store(start.Unix())
+	l := &liveEnv{clk: clock.NewFake(start), done: make(chan int, 1)}
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	l.in, l.outPipe, l.out = inW, outR, bufio.NewReader(outR)
@@ -43,8 +42,7 @@ func startLive(t *testing.T, start time.Time, args ...string) *liveEnv {
 			return l.stderr.Write(p)
 		}),
 		getenv: func(string) string { return "" },
-		now:    func() time.Time { return time.Unix(l.now.Load(), 0) },
-		ticker: func(time.Duration) (<-chan time.Time, func()) { return l.ticks, func() {} },
+		clock:  l.clk,
 	}
 	go func() {
 		code := run(append([]string{"logmon"}, args...), e)
@@ -54,24 +52,29 @@ func startLive(t *testing.T, start time.Time, args ...string) *liveEnv {
 	return l
 }
 
-// runClock makes the wall clock go on, one second a tick, from sec, until
-// the returned function is called. A tick sent before the stage has read
-// its input does nothing (no event time yet), so the events' seconds, not
-// the interleaving, decide what is written.
-func (l *liveEnv) runClock(sec int64) (stop func()) {
+// runClock makes the wall clock go on a second at a time, each second
+// ticked to the stage and received (see clock.Fake), until the returned
+// function is called; call it before the input ends, while the stage
+// still reads its ticks. A tick before the stage has read its input does
+// nothing (no event time yet), so the events' seconds, not the
+// interleaving, decide what is written.
+func (l *liveEnv) runClock() (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		for s := sec; ; s++ {
-			l.now.Store(s)
+		for {
 			select {
-			case l.ticks <- time.Unix(s, 0):
 			case <-done:
 				return
+			default:
+				l.clk.Advance(time.Second)
 			}
 		}
 	}()
 	return func() { close(done) }
 }
+
+// second is the wall clock's second, as a Unix time.
+func (l *liveEnv) second() int64 { return l.clk.Now().Unix() }
 
 // feed writes lines to the stage and waits until it has read them: a
 // marker record written after them must come out first (stages pass
@@ -123,8 +126,7 @@ func TestLiveAlertRecovers(t *testing.T) {
 	}
 	// The input stays open: this is tail -F.
 	l.feed(t, burst.String())
-	stop := l.runClock(t0 + 1)
-	defer stop()
+	stop := l.runClock()
 	// Second t0 is judged once the wall clock is past t0+2; the burst
 	// leaves the 10 s window at t0+10, which is judged at t0+13.
 	fire := l.record(t)
@@ -135,9 +137,10 @@ func TestLiveAlertRecovers(t *testing.T) {
 	if resolve["state"] != "resolved" || resolve["time"] != "2026-11-23T12:00:10Z" {
 		t.Fatalf("got %v, want resolved at 12:00:10", resolve)
 	}
-	if n := l.now.Load(); n < t0+13 {
+	if n := l.second(); n < t0+13 {
 		t.Errorf("resolve written at wall second +%d, before it could be known (+13)", n-t0)
 	}
+	stop()
 	l.in.Close()
 	if code := <-l.done; code != exitOK {
 		t.Errorf("exit %d: %s", code, l.stderr.String())
@@ -157,8 +160,7 @@ func TestLiveLowTraffic(t *testing.T) {
 		lines.WriteString(requestAt(s, "/a"))
 	}
 	l.feed(t, lines.String())
-	stop := l.runClock(t0 + 12)
-	defer stop()
+	stop := l.runClock()
 	// 2/s up to t0+11: the window (t0+6, t0+16] holds t0+7..t0+11, 10
 	// hits, not below 1/s; (t0+7, t0+17] holds 8: the first below,
 	// judged once the wall clock is past t0+17+2.
@@ -166,9 +168,10 @@ func TestLiveLowTraffic(t *testing.T) {
 	if fire["rule"] != "low_traffic" || fire["state"] != "firing" || fire["time"] != "2026-11-23T12:00:17Z" || fire["hits"] != 8.0 {
 		t.Fatalf("got %v, want low_traffic firing at 12:00:17 with 8 hits", fire)
 	}
-	if n := l.now.Load(); n < t0+20 {
+	if n := l.second(); n < t0+20 {
 		t.Errorf("written at wall second +%d, before it could be known (+20)", n-t0)
 	}
+	stop()
 	l.in.Close()
 	if code := <-l.done; code != exitOK {
 		t.Errorf("exit %d: %s", code, l.stderr.String())
@@ -181,8 +184,7 @@ func TestLiveStatsTicks(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Unix()
 	l := startLive(t, time.Unix(t0, 0), "stats", "--interval", "10s", "--lateness", "1s")
 	l.feed(t, requestAt(t0+1, "/a"))
-	stop := l.runClock(t0 + 2)
-	defer stop()
+	stop := l.runClock()
 	var got []string
 	for range 4 {
 		r := l.record(t)
@@ -192,11 +194,8 @@ func TestLiveStatsTicks(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("summaries (-want +got):\n-%q\n+%q", want, got)
 	}
+	stop()
 	l.in.Close()
-	go func() {
-		for range l.ticks {
-		}
-	}()
 	go io.Copy(io.Discard, l.out)
 	if code := <-l.done; code != exitOK {
 		t.Errorf("exit %d: %s", code, l.stderr.String())

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -47,7 +46,7 @@ func parseCommand(e env) *cli.Command {
 			if closer, ok := in.(io.Closer); ok {
 				defer closer.Close()
 			}
-			warn := diag.NewWarner(log, name, e.now)
+			warn := diag.NewWarner(log, name, e.clock.Now)
 			defer warn.Close()
 			cmd := driver.Config{Out: out, Pass: true, Warn: warn}
 			if name := c.String("rejects"); name != "" {
@@ -64,11 +63,6 @@ func parseCommand(e env) *cli.Command {
 	}
 }
 
-// followPoll is how often a followed file is checked while nothing new
-// is in it: a line shows within a quarter of a second, and an idle
-// follow costs a stat call or two per poll.
-const followPoll = 250 * time.Millisecond
-
 // parseInput is what parse reads: standard input, or with --follow a
 // file followed like tail -F. where maps input offsets to the followed
 // file's identity and offsets; it is nil for standard input.
@@ -84,7 +78,7 @@ func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name str
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
 	}
 	notify := func(msg string) { log.Info(msg) }
-	opt := follow.Options{FromEnd: c.Bool("from-end"), Poll: followPoll, Stop: c.Context.Done(), Notify: notify}
+	opt := follow.Options{FromEnd: c.Bool("from-end"), Clock: e.clock, Stop: c.Context.Done(), Notify: notify}
 	if state := c.String("resume"); state != "" {
 		f, found, err := checkpoint.Load(state)
 		switch {

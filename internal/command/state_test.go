@@ -15,6 +15,8 @@ import (
 	"github.com/logmon/logmon/internal/record"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/clock"
+	"github.com/logmon/logmon/internal/follow"
 	"github.com/logmon/logmon/parse"
 )
 
@@ -219,36 +221,72 @@ func TestInterruptSavesState(t *testing.T) {
 	}
 }
 
+// followRun is `logmon parse -F FILE` running in-process, its polls on a
+// fake clock that the test advances.
+type followRun struct {
+	t         *testing.T
+	out, errs syncWriter
+	clk       *clock.Fake
+	sig       chan os.Signal
+	done      chan int      // the exit code
+	ended     chan struct{} // closed when it has ended
+}
+
+func startFollow(t *testing.T, path string) *followRun {
+	t.Helper()
+	r := &followRun{t: t, clk: clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
+		sig: make(chan os.Signal, 1), done: make(chan int, 1), ended: make(chan struct{})}
+	e := testEnv(strings.NewReader(""), &r.out, &r.errs)
+	e.clock, e.interrupt = r.clk, r.sig
+	go func() {
+		r.done <- run([]string{"logmon", "parse", "-F", path}, e)
+		close(r.ended)
+	}()
+	return r
+}
+
+// waitLines waits until parse has written n records; the test fails if
+// parse ends first.
+func (r *followRun) waitLines(n int) {
+	r.t.Helper()
+	if !r.out.waitLines(n, r.ended) {
+		r.t.Fatalf("parse ended with %d records, want %d:\n%s\n%s", countLines(&r.out), n, r.out.b.String(), r.errs.b.String())
+	}
+}
+
+// look lets a poll pass once parse waits for one: it has read all it
+// could.
+func (r *followRun) look() {
+	r.clk.BlockUntil(1)
+	r.clk.Advance(follow.DefaultPoll)
+}
+
+// interrupt stops parse with SIGINT and returns its exit code.
+func (r *followRun) interrupt() int {
+	r.sig <- syscall.SIGINT
+	return <-r.done
+}
+
 // TestFollowInProcess: parse --follow reads the file itself, gives every
 // request its file_id and offset, names bad lines by byte offset, reports
-// a rotation, and stops on SIGINT with its tally (exit 130).
+// a rotation, and stops on SIGINT with its tally (exit 130). The polls
+// are the fake clock's: the rotation is made while parse waits for one.
 func TestFollowInProcess(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "access.log")
 	line := `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" 200 5 "-" "-"` + "\n"
 	os.WriteFile(log, []byte(line+"garbage\n"+line), 0o644)
-	var out, errs syncWriter
-	sig := make(chan os.Signal, 1)
-	e := testEnv(strings.NewReader(""), &out, &errs)
-	e.interrupt = sig
-	done := make(chan int)
-	go func() { done <- run([]string{"logmon", "parse", "-F", log}, e) }()
-	waitFor := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); countLines(&out) < n; time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d records after 10 s, want %d:\n%s\n%s", countLines(&out), n, out.b.String(), errs.b.String())
-			}
-		}
-	}
-	waitFor(2)
+	r := startFollow(t, log)
+	r.waitLines(2)
+	r.clk.BlockUntil(1) // at the end of the file, waiting for a poll
 	os.Rename(log, log+".1")
 	os.WriteFile(log, []byte(strings.Replace(line, "/a", "/b", 1)), 0o644) // another first line: another file
-	waitFor(3)
-	sig <- syscall.SIGINT
-	if code := <-done; code != 130 {
+	r.clk.Advance(follow.DefaultPoll)
+	r.waitLines(3)
+	if code := r.interrupt(); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
+	out, errs := &r.out, &r.errs
 	var offsets []int64
 	var ids []string
 	for l := range strings.Lines(out.b.String()) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/logmon/logmon/aggregate"
 	"github.com/logmon/logmon/alert"
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/gen"
@@ -57,11 +58,10 @@ type Config struct {
 	Speed float64 // event seconds per wall second
 	Out   render.Sink
 	Log   func(cmd string) *slog.Logger // the logger of each stage (package diag)
-	Now   func() time.Time              // the wall clock; nil means time.Now
-	Sleep func(time.Duration)           // nil means time.Sleep
-	// Ticker gives each stage wall-clock ticks every d, for idle advance
-	// through the demo's silence; nil means none (a replay).
-	Ticker func(d time.Duration) (<-chan time.Time, func())
+	// Clock is the wall clock; nil means clock.System. The demo's own,
+	// sped up, runs on it: gen paces its lines by it and each stage ticks
+	// by it, for idle advance through the demo's silence.
+	Clock clock.Clock
 }
 
 // Run runs the demo to the end of its traffic.
@@ -69,18 +69,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := CheckSpeed(cfg.Speed); err != nil {
 		return err
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = time.Sleep
+	wall := cfg.Clock
+	if wall == nil {
+		wall = clock.System
 	}
 	phases, err := gen.ParsePhases(Phases, 4)
 	if err != nil {
 		return err
 	}
-	clk := &fastClock{wall0: cfg.Now(), now: cfg.Now, sleep: cfg.Sleep, speed: cfg.Speed}
-	clk.start = clk.wall0.Truncate(time.Second)
+	clk := newFastClock(wall, cfg.Speed)
 
 	agg, err := aggregate.New(aggregate.Config{Interval: 10 * time.Second, Top: 3, Lateness: 2 * time.Second}, cfg.Out.Summary)
 	if err != nil {
@@ -95,16 +92,9 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 
-	// Each stage ticks once an event second: every 1/speed wall seconds.
-	tick := func() (<-chan time.Time, func()) {
-		if cfg.Ticker == nil {
-			return nil, func() {}
-		}
-		return cfg.Ticker(time.Duration(float64(time.Second) / cfg.Speed))
-	}
 	stage := func(in io.Reader, out io.Closer, mixed bool, cmd driver.Config) func() error {
 		return func() error {
-			c, stop := tick()
+			c, stop := clk.Ticker(time.Second) // once an event second: every 1/speed wall seconds
 			defer stop()
 			err := driver.New(cmd).Run(input.Config{In: in, NewParser: newParser, Mixed: mixed, Tick: c, Now: clk.Now})
 			if out != nil {
@@ -119,7 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	warn := func(cmd string) *diag.Warner { return diag.NewWarner(cfg.Log(cmd), "demo", cfg.Now) }
+	warn := func(cmd string) *diag.Warner { return diag.NewWarner(cfg.Log(cmd), "demo", wall.Now) }
 	jobs := []func() error{
 		func() error {
 			_, err := gen.Write(ctx, gen.Config{Seed: cfg.Seed, Start: clk.start, Phases: phases, Disorder: time.Second, Realtime: true, Clock: clk}, logsIn)
@@ -151,22 +141,39 @@ func Run(ctx context.Context, cfg Config) error {
 	return errors.Join(errs...)
 }
 
-// fastClock is wall time sped up: event time start+speed*(wall-wall0).
-// The generator paces itself by it and the stages judge idle time by it,
-// so the demo's silence resolves the alert just as a live one would.
+// fastClock is wall time sped up: event time start+speed*(wall-wall0),
+// where start is wall0 to the second. The generator paces itself by it and
+// the stages tick and judge idle time by it, so the demo's silence
+// resolves the alert just as a live one would.
+//
+// Its channels carry the wall clock's times: nothing in the demo reads
+// them (gen and the stages ask Now), and passing the wall clock's channels
+// on as they are keeps a fake wall clock's promise that Advance returns
+// once each tick has been received.
 type fastClock struct {
+	wall         clock.Clock
 	wall0, start time.Time
-	now          func() time.Time
-	sleep        func(time.Duration)
 	speed        float64
 }
 
-func (c *fastClock) Now() time.Time {
-	return c.start.Add(time.Duration(float64(c.now().Sub(c.wall0)) * c.speed))
+func newFastClock(wall clock.Clock, speed float64) *fastClock {
+	wall0 := wall.Now()
+	return &fastClock{wall: wall, wall0: wall0, start: wall0.Truncate(time.Second), speed: speed}
 }
 
-func (c *fastClock) Sleep(d time.Duration) {
-	c.sleep(time.Duration(float64(d) / c.speed))
+func (c *fastClock) Now() time.Time {
+	return c.start.Add(time.Duration(float64(c.wall.Now().Sub(c.wall0)) * c.speed))
+}
+
+// wallTime is how long d of the fast clock lasts on the wall clock.
+func (c *fastClock) wallTime(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.speed)
+}
+
+func (c *fastClock) After(d time.Duration) <-chan time.Time { return c.wall.After(c.wallTime(d)) }
+
+func (c *fastClock) Ticker(d time.Duration) (<-chan time.Time, func()) {
+	return c.wall.Ticker(c.wallTime(d))
 }
 
 func newParser() input.Parser { return &parse.Parser{Keep: true} }

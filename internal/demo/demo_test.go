@@ -6,28 +6,22 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/render"
 )
 
-// fakeWall is a wall clock that sleeping moves forward at once, so the
-// demo runs at full speed in the test.
-type fakeWall struct{ ns atomic.Int64 }
-
-func (f *fakeWall) Now() time.Time        { return time.Unix(0, f.ns.Load()) }
-func (f *fakeWall) Sleep(d time.Duration) { f.ns.Add(int64(d)) }
-func newFakeWall(t time.Time) *fakeWall   { f := &fakeWall{}; f.ns.Store(t.UnixNano()); return f }
-
 func TestDemo(t *testing.T) {
 	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	wall := newFakeWall(start)
+	// A wall clock that waiting moves on at once: the demo runs at full
+	// speed, gen's lines and the stages' ticks in their order all the same.
+	wall := clock.NewFake(start).Jumping()
 	var out, errs bytes.Buffer
 	sink := render.NewJSON(&out)
-	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Log: func(cmd string) *slog.Logger { return diag.Text(&errs, cmd) }, Now: wall.Now, Sleep: wall.Sleep})
+	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Log: func(cmd string) *slog.Logger { return diag.Text(&errs, cmd) }, Clock: wall})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,8 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // The attributes a message may carry; the text format builds its place
@@ -26,9 +27,9 @@ const (
 )
 
 // New returns the logger of command cmd writing to w, at level ("debug",
-// "info", "warn" or "error") in format ("text" or "json"). now stamps the
-// messages (an injected clock in tests).
-func New(w io.Writer, cmd, level, format string, now func() time.Time) (*slog.Logger, error) {
+// "info", "warn" or "error") in format ("text" or "json"). clk stamps the
+// messages (the json format writes the time; a fake clock in tests).
+func New(w io.Writer, cmd, level, format string, clk clock.Clock) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level must be debug, info, warn or error: %q", level)
@@ -42,34 +43,34 @@ func New(w io.Writer, cmd, level, format string, now func() time.Time) (*slog.Lo
 	default:
 		return nil, fmt.Errorf("--log-format must be text or json: %q", format)
 	}
-	return slog.New(clocked{h, now}).With(KeyCmd, cmd), nil
+	return slog.New(clocked{h, clk}).With(KeyCmd, cmd), nil
 }
 
 // Text is the logger of command cmd writing text to w at level info, the
 // default: what a test or a library caller that only wants the lines
 // needs.
 func Text(w io.Writer, cmd string) *slog.Logger {
-	l, _ := New(w, cmd, "info", "text", time.Now)
+	l, _ := New(w, cmd, "info", "text", clock.System)
 	return l
 }
 
 // clocked stamps records with the injected clock rather than time.Now.
 type clocked struct {
 	slog.Handler
-	now func() time.Time
+	clk clock.Clock
 }
 
 func (c clocked) Handle(ctx context.Context, r slog.Record) error {
-	r.Time = c.now()
+	r.Time = c.clk.Now()
 	return c.Handler.Handle(ctx, r)
 }
 
 func (c clocked) WithAttrs(as []slog.Attr) slog.Handler {
-	return clocked{c.Handler.WithAttrs(as), c.now}
+	return clocked{c.Handler.WithAttrs(as), c.clk}
 }
 
 func (c clocked) WithGroup(name string) slog.Handler {
-	return clocked{c.Handler.WithGroup(name), c.now}
+	return clocked{c.Handler.WithGroup(name), c.clk}
 }
 
 // textHandler writes one line per message for a person:

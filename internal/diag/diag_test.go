@@ -6,17 +6,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 var at = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-func clock() time.Time { return at }
+// clk is a clock that stands still at at.
+var clk = clock.NewFake(at)
 
 // TestText: the text format is the lines a person reads, built from the
 // attributes that place a message; other attributes follow as key=value.
 func TestText(t *testing.T) {
 	var b bytes.Buffer
-	l, err := New(&b, "parse", "info", "text", clock)
+	l, err := New(&b, "parse", "info", "text", clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +44,7 @@ logmon parse: state saved path=a.state bytes=120
 // the command and the placing attributes as fields.
 func TestJSON(t *testing.T) {
 	var b bytes.Buffer
-	l, err := New(&b, "stats", "warn", "json", clock)
+	l, err := New(&b, "stats", "warn", "json", clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +76,7 @@ func TestLevels(t *testing.T) {
 		want  int
 	}{{"debug", 4}, {"info", 3}, {"warn", 2}, {"WARN", 2}, {"error", 1}} {
 		var b bytes.Buffer
-		l, err := New(&b, "alert", tc.level, "text", clock)
+		l, err := New(&b, "alert", tc.level, "text", clk)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +95,7 @@ func TestBadSettings(t *testing.T) {
 		{"loud", "text", `--log-level must be debug, info, warn or error: "loud"`},
 		{"info", "xml", `--log-format must be text or json: "xml"`},
 	} {
-		if _, err := New(&bytes.Buffer{}, "parse", tc.level, tc.format, clock); err == nil || err.Error() != tc.want {
+		if _, err := New(&bytes.Buffer{}, "parse", tc.level, tc.format, clk); err == nil || err.Error() != tc.want {
 			t.Errorf("New(%s, %s) = %v, want %q", tc.level, tc.format, err, tc.want)
 		}
 	}

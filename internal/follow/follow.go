@@ -84,6 +84,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // DefaultPoll is how often an idle Follower looks for new data when
@@ -123,9 +125,9 @@ type Options struct {
 	// Stop, once closed, makes Read return io.EOF. A held-back partial
 	// line is not returned.
 	Stop <-chan struct{}
-	// Wait returns a channel that delivers after d; nil means time.After.
-	// Tests inject it to count or drive the polls.
-	Wait func(d time.Duration) <-chan time.Time
+	// Clock times the polls; nil means clock.System. Tests drive the
+	// polls with a clock.Fake.
+	Clock clock.Clock
 	// Notify, when not nil, receives one-line notices for a person:
 	// waiting for the file, rotation, truncation, resuming. It is called
 	// from Open and from within Read, and must not call Read or Close.
@@ -196,8 +198,8 @@ func Open(path string, opt Options) (*Follower, error) {
 	if opt.Poll == 0 {
 		opt.Poll = DefaultPoll
 	}
-	if opt.Wait == nil {
-		opt.Wait = time.After
+	if opt.Clock == nil {
+		opt.Clock = clock.System
 	}
 	f := &Follower{
 		path:    path,
@@ -504,7 +506,7 @@ func (f *Follower) deliver(p []byte) int {
 func (f *Follower) wait() bool {
 	f.rmu.Unlock()
 	defer f.rmu.Lock()
-	tick := f.opt.Wait(f.opt.Poll)
+	tick := f.opt.Clock.After(f.opt.Poll)
 	select {
 	case <-tick:
 		return true

@@ -4,6 +4,7 @@ import (
 	"github.com/logmon/logmon/internal/checkpoint"
 
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -16,11 +17,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// deadline only guards against hangs: a test that passes never comes
-// near it.
-const deadline = 10 * time.Second
+	"github.com/logmon/logmon/internal/clock"
+)
 
 // got is a line the follower returned, with what Where says about it.
 type got struct {
@@ -48,10 +47,14 @@ type lineAt struct {
 // splits the lines; the test goroutine takes them and asks Where about
 // each, from another goroutine than Read's, as in real use.
 //
-// With manual polls the follower waits at the end of the data until the
-// test lets a poll pass (poll, or next while it waits for lines), so what
-// it sees between two looks at the file is up to the test. Otherwise it
-// polls every millisecond on its own, racing the writes.
+// Its polls are timed by a fake clock. With manual polls the follower
+// waits at the end of the data until the test lets a poll pass (look, or
+// next while it waits for lines), so what it sees between two looks at
+// the file is up to the test. Otherwise a poll passes as soon as it
+// starts: the follower looks again and again, racing the writes.
+//
+// Nothing here waits on the wall clock; a test that hangs is stopped by
+// go test's -timeout, with every goroutine's stack.
 type follower struct {
 	*Follower
 	t      *testing.T
@@ -62,13 +65,36 @@ type follower struct {
 	total  atomic.Int64  // bytes Read returned
 	unterm atomic.Int64  // Reads whose bytes did not end in '\n'
 
+	clk     *clock.Fake
+	poll    time.Duration
 	manual  bool
-	waiting chan chan time.Time // manual: the poll the follower waits for
-	held    chan time.Time      // manual: a poll taken from waiting, not yet let pass
-	waited  chan struct{}       // free: a poll started (dropped if one is pending)
+	waiting chan struct{} // manual: the follower started waiting for a poll
+	held    bool          // manual: it waits for a poll the test has not let pass
+	waited  chan struct{} // free: a poll started (dropped if one is pending)
 
 	mu    sync.Mutex
 	notes []string
+}
+
+// polls is the follower's clock: the test's fake, telling the test when
+// a poll starts.
+type polls struct{ h *follower }
+
+func (p polls) Now() time.Time { return p.h.clk.Now() }
+
+func (p polls) Ticker(d time.Duration) (<-chan time.Time, func()) { return p.h.clk.Ticker(d) }
+
+func (p polls) After(d time.Duration) <-chan time.Time {
+	if !p.h.manual {
+		select {
+		case p.h.waited <- struct{}{}:
+		default:
+		}
+		return p.h.clk.Jumping().After(d)
+	}
+	c := p.h.clk.After(d)
+	p.h.waiting <- struct{}{} // one poll at a time: never blocks
+	return c
 }
 
 func start(t *testing.T, path string, opt Options, manual bool) *follower {
@@ -78,26 +104,14 @@ func start(t *testing.T, path string, opt Options, manual bool) *follower {
 		stop:    make(chan struct{}),
 		lines:   make(chan lineAt, 1<<16),
 		exit:    make(chan struct{}),
+		clk:     clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
+		poll:    cmp.Or(opt.Poll, DefaultPoll),
 		manual:  manual,
-		waiting: make(chan chan time.Time, 1), // one poll at a time: never blocks
+		waiting: make(chan struct{}, 1),
 		waited:  make(chan struct{}, 1),
 	}
-	if opt.Poll == 0 {
-		opt.Poll = time.Millisecond
-	}
 	opt.Stop = h.stop
-	opt.Wait = func(d time.Duration) <-chan time.Time {
-		if h.manual {
-			c := make(chan time.Time, 1)
-			h.waiting <- c
-			return c
-		}
-		select {
-		case h.waited <- struct{}{}:
-		default:
-		}
-		return time.After(d)
-	}
+	opt.Clock = polls{h}
 	opt.Notify = func(msg string) {
 		h.mu.Lock()
 		h.notes = append(h.notes, msg)
@@ -155,14 +169,8 @@ func (h *follower) read() {
 
 // end waits for the reading goroutine to end and returns Read's error.
 func (h *follower) end() error {
-	h.t.Helper()
-	select {
-	case <-h.exit:
-		return h.err
-	case <-time.After(deadline):
-		h.t.Fatalf("Read did not return io.EOF within %v", deadline)
-		return nil
-	}
+	<-h.exit
+	return h.err
 }
 
 // idle waits until the follower is waiting for a poll to pass, at the
@@ -171,27 +179,26 @@ func (h *follower) end() error {
 // all at once at the next look.
 func (h *follower) idle() {
 	h.t.Helper()
-	if h.manual && h.held != nil {
+	if h.held {
 		return
 	}
 	ready := h.waited
 	if h.manual {
-		ready = nil
+		ready = h.waiting
 	}
 	select {
-	case c := <-h.waiting:
-		h.held = c
 	case <-ready:
-	case <-time.After(deadline):
-		h.t.Fatalf("the follower never went idle; notes %q", h.notesNow())
+		h.held = h.manual
+	case <-h.exit:
+		h.t.Fatalf("the follower ended (%v) instead of waiting for a poll; notes %q", h.err, h.notesNow())
 	}
 }
 
 // release lets a held poll pass.
 func (h *follower) release() {
-	if h.held != nil {
-		h.held <- time.Now()
-		h.held = nil
+	if h.held {
+		h.held = false
+		h.clk.Advance(h.poll)
 	}
 }
 
@@ -208,7 +215,6 @@ func (h *follower) look() {
 func (h *follower) next(n int) []got {
 	h.t.Helper()
 	var out []got
-	timeout := time.After(deadline)
 	waiting := h.waiting
 	if !h.manual {
 		waiting = nil
@@ -222,10 +228,8 @@ func (h *follower) next(n int) []got {
 			}
 			id, off, path := h.Where(l.at)
 			out = append(out, got{l.text, id, off, path})
-		case c := <-waiting:
-			c <- time.Now()
-		case <-timeout:
-			h.t.Fatalf("timed out waiting for line %d of %d; got %v; notes %q", len(out)+1, n, out, h.notesNow())
+		case <-waiting:
+			h.clk.Advance(h.poll)
 		}
 	}
 	return out
@@ -472,7 +476,7 @@ func TestRotateTwiceWithinAPoll(t *testing.T) {
 	for i := range 10 {
 		a.write(fmt.Sprintf("GET /a/%d HTTP/1.1 200\n", i))
 	}
-	h := start(t, path, Options{}, false)
+	h := start(t, path, Options{}, true)
 	h.expect(a.rest(path))
 	h.idle()
 	a.write("GET /a/last HTTP/1.1 200\n")
@@ -809,16 +813,17 @@ func TestUnterminatedLineAtRotation(t *testing.T) {
 }
 
 // TestEndKeepsPartialLine: ending, by Stop or by Close, neither returns
-// a held partial line nor waits for a poll (an hour here) to pass.
+// a held partial line nor waits for a poll to pass (the test never lets
+// one pass).
 func TestEndKeepsPartialLine(t *testing.T) {
 	for _, how := range []string{"Stop", "Close"} {
 		t.Run(how, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "access.log")
 			const content = "GET /a 200\nGET /par"
 			appendTo(t, path, content)
-			h := start(t, path, Options{Poll: time.Hour}, false)
+			h := start(t, path, Options{}, true)
 			h.expect(linesOf(idOf(content), path, 0, "GET /a 200\n"))
-			h.idle() // blocked in Read, waiting for the hour to pass
+			h.idle() // blocked in Read, waiting for a poll to pass
 			if how == "Stop" {
 				close(h.stop)
 			} else if err := h.Close(); err != nil {

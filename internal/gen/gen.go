@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // Phase is one stretch of generated traffic.
@@ -112,32 +114,16 @@ type Config struct {
 	// a large pool gives the long tail of one-off visitors that a busy
 	// site has, which is what makes log analysers work hard.
 	Clients  int
-	Realtime bool  // pace output to the clock: the lines of event second s are written when Clock says s has come
-	Clock    Clock // used only when Realtime; nil means the real clock
+	Realtime bool        // pace output to the clock: the lines of event second s are written when Clock says s has come
+	Clock    clock.Clock // paces Realtime output; nil means clock.System
 }
-
-// Clock is the injected wall clock for Realtime pacing (tests pass a fake
-// that never sleeps).
-type Clock interface {
-	Now() time.Time
-	Sleep(d time.Duration)
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time        { return time.Now() }
-func (realClock) Sleep(d time.Duration) { time.Sleep(d) }
-
-// maxSleep bounds one Clock.Sleep while pacing, so a cancelled ctx is
-// noticed within it even though Sleep itself cannot be interrupted.
-const maxSleep = 250 * time.Millisecond
 
 // Write writes the traffic to w as Combined log lines, one per request,
 // each ending in "\n", and returns how many lines it handed to w.
 //
 // Without Realtime the output goes through a 64 KiB buffer, flushed at the
 // end. In realtime mode, before writing the lines of event second s it waits
-// (Clock.Sleep) until Clock.Now() >= s, so with Start = now the timestamps
+// until Clock.Now() >= s, so with Start = now the timestamps
 // are current; it flushes after each second, calling w's Flush() error
 // method too if w has one, and returns at the end of the last phase.
 //
@@ -149,9 +135,9 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 		return 0, err
 	}
 	total, _ := checkPhases(cfg.Phases)
-	clock := cfg.Clock
-	if clock == nil {
-		clock = realClock{}
+	clk := cfg.Clock
+	if clk == nil {
+		clk = clock.System
 	}
 	var flusher interface{ Flush() error }
 	if cfg.Realtime {
@@ -183,7 +169,7 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 			g.second(start+s, s, cfg.Phases[phase].Rate)
 		}
 		if cfg.Realtime {
-			if err := waitUntil(ctx, clock, time.Unix(start+s, 0)); err != nil {
+			if err := waitUntil(ctx, clk, time.Unix(start+s, 0)); err != nil {
 				flush()
 				return lines, err
 			}
@@ -201,7 +187,7 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 	}
 	if cfg.Realtime {
 		// The last second lasts a second too: return when the phases end.
-		if err := waitUntil(ctx, clock, time.Unix(start+s, 0)); err != nil {
+		if err := waitUntil(ctx, clk, time.Unix(start+s, 0)); err != nil {
 			return lines, err
 		}
 	}
@@ -239,7 +225,8 @@ func checkPhases(phases []Phase) (int64, error) {
 	return total, nil
 }
 
-func waitUntil(ctx context.Context, c Clock, t time.Time) error {
+// waitUntil waits until c says t has come, or ctx is cancelled.
+func waitUntil(ctx context.Context, c clock.Clock, t time.Time) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -248,7 +235,10 @@ func waitUntil(ctx context.Context, c Clock, t time.Time) error {
 		if d <= 0 {
 			return nil
 		}
-		c.Sleep(min(d, maxSleep))
+		select {
+		case <-c.After(d):
+		case <-ctx.Done():
+		}
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 var start = time.Date(2015, time.May, 17, 10, 5, 0, 0, time.UTC)
@@ -329,28 +331,13 @@ func TestContent(t *testing.T) {
 	}
 }
 
-// fakeClock advances only when slept on.
-type fakeClock struct {
-	now    time.Time
-	sleeps int
-	onTick func(now time.Time) // called after each Sleep, if set
-}
+// fakeClock is a clock that waiting moves on at once: Write runs at full
+// speed, pacing by the clock's time all the same.
+func fakeClock(now time.Time) clock.Clock { return clock.NewFake(now).Jumping() }
 
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(d time.Duration) {
-	if d <= 0 {
-		panic(fmt.Sprintf("Sleep(%v)", d))
-	}
-	c.now = c.now.Add(d)
-	c.sleeps++
-	if c.onTick != nil {
-		c.onTick(c.now)
-	}
-}
-
-// clockWriter records the fake clock's time at each write and counts flushes.
+// clockWriter records the clock's time at each write and counts flushes.
 type clockWriter struct {
-	clock   *fakeClock
+	clock   clock.Clock
 	writes  []timedWrite
 	flushes int
 }
@@ -361,7 +348,7 @@ type timedWrite struct {
 }
 
 func (w *clockWriter) Write(p []byte) (int, error) {
-	w.writes = append(w.writes, timedWrite{w.clock.now, bytes.Clone(p)})
+	w.writes = append(w.writes, timedWrite{w.clock.Now(), bytes.Clone(p)})
 	return len(p), nil
 }
 
@@ -382,7 +369,7 @@ func TestRealtime(t *testing.T) {
 	end := start.Add(33 * time.Second)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &fakeClock{now: tt.clockAt}
+			clock := fakeClock(tt.clockAt)
 			w := &clockWriter{clock: clock}
 			n, err := Write(context.Background(), Config{Seed: 5, Start: start, Phases: phases,
 				Disorder: tt.disorder, Realtime: true, Clock: clock}, w)
@@ -401,8 +388,8 @@ func TestRealtime(t *testing.T) {
 			if got := int64(bytes.Count(all, []byte("\n"))); got != n || n < 500 {
 				t.Errorf("Write returned %d lines and wrote %d, want the same and at least 500", n, got)
 			}
-			if clock.now.Before(end) {
-				t.Errorf("Write returned at %v, before the last phase ended at %v", clock.now, end)
+			if clock.Now().Before(end) {
+				t.Errorf("Write returned at %v, before the last phase ended at %v", clock.Now(), end)
 			}
 			if tt.clockAt.After(end) {
 				return // no wait was needed
@@ -413,8 +400,8 @@ func TestRealtime(t *testing.T) {
 			if w.flushes < 33 {
 				t.Errorf("w flushed %d times, want once per second (33)", w.flushes)
 			}
-			if late := clock.now.Sub(end); late > maxSleep {
-				t.Errorf("Write returned %v after the last phase ended, want at most %v", late, maxSleep)
+			if !clock.Now().Equal(end) {
+				t.Errorf("Write returned at %v, want when the last phase ended, %v", clock.Now(), end)
 			}
 		})
 	}
@@ -440,12 +427,8 @@ func TestCancel(t *testing.T) {
 	t.Run("while pacing", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		clock := &fakeClock{now: start, onTick: func(now time.Time) {
-			if now.Sub(start) >= 10*time.Second {
-				cancel()
-			}
-		}}
-		w := &clockWriter{clock: clock}
+		clock := fakeClock(start)
+		w := &cancelAt{at: start.Add(10 * time.Second), clock: clock, cancel: cancel}
 		n, err := Write(ctx, Config{Seed: 1, Start: start, Phases: phases, Realtime: true, Clock: clock}, w)
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Write error = %v, want context.Canceled", err)
@@ -453,7 +436,7 @@ func TestCancel(t *testing.T) {
 		if n == 0 || n > 2000 {
 			t.Errorf("Write wrote %d lines, want about 1000 (10s at 100/s)", n)
 		}
-		if d := clock.now.Sub(start); d > 11*time.Second {
+		if d := clock.Now().Sub(start); d > 11*time.Second {
 			t.Errorf("Write kept pacing until %v after cancel at 10s", d)
 		}
 	})
@@ -468,6 +451,20 @@ type cancelWriter struct {
 func (w *cancelWriter) Write(p []byte) (int, error) {
 	w.cancel()
 	return w.buf.Write(p)
+}
+
+// cancelAt cancels its context on the first write at or after at.
+type cancelAt struct {
+	at     time.Time
+	clock  clock.Clock
+	cancel func()
+}
+
+func (w *cancelAt) Write(p []byte) (int, error) {
+	if !w.clock.Now().Before(w.at) {
+		w.cancel()
+	}
+	return len(p), nil
 }
 
 type failWriter struct{ after int }
@@ -485,14 +482,14 @@ func (w *failWriter) Write(p []byte) (int, error) {
 func TestWriteError(t *testing.T) {
 	for _, realtime := range []bool{false, true} {
 		t.Run(fmt.Sprint("realtime=", realtime), func(t *testing.T) {
-			clock := &fakeClock{now: start}
+			clock := fakeClock(start)
 			_, err := Write(context.Background(), Config{Seed: 1, Start: start, Phases: mustPhases(t, "steady:1h:100", 0),
 				Realtime: realtime, Clock: clock}, &failWriter{after: 3})
 			if !errors.Is(err, errDisk) {
 				t.Fatalf("Write error = %v, want %v", err, errDisk)
 			}
-			if clock.now.Sub(start) > time.Minute {
-				t.Errorf("Write went on until %v after the write error", clock.now.Sub(start))
+			if clock.Now().Sub(start) > time.Minute {
+				t.Errorf("Write went on until %v after the write error", clock.Now().Sub(start))
 			}
 		})
 	}
