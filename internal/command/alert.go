@@ -22,7 +22,7 @@ func alertCommand(e env) *cli.Command {
 		Usage:     "apply alerting rules to requests: high traffic by default",
 		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--error-rate 0.05] [--low-rate 0.1] [--pass]\n   logmon alert --rules rules.json < access.log (raw log lines are parsed in-process)",
 		Flags: append([]cli.Flag{
-			formatFlag,
+			formatFlag(),
 			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "high_traffic: fire when the average over the window is above `REQ_PER_S`"},
 			&cli.Float64Flag{Name: "recover", Usage: "high_traffic: resolve when the average is at or below `REQ_PER_S` (default: the threshold)"},
 			&cli.DurationFlag{Name: "window", Value: alert.DefaultWindow, Usage: "the sliding window of every rule, whole seconds"},
@@ -36,8 +36,8 @@ func alertCommand(e env) *cli.Command {
 			&cli.BoolFlag{Name: "pass", Usage: "also write the request records, so a later stage sees them"},
 			&cli.StringFlag{Name: "exec", Usage: "run `CMD` (with sh -c) for every alert record, the record on its standard input, to page someone; it never holds up the stream"},
 			&cli.DurationFlag{Name: "exec-timeout", Value: 10 * time.Second, Usage: "kill an --exec command that runs longer than this"},
-			latenessFlag,
-		}, slices.Concat(stateFlags, logFlags)...),
+			latenessFlag(),
+		}, slices.Concat(stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {

@@ -15,10 +15,10 @@ func demoCommand(e env) *cli.Command {
 		Usage:     "watch generated traffic with a burst go through parse, alert and stats (about 30 s)",
 		UsageText: "logmon demo [--speed 10]",
 		Flags: append([]cli.Flag{
-			formatFlag,
+			formatFlag(),
 			&cli.Float64Flag{Name: "speed", Value: 10, Usage: "event seconds per wall-clock second"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the traffic"},
-		}, logFlags...),
+		}, logFlags()...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {

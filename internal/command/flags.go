@@ -21,16 +21,24 @@ const inputName = "<stdin>"
 // on with the wall clock, and how often it then moves.
 const tickEvery = time.Second
 
-var formatFlag = &cli.StringFlag{
-	Name:  "format",
-	Value: "auto",
-	Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
+// The flags several commands share are made anew for every app: urfave/cli
+// writes into a flag when it parses one, so two apps (tests run several at
+// once, in-process) must not share them.
+
+func formatFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "format",
+		Value: "auto",
+		Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
+	}
 }
 
 // logFlags set logmon's own logging (package diag).
-var logFlags = []cli.Flag{
-	&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
-	&cli.StringFlag{Name: "log-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+func logFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+	}
 }
 
 // logger is command cmd's logger, as --log-level and --log-format say.
@@ -42,17 +50,21 @@ func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
 	return l, nil
 }
 
-var latenessFlag = &cli.DurationFlag{
-	Name:  "lateness",
-	Value: 5 * time.Second,
-	Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
+func latenessFlag() cli.Flag {
+	return &cli.DurationFlag{
+		Name:  "lateness",
+		Value: 5 * time.Second,
+		Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
+	}
 }
 
 // stateFlags keep a stage's state across restarts (package checkpoint).
-var stateFlags = []cli.Flag{
-	&cli.StringFlag{Name: "state", Usage: "keep the stage's windows, alert states and the position of the last line counted in `FILE`; go on from it when it exists"},
-	&cli.BoolFlag{Name: "state-reset", Usage: "start afresh, ignoring (and then replacing) the --state file"},
-	&cli.DurationFlag{Name: "state-every", Value: 5 * time.Second, Usage: "how often the state is saved while input arrives (also on SIGINT/SIGTERM and at the end of input)"},
+func stateFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "state", Usage: "keep the stage's windows, alert states and the position of the last line counted in `FILE`; go on from it when it exists"},
+		&cli.BoolFlag{Name: "state-reset", Usage: "start afresh, ignoring (and then replacing) the --state file"},
+		&cli.DurationFlag{Name: "state-every", Value: 5 * time.Second, Usage: "how often the state is saved while input arrives (also on SIGINT/SIGTERM and at the end of input)"},
+	}
 }
 
 // keepState makes the keeper of the --state file of a fold whose

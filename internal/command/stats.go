@@ -19,14 +19,14 @@ func statsCommand(e env) *cli.Command {
 		Usage:     "fold requests into a summary every interval",
 		UsageText: "logmon parse < access.log | logmon stats [--interval 10s] [--top 5]\n   logmon stats < access.log (raw log lines are parsed in-process)",
 		Flags: append([]cli.Flag{
-			formatFlag,
+			formatFlag(),
 			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds; intervals are aligned to multiples of it"},
 			&cli.IntFlag{Name: "top", Value: 5, Usage: "length of the top sections, methods, clients and networks lists"},
 			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
-			latenessFlag,
-		}, slices.Concat(stateFlags, logFlags)...),
+			latenessFlag(),
+		}, slices.Concat(stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
