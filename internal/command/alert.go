@@ -47,7 +47,7 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := diag.NewWarner(log, inputName, e.clock.Now)
+			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			emit := out.Alert
 			if command := c.String("exec"); command != "" {

@@ -46,7 +46,7 @@ func parseCommand(e env) *cli.Command {
 			if closer, ok := in.(io.Closer); ok {
 				defer closer.Close()
 			}
-			warn := diag.NewWarner(log, name, e.clock.Now)
+			warn := diag.NewWarner(log, name, e.clock)
 			defer warn.Close()
 			cmd := driver.Config{Out: out, Pass: true, Warn: warn}
 			if name := c.String("rejects"); name != "" {

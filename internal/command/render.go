@@ -20,7 +20,7 @@ func renderCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := diag.NewWarner(log, inputName, e.clock.Now)
+			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			out := render.NewText(e.stdout, useColor(e))
 			return drive(c, e, input.Config{}, driver.Config{Out: out, Pass: true, Warn: warn})

@@ -55,7 +55,7 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			warn := diag.NewWarner(log, inputName, e.clock.Now)
+			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			keep, err := keepState(c, "stats", cfg)
 			if err != nil {

@@ -109,7 +109,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	warn := func(cmd string) *diag.Warner { return diag.NewWarner(cfg.Log(cmd), "demo", wall.Now) }
+	warn := func(cmd string) *diag.Warner { return diag.NewWarner(cfg.Log(cmd), "demo", wall) }
 	jobs := []func() error{
 		func() error {
 			_, err := gen.Write(ctx, gen.Config{Seed: cfg.Seed, Start: clk.start, Phases: phases, Disorder: time.Second, Realtime: true, Clock: clk}, logsIn)

@@ -21,7 +21,7 @@ func TestDemo(t *testing.T) {
 	wall := clock.NewFake(start).Jumping()
 	var out, errs bytes.Buffer
 	sink := render.NewJSON(&out)
-	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Log: func(cmd string) *slog.Logger { return diag.Text(&errs, cmd) }, Clock: wall})
+	err := Run(context.Background(), Config{Seed: 1, Speed: 10, Out: sink, Log: func(cmd string) *slog.Logger { l, _ := diag.New(&errs, cmd, "info", "text", wall); return l }, Clock: wall})
 	if err != nil {
 		t.Fatal(err)
 	}

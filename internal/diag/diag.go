@@ -46,14 +46,6 @@ func New(w io.Writer, cmd, level, format string, clk clock.Clock) (*slog.Logger,
 	return slog.New(clocked{h, clk}).With(KeyCmd, cmd), nil
 }
 
-// Text is the logger of command cmd writing text to w at level info, the
-// default: what a test or a library caller that only wants the lines
-// needs.
-func Text(w io.Writer, cmd string) *slog.Logger {
-	l, _ := New(w, cmd, "info", "text", clock.System)
-	return l
-}
-
 // clocked stamps records with the injected clock rather than time.Now.
 type clocked struct {
 	slog.Handler

@@ -3,7 +3,8 @@ package diag
 import (
 	"fmt"
 	"log/slog"
-	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // warnBurst is how many warnings a second may print; the rest are counted
@@ -18,7 +19,7 @@ const warnBurst = 10
 type Warner struct {
 	log  *slog.Logger
 	name string // "<stdin>"
-	now  func() time.Time
+	clk  clock.Clock
 
 	second     int64
 	inSecond   int
@@ -26,8 +27,8 @@ type Warner struct {
 }
 
 // NewWarner returns a Warner logging to log about the input called name.
-func NewWarner(log *slog.Logger, name string, now func() time.Time) *Warner {
-	return &Warner{log: log, name: name, now: now}
+func NewWarner(log *slog.Logger, name string, clk clock.Clock) *Warner {
+	return &Warner{log: log, name: name, clk: clk}
 }
 
 // Line reports a problem with input line n.
@@ -49,7 +50,7 @@ func (w *Warner) At(where string, format string, args ...any) {
 
 // limited counts a warning and reports whether it is over the limit.
 func (w *Warner) limited() bool {
-	if s := w.now().Unix(); s != w.second {
+	if s := w.clk.Now().Unix(); s != w.second {
 		w.second, w.inSecond = s, 0
 	}
 	if w.inSecond >= warnBurst {

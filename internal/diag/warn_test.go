@@ -5,16 +5,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 func TestWarnerRateLimit(t *testing.T) {
 	var buf bytes.Buffer
-	sec := int64(0)
-	w := NewWarner(Text(&buf, "parse"), "<stdin>", func() time.Time { return time.Unix(sec, 0) })
+	clk := clock.NewFake(time.Unix(0, 0))
+	log, err := New(&buf, "parse", "info", "text", clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewWarner(log, "<stdin>", clk)
 	for i := range 25 {
 		w.Line(int64(i+1), "bad %s", "thing")
 	}
-	sec = 1
+	clk.Advance(time.Second)
 	w.Line(26, "bad %s", "again")
 	w.Close()
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/internal/record"
@@ -50,7 +51,11 @@ func TestRecords(t *testing.T) {
 			var errs bytes.Buffer
 			out := &nopOut{}
 			c := &countReqs{}
-			st := New(Config{Fold: c, Out: out, Pass: pass, Warn: diag.NewWarner(diag.Text(&errs, "stats"), "<stdin>", time.Now)})
+			log, err := diag.New(&errs, "stats", "info", "text", clock.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := New(Config{Fold: c, Out: out, Pass: pass, Warn: diag.NewWarner(log, "<stdin>", clock.System)})
 			if err := st.Run(input.Config{In: strings.NewReader(in), NewParser: newParser}); err != nil {
 				t.Fatal(err)
 			}

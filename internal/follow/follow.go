@@ -25,7 +25,7 @@
 //
 // # Files
 //
-// A file is known by its identity (see Identity), a fingerprint of its
+// A file is known by its identity (see fingerprint), a fingerprint of its
 // first line; Read returns no byte of a file before it has one.
 //
 //   - Rotation by rename (the path now names another file) and removal:

@@ -914,7 +914,7 @@ func TestIdentity(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			id, ok, err := Identity(path)
+			id, ok, err := identityOf(path)
 			if err != nil || ok != tt.ok {
 				t.Fatalf("Identity = %q, %v, %v; want ok %v", id, ok, err, tt.ok)
 			}
@@ -923,7 +923,7 @@ func TestIdentity(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := Identity(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+	if _, _, err := identityOf(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Identity of a missing file: err %v, want not exist", err)
 	}
 }
@@ -1038,4 +1038,20 @@ func TestLastLineEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// identityOf is the identity of the file at path (see fingerprint); ok is
+// false when it has none yet.
+func identityOf(path string) (id string, ok bool, err error) {
+	file, err := openFile(path)
+	if err != nil {
+		return "", false, err
+	}
+	defer file.Close()
+	var scratch [fingerprintMax]byte
+	sum, ok, err := fingerprint(file, scratch[:], false)
+	if err != nil || !ok {
+		return "", false, err
+	}
+	return idString(sum), true, nil
 }

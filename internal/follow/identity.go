@@ -12,11 +12,15 @@ import (
 // by its first 4 KiB, so taking a fingerprint never reads more than that.
 const fingerprintMax = 4096
 
-// Identity returns the identity of the file at path: the hex of the
-// 64-bit FNV-1a hash of its first line (its bytes up to and including the
-// first '\n'), or of its first 4096 bytes when the first line is longer.
-// ok is false, with a nil error, when the file has no identity yet: no
-// '\n' and fewer than 4096 bytes.
+// idString is how an identity is written: 16 hex digits.
+func idString(sum uint64) string { return fmt.Sprintf("%016x", sum) }
+
+// fingerprint takes the identity of the content r holds: the 64-bit
+// FNV-1a hash of its first line (its bytes up to and including the first
+// '\n'), or of its first 4096 bytes when the first line is longer. ok is
+// false, with a nil error, when the content has no identity yet: no '\n'
+// and fewer than 4096 bytes. It reads into scratch (at least
+// fingerprintMax bytes).
 //
 // The identity belongs to the content, not to the inode or the name, the
 // way Vector's checksum fingerprint does: it survives a rename and inode
@@ -26,30 +30,12 @@ const fingerprintMax = 4096
 // The known limit: two files that start with the same first line share an
 // identity. Access logs start with a timestamped request, so in practice
 // they do not.
-func Identity(path string) (id string, ok bool, err error) {
-	file, err := openFile(path)
-	if err != nil {
-		return "", false, err
-	}
-	defer file.Close()
-	var scratch [fingerprintMax]byte
-	sum, ok, err := fingerprint(file, scratch[:], false)
-	if err != nil || !ok {
-		return "", false, err
-	}
-	return idString(sum), true, nil
-}
-
-// idString is how an identity is written: 16 hex digits.
-func idString(sum uint64) string { return fmt.Sprintf("%016x", sum) }
-
-// fingerprint takes the identity of the content r holds (see Identity),
-// reading into scratch (at least fingerprintMax bytes). With final, a file
+// With final, a file
 // that will not grow any more (it was rotated away) and has no '\n' is
 // identified by all its bytes, so its only, unterminated line can still be
 // returned; an empty file has no identity even so.
 // It returns the hash; idString writes it as an identity.
-func fingerprint(r io.ReaderAt, scratch []byte, final bool) (uint64, bool, error) {
+func fingerprint(r io.ReaderAt, scratch []byte, final bool) (sum uint64, ok bool, err error) {
 	n, err := r.ReadAt(scratch[:fingerprintMax], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return 0, false, err

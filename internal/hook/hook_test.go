@@ -2,6 +2,8 @@ package hook
 
 import (
 	"bytes"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
 )
 
@@ -24,7 +27,7 @@ func TestRecordsInOrder(t *testing.T) {
 	skipWithoutShell(t)
 	out := filepath.Join(t.TempDir(), "paged")
 	var log bytes.Buffer
-	h := Start("cat >> "+out, 10*time.Second, diag.Text(&log, "alert"))
+	h := Start("cat >> "+out, 10*time.Second, textLog(t, &log))
 	for _, r := range []string{`{"id":"a","state":"firing"}`, `{"id":"a","state":"resolved"}`, `{"id":"b","state":"firing"}`} {
 		h.Send([]byte(r))
 	}
@@ -47,7 +50,7 @@ func TestFailingCommand(t *testing.T) {
 	skipWithoutShell(t)
 	var log bytes.Buffer
 	out := filepath.Join(t.TempDir(), "n")
-	h := Start(`echo "pager unreachable" >&2; echo x >> `+out+`; exit 3`, 10*time.Second, diag.Text(&log, "alert"))
+	h := Start(`echo "pager unreachable" >&2; echo x >> `+out+`; exit 3`, 10*time.Second, textLog(t, &log))
 	h.Send([]byte(`{"n":1}`))
 	h.Send([]byte(`{"n":2}`))
 	h.Close()
@@ -66,7 +69,7 @@ func TestFailingCommand(t *testing.T) {
 func TestSlowCommand(t *testing.T) {
 	skipWithoutShell(t)
 	var log bytes.Buffer
-	h := Start("sleep 600", 50*time.Millisecond, diag.Text(&log, "alert"))
+	h := Start("sleep 600", 50*time.Millisecond, textLog(t, &log))
 	for range QueueSize + 20 {
 		h.Send([]byte(`{}`))
 	}
@@ -78,4 +81,14 @@ func TestSlowCommand(t *testing.T) {
 	if !strings.Contains(log.String(), "alert records not handed to \"sleep 600\"") {
 		t.Errorf("no drop reported:\n%s", log.String())
 	}
+}
+
+// textLog is alert's logger at its defaults, writing to w.
+func textLog(t *testing.T, w io.Writer) *slog.Logger {
+	t.Helper()
+	l, err := diag.New(w, "alert", "info", "text", clock.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }

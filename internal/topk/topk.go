@@ -162,10 +162,6 @@ func (s *Summary) Len() int { return s.n }
 // to Restore plus those since), saturating at math.MaxInt64.
 func (s *Summary) Total() int64 { return s.total }
 
-// Exact reports whether every count is exact: no key was evicted since
-// Reset (for a restored summary: every entry restored had Err 0).
-func (s *Summary) Exact() bool { return s.floor == 0 }
-
 // Floor is the count of the last counter taken over by a new key, 0 while
 // the summary is exact. A key not counted was seen at most Floor times,
 // and no entry's Err exceeds it.

@@ -111,9 +111,9 @@ func TestExactUnderCapacity(t *testing.T) {
 			for _, c := range exact {
 				total += c
 			}
-			if s.Len() != len(exact) || s.Total() != total || !s.Exact() || s.Floor() != 0 {
-				t.Errorf("Len %d Total %d Exact %v Floor %d, want %d %d true 0",
-					s.Len(), s.Total(), s.Exact(), s.Floor(), len(exact), total)
+			if s.Len() != len(exact) || s.Total() != total || s.Floor() != 0 {
+				t.Errorf("Len %d Total %d Floor %d, want %d %d 0",
+					s.Len(), s.Total(), s.Floor(), len(exact), total)
 			}
 			for _, n := range []int{1, 2, 5, len(exact), len(exact) + 3} {
 				sameEntries(t, fmt.Sprintf("Top(%d)", n), exactTop(exact, n), s.Top(nil, n))
@@ -146,7 +146,7 @@ func TestEviction(t *testing.T) {
 			s := New(tt.capacity)
 			feed(s, tt.hits)
 			sameEntries(t, "Entries", tt.want, s.Entries())
-			if s.Exact() {
+			if s.Floor() == 0 {
 				t.Error("Exact after an eviction")
 			}
 		})
@@ -244,8 +244,8 @@ func checkBounds(t *testing.T, s *Summary, truth map[string]int64, minCap int) {
 			t.Errorf("%q seen %d times, more than Floor %d, but not counted", k, c, s.Floor())
 		}
 	}
-	if exact := len(truth) <= s.Cap() && minCap == s.Cap(); s.Exact() != exact {
-		t.Errorf("Exact %v with %d distinct keys in %d counters", s.Exact(), len(truth), s.Cap())
+	if exact := len(truth) <= s.Cap() && minCap == s.Cap(); s.Floor() == 0 != exact {
+		t.Errorf("Exact %v with %d distinct keys in %d counters", s.Floor() == 0, len(truth), s.Cap())
 	}
 }
 
@@ -286,7 +286,7 @@ func TestDeterministic(t *testing.T) {
 	feed(a, hs)
 	feed(b, hs)
 	sameEntries(t, "Entries of two summaries fed alike", a.Entries(), b.Entries())
-	if a.Exact() {
+	if a.Floor() == 0 {
 		t.Fatal("the stream should overflow the summary")
 	}
 }
@@ -325,9 +325,9 @@ func TestRestore(t *testing.T) {
 					t.Fatalf("%s: Restore: %v", c.name, err)
 				}
 				sameEntries(t, c.name+": entries restored", entries, c.s.Entries())
-				if c.s.Exact() != orig.Exact() || c.s.Floor() != orig.Floor() || c.s.Total() != orig.Total() {
-					t.Errorf("%s: Exact %v Floor %d Total %d, want %v %d %d", c.name,
-						c.s.Exact(), c.s.Floor(), c.s.Total(), orig.Exact(), orig.Floor(), orig.Total())
+				if c.s.Floor() != orig.Floor() || c.s.Total() != orig.Total() {
+					t.Errorf("%s: Floor %d Total %d, want %d %d", c.name,
+						c.s.Floor(), c.s.Total(), orig.Floor(), orig.Total())
 				}
 			}
 			ref := New(tt.capacity)
@@ -402,7 +402,7 @@ func TestRestoreRefuses(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Restore = %v, want an error with %q", err, tt.want)
 			}
-			if s.Len() != 0 || s.Total() != 0 || !s.Exact() {
+			if s.Len() != 0 || s.Total() != 0 || s.Floor() != 0 {
 				t.Errorf("after a refused Restore: %v, want empty", s.Entries())
 			}
 		})
@@ -488,8 +488,8 @@ func TestReset(t *testing.T) {
 	s := New(50)
 	feed(s, randomHits(42, 3000, 4000, false, 3))
 	s.Reset()
-	if s.Len() != 0 || s.Total() != 0 || !s.Exact() || len(s.Top(nil, 5)) != 0 {
-		t.Fatalf("after Reset: Len %d Total %d Exact %v", s.Len(), s.Total(), s.Exact())
+	if s.Len() != 0 || s.Total() != 0 || s.Floor() != 0 || len(s.Top(nil, 5)) != 0 {
+		t.Fatalf("after Reset: Len %d Total %d Exact %v", s.Len(), s.Total(), s.Floor() == 0)
 	}
 	fresh := New(50)
 	feed(fresh, hs)
@@ -582,7 +582,7 @@ func TestAllocs(t *testing.T) {
 	}); got != 0 {
 		t.Errorf("Add of a new key, evicting: %v allocations, want 0", got)
 	}
-	if s.Exact() {
+	if s.Floor() == 0 {
 		t.Error("no eviction happened")
 	}
 }
@@ -662,8 +662,8 @@ func BenchmarkAdd(b *testing.B) {
 			s.Add(keys[seq[i&(len(seq)-1)]&1023], 1)
 		}
 		b.StopTimer()
-		if s.Total() != int64(b.N)+1024 || !s.Exact() {
-			b.Fatalf("Total %d Exact %v after %d Adds", s.Total(), s.Exact(), b.N)
+		if s.Total() != int64(b.N)+1024 || s.Floor() != 0 {
+			b.Fatalf("Total %d Exact %v after %d Adds", s.Total(), s.Floor() == 0, b.N)
 		}
 	})
 	b.Run("new", func(b *testing.B) {
