@@ -17,10 +17,6 @@ import (
 // inputName names standard input in diagnostics.
 const inputName = "<stdin>"
 
-// tickEvery is how long the input must be quiet before event time moves
-// on with the wall clock, and how often it then moves.
-const tickEvery = time.Second
-
 // The flags several commands share are made anew for every app: urfave/cli
 // writes into a flag when it parses one, so two apps (tests run several at
 // once, in-process) must not share them.
@@ -104,11 +100,7 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 		in.In = e.stdin
 	}
 	in.NewParser = newParser
-	// The ticker is read until Run returns: a fake clock's ticks wait
-	// for their reader (see clock.Fake).
-	tick, stop := e.clock.Ticker(tickEvery)
-	defer stop()
-	in.Now, in.Tick, in.Stop = e.clock.Now, tick, c.Context.Done()
+	in.Clock, in.Stop = e.clock, c.Context.Done()
 	return d.Run(in)
 }
 

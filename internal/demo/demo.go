@@ -94,9 +94,9 @@ func Run(ctx context.Context, cfg Config) error {
 
 	stage := func(in io.Reader, out io.Closer, mixed bool, cmd driver.Config) func() error {
 		return func() error {
-			c, stop := clk.Ticker(time.Second) // once an event second: every 1/speed wall seconds
-			defer stop()
-			err := driver.New(cmd).Run(input.Config{In: in, NewParser: newParser, Mixed: mixed, Tick: c, Now: clk.Now})
+			// Ticks once an event second (input.TickEvery): every 1/speed
+			// wall seconds.
+			err := driver.New(cmd).Run(input.Config{In: in, NewParser: newParser, Mixed: mixed, Clock: clk})
 			if out != nil {
 				out.Close()
 			}

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/record"
 )
 
@@ -80,7 +81,7 @@ type Handler interface {
 	// Tick is called after each run of items, and on every tick of the
 	// wall clock: now is the wall clock, quiet says the input was quiet
 	// for a whole tick, lastInput is when it last arrived. With no clock
-	// (Config.Now nil) it is never called.
+	// (Config.Clock nil) it is never called.
 	Tick(now, lastInput time.Time, quiet bool) error
 	// Flush writes out buffered output; Run calls it whenever the input
 	// goes quiet and after End.
@@ -103,14 +104,18 @@ type Config struct {
 	// came from (follow.Follower.Where): every request then carries the
 	// file's identity and the line's offset in it.
 	Where func(off int64) (id string, offset int64, path string)
-	// Tick delivers wall-clock ticks (every second in production); nil
-	// means no idle advance at all. Now reads the wall clock.
-	Tick <-chan time.Time
-	Now  func() time.Time
+	// Clock is the wall clock: Run ticks on it every TickEvery, so that
+	// event time moves on while the input is quiet. Nil means no clock at
+	// all: no tick, no idle advance (tests of what a replay gives).
+	Clock clock.Clock
 	// Stop, when closed, ends the input: Run finishes as at the end of
 	// input and returns ErrStopped.
 	Stop <-chan struct{}
 }
+
+// TickEvery is how long the input must be quiet before event time moves
+// on with the wall clock, and how often it then moves.
+const TickEvery = time.Second
 
 // ErrStopped is returned by Run when Config.Stop ended the input.
 var ErrStopped = errors.New("stopped")
@@ -166,6 +171,14 @@ func Run(cfg Config, h Handler) error {
 	go read(lr, read1, free, pending, done)
 	go ahead(cfg.Mixed, read1, batches, done)
 
+	var tick <-chan time.Time
+	if cfg.Clock != nil {
+		// Read until Run returns, then stopped: a fake clock's ticks
+		// wait for their reader (see clock.Fake).
+		t, stop := cfg.Clock.Ticker(TickEvery)
+		defer stop()
+		tick = t
+	}
 	r := runner{cfg: cfg, h: h}
 	quiet := true // no input since the last tick
 	var lastInput time.Time
@@ -183,8 +196,8 @@ func Run(cfg Config, h Handler) error {
 			case <-cfg.Stop:
 				return r.stop(batches, free, pending)
 			case b = <-batches:
-			case <-cfg.Tick:
-				if err := h.Tick(cfg.Now(), lastInput, quiet); err != nil {
+			case <-tick:
+				if err := h.Tick(cfg.Clock.Now(), lastInput, quiet); err != nil {
 					return err
 				}
 				quiet = true
@@ -193,14 +206,14 @@ func Run(cfg Config, h Handler) error {
 		}
 		pending.Add(-1)
 		quiet = false
-		if cfg.Tick != nil {
-			lastInput = cfg.Now() // once a batch: a few hundred lines
+		if cfg.Clock != nil {
+			lastInput = cfg.Clock.Now() // once a batch: a few hundred lines
 		}
 		if err := r.items(b); err != nil {
 			return err
 		}
-		if cfg.Now != nil {
-			if err := h.Tick(cfg.Now(), lastInput, false); err != nil {
+		if cfg.Clock != nil {
+			if err := h.Tick(cfg.Clock.Now(), lastInput, false); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/parse"
 )
@@ -200,13 +201,12 @@ func TestReadError(t *testing.T) {
 // without input.
 func TestQuietFlushAndIdle(t *testing.T) {
 	pr, pw := io.Pipe()
-	tick := make(chan time.Time)
-	now := time.Unix(1000, 0)
+	clk := clock.NewFake(time.Unix(1000, 0))
 	c := &collect{}
 	flushed := make(chan int, 100)
 	c.onFlush = func() { flushed <- len(c.lines) }
 	done := make(chan error)
-	go func() { done <- c.run(Config{In: pr, Tick: tick, Now: func() time.Time { return now }}) }()
+	go func() { done <- c.run(Config{In: pr, Clock: clk}) }()
 
 	pw.Write([]byte("a\nb\n"))
 	// Both lines are handed over and flushed before Run waits again.
@@ -215,10 +215,10 @@ func TestQuietFlushAndIdle(t *testing.T) {
 			break
 		}
 	}
-	now = time.Unix(1001, 0)
-	tick <- now // the tick after input: not a whole quiet tick yet
-	tick <- now // a whole tick without input: Idle
-	tick <- now
+	// Each Advance returns once Run has taken its tick.
+	clk.Advance(TickEvery) // the tick after input: not a whole quiet tick yet
+	clk.Advance(TickEvery) // a whole tick without input: Idle
+	clk.Advance(TickEvery)
 	pw.Write([]byte("c\n"))
 	for n := range flushed {
 		if n == 3 {
