@@ -36,18 +36,10 @@ func (g got) String() string { return fmt.Sprintf("%s@%d(%d)", g.State, g.At, g.
 func runEngine(t *testing.T, cfg Config, evs []second) []got {
 	t.Helper()
 	var out []got
-	e, err := New(cfg, func(a *record.Alert) error {
+	runEmit(t, cfg, evs, func(a *record.Alert) error {
 		out = append(out, got{a.State, a.Time.Unix() - t0, a.Hits})
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last int64
-	play(t, e, evs, &last)
-	if err := e.End(); err != nil {
-		t.Fatal(err)
-	}
 	return out
 }
 

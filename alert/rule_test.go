@@ -29,7 +29,15 @@ func tickAt(sec int64) second          { return second{tickAt: sec} } // sec > 0
 func run(t *testing.T, cfg Config, secs []second) []string {
 	t.Helper()
 	var out []string
-	e, err := New(cfg, collect(&out))
+	runEmit(t, cfg, secs, collect(&out))
+	return out
+}
+
+// runEmit feeds secs to an engine of cfg that hands its records to emit,
+// and judges to the end: the one way the engine tests run an engine.
+func runEmit(t *testing.T, cfg Config, secs []second, emit func(*record.Alert) error) {
+	t.Helper()
+	e, err := New(cfg, emit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +46,6 @@ func run(t *testing.T, cfg Config, secs []second) []string {
 	if err := e.End(); err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 // collect appends each record to out as "rule state@second(hits)".
