@@ -1,6 +1,10 @@
 // Package checkpoint keeps a stage's state in a file, so that a restarted
 // `logmon stats --state FILE` or `logmon alert --state FILE` goes on as if
-// it had never stopped.
+// it had never stopped. It is the one owner of state: the file format
+// (this file), and the Keeper (keeper.go) that loads, saves, says which
+// requests were counted before a restart, and holds the Position that
+// parse --follow --resume starts from. The settings a state is saved with
+// are derived from the stage's own configuration (SettingsOf).
 //
 // A state file is two lines: a header and a JSON body.
 //
