@@ -19,6 +19,7 @@ import (
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/termsafe"
 )
 
 // Exit codes, documented in the README.
@@ -125,7 +126,9 @@ func run(args []string, e env) int {
 	if errors.Is(err, syscall.EPIPE) {
 		return exitBrokenPipe // nobody reads us any more: nothing to say
 	}
-	fmt.Fprintf(e.stderr, "logmon: %v\n", err)
+	// An error may quote a file name, a state file's contents or a flag:
+	// made safe for a terminal, as every diagnostic is (package diag).
+	fmt.Fprintf(e.stderr, "logmon: %s\n", termsafe.Message(err.Error()))
 	var u usageError
 	if errors.As(err, &u) {
 		return exitUsage
