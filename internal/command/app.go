@@ -26,7 +26,7 @@ import (
 const (
 	exitOK      = 0
 	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
-	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
+	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value (and Go's own exit on a crash: README)
 	exitState   = 3 // a --state file exists but cannot be used (see checkpoint.Error)
 	// exitBrokenPipe: the reader of our output went away (`| head -1`).
 	// It is what a shell reports for a process killed by SIGPIPE, which
