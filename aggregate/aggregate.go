@@ -256,7 +256,9 @@ func (a *Aggregator) write(start, end, covered int64) error {
 			}
 			return n
 		})
-		s.DistinctClients = int64(b.distinct.Estimate())
+		// The estimate can be a little above the truth: never more
+		// clients than requests.
+		s.DistinctClients = min(int64(b.distinct.Estimate()), b.requests)
 		a.release(b)
 	}
 	s.Rate = round(s.Rate, 3)

@@ -128,3 +128,32 @@ func checkTop(t *testing.T, what string, exact map[uint64]int64, listed []listed
 	}
 	return recall
 }
+
+// TestDistinctAtMostRequests: the distinct clients of a summary are never
+// more than its requests, though the HyperLogLog estimate of 30,000
+// clients, each seen once, is above 30,000.
+func TestDistinctAtMostRequests(t *testing.T) {
+	const n = 30000
+	var got record.Summary
+	a, err := New(Config{Interval: 3600e9, Top: 10}, func(s *record.Summary) error {
+		got = *s
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cb []byte
+	for i := range n {
+		cb = strconv.AppendInt(append(cb[:0], "10."...), int64(i+1), 10)
+		req := record.Request{Sec: t0 + int64(i)/100, Status: 200, Remote: cb, Section: []byte("/"), Method: []byte("GET")}
+		if err := a.Request(&req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Requests != n || got.DistinctClients != n {
+		t.Errorf("%d requests, %d distinct clients; want %d of each", got.Requests, got.DistinctClients, n)
+	}
+}

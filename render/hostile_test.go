@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/termsafe/termsafetest"
 )
 
 // badRecordLines are records a text sink cannot show, each with text in
@@ -33,7 +34,7 @@ func TestTextRawErrorIsSafe(t *testing.T) {
 		if !errors.Is(err, record.ErrBadRecord) {
 			t.Fatalf("Raw(%v, %q) = %v, want an record.ErrBadRecord", tt.typ, tt.line, err)
 		}
-		checkSafe(t, []byte(err.Error()), 0)
+		termsafetest.Check(t, "output", []byte(err.Error()), 0)
 	}
 }
 
@@ -49,7 +50,7 @@ func FuzzTextRawError(f *testing.F) {
 				if !errors.Is(err, record.ErrBadRecord) {
 					t.Fatalf("Raw(%v, %q) = %v, not an record.ErrBadRecord", typ, line, err)
 				}
-				checkSafe(t, []byte(err.Error()), 0)
+				termsafetest.Check(t, "output", []byte(err.Error()), 0)
 			}
 		}
 	})

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/termsafe"
 )
 
 // NewText returns a Sink writing for a person, in ANSI colour when color
@@ -19,7 +19,7 @@ import (
 // its JSON, sanitized. Raw returns an error wrapping record.ErrBadRecord for a
 // record it cannot decode (a summary whose fields have the wrong types).
 //
-// Every string taken from a record goes through Sanitize, so the only
+// Every string taken from a record goes through termsafe.Append, so the only
 // escape sequences in the output are the colour codes, and only when
 // color is true. The layout:
 //
@@ -111,7 +111,7 @@ func (t *textSink) Raw(typ record.Type, line []byte) error {
 		}
 		return t.Alert(&t.al)
 	}
-	t.buf = append(sanitizeJSON(t.buf[:0], line), '\n')
+	t.buf = append(termsafe.AppendJSON(t.buf[:0], line), '\n')
 	return t.write()
 }
 
@@ -121,20 +121,7 @@ func (t *textSink) Flush() error { return t.w.Flush() }
 // safe to print as the text output: the stage prints it on stderr, and the
 // decoder's messages quote the record's text.
 func badRecord(what string, err error) error {
-	return fmt.Errorf("%w: %s%s", record.ErrBadRecord, what, sanitizeMessage(err.Error()))
-}
-
-// sanitizeMessage is Sanitize for a message that already uses Go escapes:
-// its backslashes are kept as they are, not doubled.
-func sanitizeMessage(msg string) string {
-	var b []byte
-	for i, part := range strings.Split(msg, `\`) {
-		if i > 0 {
-			b = append(b, '\\')
-		}
-		b = Sanitize(b, []byte(part))
-	}
-	return string(b)
+	return fmt.Errorf("%w: %s%s", record.ErrBadRecord, what, termsafe.Message(err.Error()))
 }
 
 // remoteWidth pads the client column to the width of an IPv4 address, so
@@ -155,7 +142,7 @@ func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	b = appendField(b, r.Remote)
 	if len(r.User) > 0 {
 		b = append(b, ' ')
-		b = Sanitize(b, r.User)
+		b = termsafe.Append(b, r.User)
 	}
 	for n := utf8.RuneCount(b[col:]); n < remoteWidth; n++ {
 		b = append(b, ' ')
@@ -163,11 +150,11 @@ func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	b = append(b, ' ', ' ')
 	switch {
 	case len(r.Method) > 0:
-		b = Sanitize(b, r.Method)
+		b = termsafe.Append(b, r.Method)
 		b = append(b, ' ')
 		b = appendField(b, r.Path)
 	case len(r.Request) > 0:
-		b = Sanitize(b, r.Request)
+		b = termsafe.Append(b, r.Request)
 	default:
 		b = appendField(b, r.Path)
 	}
@@ -375,7 +362,7 @@ func (t *textSink) appendAlert(b []byte, a *record.Alert) []byte {
 	b = append(b, p.noBold...)
 	b = append(b, ' ', ' ')
 	if a.Message != "" {
-		b = Sanitize(b, []byte(a.Message))
+		b = termsafe.Append(b, []byte(a.Message))
 	} else {
 		// A record without a message: say what its fields say.
 		b = appendField(b, []byte(a.Rule))
@@ -395,7 +382,7 @@ func appendField(b []byte, v []byte) []byte {
 	if len(v) == 0 {
 		return append(b, '-')
 	}
-	return Sanitize(b, v)
+	return termsafe.Append(b, v)
 }
 
 // appendNumber appends a rate or a percentage for reading: one decimal

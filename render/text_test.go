@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/termsafe/termsafetest"
 )
 
 func sampleRequest() *record.Request {
@@ -259,7 +260,7 @@ func TestText(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("text mismatch (-want +got):\n-%s\n+%s", tt.want, got)
 			}
-			checkSafe(t, []byte(got), strings.Count(tt.want, "\n"))
+			termsafetest.Check(t, "output", []byte(got), strings.Count(tt.want, "\n"))
 		})
 	}
 }
@@ -394,13 +395,13 @@ func TestTextSafeRequest(t *testing.T) {
 		if i%3 == 0 {
 			r.Method = nil // show Request instead
 		}
-		checkSafe(t, []byte(renderText(t, false, call{req: r})), 1)
-		checkSafe(t, []byte(renderText(t, false, call{raw: toJSON(t, call{req: r})})), 1)
+		termsafetest.Check(t, "output", []byte(renderText(t, false, call{req: r})), 1)
+		termsafetest.Check(t, "output", []byte(renderText(t, false, call{raw: toJSON(t, call{req: r})})), 1)
 		out := renderText(t, true, call{req: r})
 		if !strings.Contains(out, "\x1b[") {
 			t.Fatalf("colour output has no colour: %q", out)
 		}
-		checkSafe(t, []byte(ansiCode.ReplaceAllString(out, "")), 1)
+		termsafetest.Check(t, "output", []byte(ansiCode.ReplaceAllString(out, "")), 1)
 	}
 }
 
@@ -416,9 +417,9 @@ func TestTextSafeSummaryAlert(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			a.Message = ""
 		}
-		checkSafe(t, []byte(renderText(t, false, call{sum: s})), 6)
-		checkSafe(t, []byte(renderText(t, false, call{al: a})), 1)
-		checkSafe(t, []byte(renderText(t, false, call{raw: toJSON(t, call{al: a})})), 1)
+		termsafetest.Check(t, "output", []byte(renderText(t, false, call{sum: s})), 6)
+		termsafetest.Check(t, "output", []byte(renderText(t, false, call{al: a})), 1)
+		termsafetest.Check(t, "output", []byte(renderText(t, false, call{raw: toJSON(t, call{al: a})})), 1)
 	}
 }
 
@@ -453,7 +454,7 @@ func FuzzTextRaw(f *testing.F) {
 			t.Fatalf("Raw(%q) wrote %q, want lines", line, out.Bytes())
 		}
 		lines := strings.Count(out.String(), "\n")
-		checkSafe(t, out.Bytes(), lines)
+		termsafetest.Check(t, "output", out.Bytes(), lines)
 		if lines != 1 && lines != 6 {
 			t.Fatalf("Raw(%q) wrote %d lines: %q", line, lines, out.Bytes())
 		}

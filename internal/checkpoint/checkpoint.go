@@ -70,10 +70,27 @@ type File struct {
 type Error struct {
 	Path   string
 	Reason string
+	// NotFile: the path can hold no state (a directory), so starting
+	// afresh would not help: the message does not suggest --state-reset.
+	NotFile bool
 }
 
 func (e *Error) Error() string {
+	if e.NotFile {
+		return fmt.Sprintf("state file %s %s", e.Path, e.Reason)
+	}
 	return fmt.Sprintf("state file %s %s (to start afresh on purpose, use --state-reset)", e.Path, e.Reason)
+}
+
+// Unusable refuses, with an *Error, a path that cannot be a state file
+// whatever it holds: a directory. It is nil for any other path, there or
+// not. Load checks it; so does a command that starts afresh (--state-reset)
+// and would find out only when it first saves.
+func Unusable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &Error{Path: path, Reason: "is a directory: --state and --resume name a file, which logmon creates when there is none", NotFile: true}
+	}
+	return nil
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -92,27 +109,43 @@ func Save(path string, f *File) error {
 }
 
 func writeAtomic(path string, data []byte) error {
+	// Errors name the state file and the step, not the temporary file
+	// (their *fs.PathError's path): that is logmon's business.
+	fail := func(step string, err error) error {
+		var pe *fs.PathError
+		var le *os.LinkError
+		switch {
+		case errors.As(err, &pe):
+			err = pe.Err
+		case errors.As(err, &le):
+			err = le.Err
+		}
+		return fmt.Errorf("writing state file %s: %s: %w", path, step, err)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return err
+		return fail("creating a temporary file beside it", err)
 	}
+	step := "writing"
 	_, err = tmp.Write(data)
 	if err == nil {
+		step = "syncing"
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		step, err = "closing", cerr
 	}
 	if err == nil {
+		step = "renaming the temporary file over it"
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("writing state file: %w", err)
+		return fail(step, err)
 	}
 	// A process killed while saving leaves its temporary file behind:
 	// clear those now that a whole state is in place.
@@ -126,12 +159,12 @@ func writeAtomic(path string, data []byte) error {
 	if runtime.GOOS != "windows" {
 		d, err := os.Open(dir)
 		if err != nil {
-			return fmt.Errorf("writing state file: %w", err)
+			return fail("opening its directory", err)
 		}
 		err = d.Sync()
 		d.Close()
 		if err != nil {
-			return fmt.Errorf("writing state file %s: syncing its directory: %w", path, err)
+			return fail("syncing its directory", err)
 		}
 	}
 	return nil
@@ -142,6 +175,9 @@ func writeAtomic(path string, data []byte) error {
 // undamaged state of this format is refused with an *Error. Load does not
 // check the command or settings: see Check.
 func Load(path string) (f *File, found bool, err error) {
+	if err := Unusable(path); err != nil {
+		return nil, true, err
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil

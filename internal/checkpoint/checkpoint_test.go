@@ -139,3 +139,34 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectory: a directory is refused as a state file (exit 3, not an
+// I/O error), without suggesting --state-reset, which cannot help.
+func TestDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, found, err := Load(dir)
+	var e *Error
+	if !found || !errors.As(err, &e) {
+		t.Fatalf("Load(a directory) = found %v, %v; want a refusal", found, err)
+	}
+	if want := "state file " + dir + " is a directory"; !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "--state-reset") {
+		t.Errorf("error %q, want it to start %q and not suggest --state-reset", err, want)
+	}
+	if err := Unusable(filepath.Join(dir, "none")); err != nil {
+		t.Errorf("Unusable(a file not there yet) = %v", err)
+	}
+}
+
+// TestSaveErrorNamesStateFile: an error while saving names the state
+// file, not the temporary file written beside it.
+func TestSaveErrorNamesStateFile(t *testing.T) {
+	dir := t.TempDir()
+	busy := filepath.Join(dir, "busy.state") // a directory not empty: the rename over it fails
+	os.MkdirAll(filepath.Join(busy, "x"), 0o755)
+	for _, path := range []string{busy, filepath.Join(dir, "missing", "a.state")} {
+		err := Save(path, &File{Command: "alert", Settings: json.RawMessage(`{}`), State: json.RawMessage(`{}`)})
+		if err == nil || !strings.HasPrefix(err.Error(), "writing state file "+path+": ") || strings.Contains(err.Error(), ".tmp") {
+			t.Errorf("Save(%s) = %v; want an error that names the state file, not the temporary one", path, err)
+		}
+	}
+}

@@ -54,7 +54,7 @@ func alertCommand(e env) *cli.Command {
 				if c.Duration("exec-timeout") <= 0 {
 					return usagef("--exec-timeout must be positive: %v", c.Duration("exec-timeout"))
 				}
-				h := hook.Start(command, c.Duration("exec-timeout"), log)
+				h := hook.Start(command, c.Duration("exec-timeout"), log, e.clock)
 				defer h.Close()
 				var rec []byte
 				emit = func(a *record.Alert) error {

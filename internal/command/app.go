@@ -19,13 +19,14 @@ import (
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/termsafe"
 )
 
 // Exit codes, documented in the README.
 const (
 	exitOK      = 0
 	exitFailure = 1 // an I/O error: unreadable input, unwritable output or rejects file
-	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value
+	exitUsage   = 2 // bad command line: unknown command or flag, bad flag value (and Go's own exit on a crash: README)
 	exitState   = 3 // a --state file exists but cannot be used (see checkpoint.Error)
 	// exitBrokenPipe: the reader of our output went away (`| head -1`).
 	// It is what a shell reports for a process killed by SIGPIPE, which
@@ -125,7 +126,9 @@ func run(args []string, e env) int {
 	if errors.Is(err, syscall.EPIPE) {
 		return exitBrokenPipe // nobody reads us any more: nothing to say
 	}
-	fmt.Fprintf(e.stderr, "logmon: %v\n", err)
+	// An error may quote a file name, a state file's contents or a flag:
+	// made safe for a terminal, as every diagnostic is (package diag).
+	fmt.Fprintf(e.stderr, "logmon: %s\n", termsafe.Message(err.Error()))
 	var u usageError
 	if errors.As(err, &u) {
 		return exitUsage

@@ -77,6 +77,9 @@ func keepState(c *cli.Context, command string, cfg any) (*checkpoint.Keeper, err
 	if c.Duration("state-every") <= 0 {
 		return nil, usagef("--state-every must be more than 0: %v", c.Duration("state-every"))
 	}
+	if err := checkpoint.Unusable(path); err != nil {
+		return nil, err // even with --state-reset: no state could be saved there
+	}
 	settings, err := checkpoint.SettingsOf(cfg)
 	if err != nil {
 		return nil, err

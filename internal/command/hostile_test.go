@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/termsafe/termsafetest"
 )
 
 // Hostile input (testdata/bad, see its README.md): every file goes through
@@ -291,32 +291,10 @@ func wantInvalid(t *testing.T, stderr, cmd string, n int) {
 
 // checkSafe checks that text meant for a terminal is valid UTF-8 and holds
 // no control character but the newline, no C1 control, and no invisible
-// format or line-breaking character (bidi controls, zero-width characters,
-// tags: Unicode Cf, Zl, Zp), as render.Sanitize promises.
+// format or line-breaking character (package termsafe's promise).
 func checkSafe(t *testing.T, what, text string) {
 	t.Helper()
-	if !utf8.ValidString(text) {
-		for i := 0; i < len(text); {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if r == utf8.RuneError && size == 1 {
-				t.Errorf("%s: invalid UTF-8 at byte %d: %q", what, i, around(text, i))
-				return
-			}
-			i += size
-		}
-	}
-	for i, r := range text {
-		switch {
-		case r == '\n':
-		case r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f, unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
-			t.Errorf("%s: raw %U at byte %d: %q", what, r, i, around(text, i))
-			return
-		}
-	}
-}
-
-func around(s string, i int) string {
-	return s[max(0, i-40):min(len(s), i+40)]
+	termsafetest.Check(t, what, []byte(text), -1)
 }
 
 // cut shortens a line for a failure message.

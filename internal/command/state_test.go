@@ -221,7 +221,7 @@ func TestInterruptSavesState(t *testing.T) {
 	}
 }
 
-// followRun is `logmon parse -F FILE` running in-process, its polls on a
+// followRun is `logmon parse -F FILE [args]` running in-process, its polls on a
 // fake clock that the test advances.
 type followRun struct {
 	t         *testing.T
@@ -232,14 +232,14 @@ type followRun struct {
 	ended     chan struct{} // closed when it has ended
 }
 
-func startFollow(t *testing.T, path string) *followRun {
+func startFollow(t *testing.T, path string, args ...string) *followRun {
 	t.Helper()
 	r := &followRun{t: t, clk: clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
 		sig: make(chan os.Signal, 1), done: make(chan int, 1), ended: make(chan struct{})}
 	e := testEnv(strings.NewReader(""), &r.out, &r.errs)
 	e.clock, e.interrupt = r.clk, r.sig
 	go func() {
-		r.done <- run([]string{"logmon", "parse", "-F", path}, e)
+		r.done <- run(append([]string{"logmon", "parse", "-F", path}, args...), e)
 		close(r.ended)
 	}()
 	return r

@@ -4,17 +4,25 @@
 // did. Two formats: text, the "logmon parse: <stdin>:42: bad timestamp ..."
 // lines a person reads, and json, one object per message for a log
 // collector. --log-level drops what is below it.
+//
+// A message may hold what logmon did not write itself: a file name, a
+// state file's contents, a command's output. Both formats are safe on a
+// terminal (package termsafe): text escapes every control and invisible
+// character of the message and of every attribute, keeping the Go
+// escapes a message already has (a value quoted with %q); json writes
+// them as JSON escapes, and invalid UTF-8 as U+FFFD.
 package diag
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/logmon/logmon/internal/clock"
+	"github.com/logmon/logmon/internal/termsafe"
 )
 
 // The attributes a message may carry; the text format builds its place
@@ -39,7 +47,7 @@ func New(w io.Writer, cmd, level, format string, clk clock.Clock) (*slog.Logger,
 	case "text":
 		h = &textHandler{mu: new(sync.Mutex), w: w, level: lv}
 	case "json":
-		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})
+		h = slog.NewJSONHandler(safeJSON{w}, &slog.HandlerOptions{Level: lv})
 	default:
 		return nil, fmt.Errorf("--log-format must be text or json: %q", format)
 	}
@@ -65,6 +73,24 @@ func (c clocked) WithGroup(name string) slog.Handler {
 	return clocked{c.Handler.WithGroup(name), c.clk}
 }
 
+// safeJSON writes the JSON handler's lines safe for a terminal:
+// encoding/json escapes C0 controls and writes invalid UTF-8 as U+FFFD,
+// but lets DEL, C1 controls and bidi controls through raw. The handler
+// writes each message in one Write, a whole line.
+type safeJSON struct{ w io.Writer }
+
+func (s safeJSON) Write(p []byte) (int, error) {
+	line, nl := bytes.CutSuffix(p, []byte("\n"))
+	b := termsafe.AppendJSON(make([]byte, 0, len(p)+16), line)
+	if nl {
+		b = append(b, '\n')
+	}
+	if _, err := s.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 // textHandler writes one line per message for a person:
 //
 //	logmon parse: <stdin>:42: bad timestamp "30/Feb/2015:10:05:03 +0000"
@@ -73,7 +99,8 @@ func (c clocked) WithGroup(name string) slog.Handler {
 //	logmon parse: 10000 lines: 9999 requests, 1 rejected
 //
 // Other attributes follow the message as key=value. The level is not
-// written: the words say how serious a message is.
+// written: the words say how serious a message is. Every piece is
+// escaped with termsafe.AppendMessage.
 type textHandler struct {
 	mu    *sync.Mutex // shared by the handlers WithAttrs makes: whole lines from every goroutine
 	w     io.Writer
@@ -115,27 +142,33 @@ func (h *textHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	r.Attrs(take)
 
-	var b strings.Builder
-	b.WriteString("logmon")
+	b := []byte("logmon")
 	if cmd != "" {
-		b.WriteString(" " + cmd)
+		b = append(b, ' ')
+		b = termsafe.AppendMessage(b, []byte(cmd))
 	}
-	b.WriteString(": ")
+	b = append(b, ": "...)
 	switch {
 	case at != "":
-		b.WriteString(at + ": ")
+		b = termsafe.AppendMessage(b, []byte(at))
+		b = append(b, ": "...)
 	case input != "" && line != "":
-		b.WriteString(input + ":" + line + ": ")
+		b = termsafe.AppendMessage(b, []byte(input))
+		b = append(b, ':')
+		b = termsafe.AppendMessage(b, []byte(line))
+		b = append(b, ": "...)
 	case input != "":
-		b.WriteString(input + ": ")
+		b = termsafe.AppendMessage(b, []byte(input))
+		b = append(b, ": "...)
 	}
-	b.WriteString(r.Message)
+	b = termsafe.AppendMessage(b, []byte(r.Message))
 	for _, kv := range rest {
-		b.WriteString(" " + kv)
+		b = append(b, ' ')
+		b = termsafe.AppendMessage(b, []byte(kv))
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
+	_, err := h.w.Write(b)
 	return err
 }

@@ -6,17 +6,27 @@
 // record is not handed on, and counted. Failures are reported, never
 // fatal, with the start of what the command wrote; a command that
 // succeeds is quiet.
+//
+// On Unix each command runs in a process group of its own, and the whole
+// group is killed: when the command runs too long, and at the end
+// (Close), for what a command left running in the background. So a
+// command that starts `sleep 600`, in the foreground or with `&`, leaves
+// nothing behind. On Windows only the command itself (cmd) is killed.
 package hook
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os/exec"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/logmon/logmon/internal/clock"
 )
 
 // QueueSize is how many records may wait for the command. An alert
@@ -29,23 +39,25 @@ type Hook struct {
 	command string
 	timeout time.Duration
 	log     *slog.Logger
+	clk     clock.Clock
 
 	queue   chan []byte
 	done    chan struct{}
 	ctx     context.Context
 	cancel  context.CancelFunc
 	mu      sync.Mutex
-	dropped int // records not queued: the queue was full
-	run     int // commands run
-	failed  int // of which failed or were killed
+	dropped int   // records not queued: the queue was full
+	run     int   // commands run
+	failed  int   // of which failed or were killed
+	left    []int // process groups of commands that ended with processes still in them
 }
 
 // Start starts the goroutine that runs command (through sh -c, cmd /C on
-// Windows) for each record, killing a run after timeout. Problems are
-// logged to log.
-func Start(command string, timeout time.Duration, log *slog.Logger) *Hook {
+// Windows) for each record, killing a run after timeout of clk's time.
+// Problems are logged to log.
+func Start(command string, timeout time.Duration, log *slog.Logger, clk clock.Clock) *Hook {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hook{command: command, timeout: timeout, log: log,
+	h := &Hook{command: command, timeout: timeout, log: log, clk: clk,
 		queue: make(chan []byte, QueueSize), done: make(chan struct{}), ctx: ctx, cancel: cancel}
 	go h.loop()
 	return h
@@ -65,18 +77,23 @@ func (h *Hook) Send(record []byte) {
 }
 
 // Close lets the queued records run, for at most the timeout in all, then
-// kills what still runs, and reports what was not run.
+// kills what still runs, and what the commands left running in their
+// process groups, and reports what was not run.
 func (h *Hook) Close() {
 	close(h.queue)
 	select {
 	case <-h.done:
-	case <-time.After(h.timeout):
+	case <-h.clk.After(h.timeout):
 		h.cancel()
 		<-h.done
 	}
 	h.cancel()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, g := range h.left {
+		killGroup(g)
+	}
+	h.left = nil
 	if h.dropped > 0 {
 		h.log.Warn(fmt.Sprintf("--exec: %d alert records not handed to %q: it was too slow for them", h.dropped, h.command))
 	}
@@ -97,18 +114,31 @@ func (h *Hook) loop() {
 
 // runOne runs the command once with rec on its standard input.
 func (h *Hook) runOne(rec []byte) {
-	ctx, cancel := context.WithTimeout(h.ctx, h.timeout)
+	ctx, cancel := context.WithCancel(h.ctx)
 	defer cancel()
+	timedOut := make(chan struct{})
+	expire := h.clk.After(h.timeout)
+	go func() {
+		select {
+		case <-expire:
+			close(timedOut)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	name, flag := "sh", "-c"
 	if runtime.GOOS == "windows" {
 		name, flag = "cmd", "/C"
 	}
 	cmd := exec.CommandContext(ctx, name, flag, h.command)
+	ownGroup(cmd) // killed as a whole when ctx is done
 	cmd.Stdin = bytes.NewReader(rec)
 	var out headWriter
 	cmd.Stdout, cmd.Stderr = &out, &out
 	// A child the command left behind may hold the output open: do not
 	// wait for it longer than this once the command itself has ended.
+	// It is os/exec's own timer, on the wall clock: the wait is for real
+	// processes.
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	h.mu.Lock()
@@ -116,13 +146,29 @@ func (h *Hook) runOne(rec []byte) {
 	if err != nil {
 		h.failed++
 	}
+	if cmd.Process != nil {
+		// Forget the groups that have emptied, keep this one if a
+		// child the command started in the background still runs.
+		h.left = slices.DeleteFunc(h.left, func(g int) bool { return !groupAlive(g) })
+		if g := cmd.Process.Pid; groupAlive(g) {
+			h.left = append(h.left, g)
+		}
+	}
 	h.mu.Unlock()
+	killed := false
+	select {
+	case <-timedOut:
+		killed = true
+	default:
+	}
 	switch {
 	case err == nil:
-	case ctx.Err() == context.DeadlineExceeded:
+	case killed:
 		h.log.Warn(fmt.Sprintf("--exec: %q ran longer than %v and was killed", h.command, h.timeout))
 	case ctx.Err() != nil:
 		h.log.Warn(fmt.Sprintf("--exec: %q was killed: the input ended and the waiting records had had their %v", h.command, h.timeout))
+	case errors.Is(err, exec.ErrWaitDelay):
+		h.log.Warn(fmt.Sprintf("--exec: %q ended, but left a process running that holds its output; it is killed when alert ends", h.command))
 	default:
 		msg := fmt.Sprintf("--exec: %q: %v", h.command, err)
 		if len(out.b) > 0 {

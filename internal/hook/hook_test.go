@@ -15,6 +15,8 @@ import (
 	"github.com/logmon/logmon/internal/diag"
 )
 
+var at = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
 func skipWithoutShell(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the tests' commands are sh commands")
@@ -27,7 +29,7 @@ func TestRecordsInOrder(t *testing.T) {
 	skipWithoutShell(t)
 	out := filepath.Join(t.TempDir(), "paged")
 	var log bytes.Buffer
-	h := Start("cat >> "+out, 10*time.Second, textLog(t, &log))
+	h := Start("cat >> "+out, 10*time.Second, textLog(t, &log), clock.NewFake(at))
 	for _, r := range []string{`{"id":"a","state":"firing"}`, `{"id":"a","state":"resolved"}`, `{"id":"b","state":"firing"}`} {
 		h.Send([]byte(r))
 	}
@@ -50,7 +52,7 @@ func TestFailingCommand(t *testing.T) {
 	skipWithoutShell(t)
 	var log bytes.Buffer
 	out := filepath.Join(t.TempDir(), "n")
-	h := Start(`echo "pager unreachable" >&2; echo x >> `+out+`; exit 3`, 10*time.Second, textLog(t, &log))
+	h := Start(`echo "pager unreachable" >&2; echo x >> `+out+`; exit 3`, 10*time.Second, textLog(t, &log), clock.NewFake(at))
 	h.Send([]byte(`{"n":1}`))
 	h.Send([]byte(`{"n":2}`))
 	h.Close()
@@ -69,11 +71,19 @@ func TestFailingCommand(t *testing.T) {
 func TestSlowCommand(t *testing.T) {
 	skipWithoutShell(t)
 	var log bytes.Buffer
-	h := Start("sleep 600", 50*time.Millisecond, textLog(t, &log))
+	clk := clock.NewFake(at)
+	h := Start("sleep 600", 50*time.Millisecond, textLog(t, &log), clk)
 	for range QueueSize + 20 {
 		h.Send([]byte(`{}`))
 	}
-	h.Close()
+	closed := make(chan struct{})
+	go func() {
+		h.Close()
+		close(closed)
+	}()
+	clk.BlockUntil(2) // the run's timeout and Close's
+	clk.Advance(50 * time.Millisecond)
+	<-closed
 	// Killed by its own timeout, or by Close's, whichever came first.
 	if !strings.Contains(log.String(), `"sleep 600" ran longer than 50ms and was killed`) && !strings.Contains(log.String(), `"sleep 600" was killed: the input ended`) {
 		t.Errorf("no kill reported:\n%s", log.String())

@@ -1,4 +1,4 @@
-package render
+package termsafe
 
 import (
 	"encoding/json"
@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/logmon/logmon/internal/termsafe/termsafetest"
 )
 
-func TestSanitize(t *testing.T) {
+func TestAppend(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -61,19 +62,19 @@ func TestSanitize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := string(Sanitize([]byte("pre:"), []byte(tt.in)))
+			got := string(Append([]byte("pre:"), []byte(tt.in)))
 			if want := "pre:" + tt.want; got != want {
-				t.Errorf("Sanitize(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, want, got)
+				t.Errorf("Append(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, want, got)
 			}
-			if u := unsanitize(t, got[len("pre:"):]); u != tt.in {
-				t.Errorf("Sanitize(%q) cannot be read back: got %q", tt.in, u)
+			if u := readBack(t, got[len("pre:"):]); u != tt.in {
+				t.Errorf("Append(%q) cannot be read back: got %q", tt.in, u)
 			}
 		})
 	}
 }
 
-// TestSanitizeEscapesListed checks every rune the contract names, one by one.
-func TestSanitizeEscapesListed(t *testing.T) {
+// TestAppendEscapesListed checks every rune the contract names, one by one.
+func TestAppendEscapesListed(t *testing.T) {
 	var runes []rune
 	for r := rune(0); r < 0x20; r++ {
 		runes = append(runes, r)
@@ -85,22 +86,22 @@ func TestSanitizeEscapesListed(t *testing.T) {
 	runes = append(runes, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
 		0x2066, 0x2067, 0x2068, 0x2069, 0x061c, 0xfeff)
 	for _, r := range runes {
-		got := string(Sanitize(nil, []byte(string(r))))
+		got := string(Append(nil, []byte(string(r))))
 		if !strings.HasPrefix(got, `\`) || len(got) < 2 {
-			t.Errorf("Sanitize(%q) = %q, want an escape", string(r), got)
+			t.Errorf("Append(%q) = %q, want an escape", string(r), got)
 		}
 	}
 	for c := 0x80; c <= 0xff; c++ {
-		got := string(Sanitize(nil, []byte{byte(c)}))
+		got := string(Append(nil, []byte{byte(c)}))
 		if want := `\x` + strconv.FormatInt(int64(c), 16); got != want {
-			t.Errorf("Sanitize(byte %#x) mismatch (-want +got):\n-%s\n+%s", c, want, got)
+			t.Errorf("Append(byte %#x) mismatch (-want +got):\n-%s\n+%s", c, want, got)
 		}
 	}
 }
 
-// unsanitize reads Sanitize's output back as the inside of a Go string
+// readBack reads Append's output back as the inside of a Go string
 // literal in which '"' is not escaped.
-func unsanitize(t testing.TB, s string) string {
+func readBack(t testing.TB, s string) string {
 	t.Helper()
 	u, err := strconv.Unquote(`"` + strings.ReplaceAll(s, `"`, `\"`) + `"`)
 	if err != nil {
@@ -109,61 +110,20 @@ func unsanitize(t testing.TB, s string) string {
 	return u
 }
 
-// unsafeRune reports why a rune of text output is unsafe on a terminal,
-// or "" when it is safe. It is written from the contract, not from the
-// code under test.
-func unsafeRune(r rune) string {
-	switch {
-	case r == utf8.RuneError:
-		return "" // U+FFFD itself is printable; invalid bytes are checked by utf8.Valid
-	case r == '\n':
-		return ""
-	case r < 0x20, r == 0x7f:
-		return "C0 control or DEL"
-	case r >= 0x80 && r <= 0x9f:
-		return "C1 control"
-	case r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x061c, r == 0xfeff:
-		return "bidi control"
-	case unicode.Is(unicode.Cf, r):
-		return "format character"
-	}
-	return ""
-}
-
-// checkSafe reports the first unsafe thing in text output: invalid UTF-8,
-// a control or bidi rune, or a line break other than the record's own.
-func checkSafe(t testing.TB, out []byte, lines int) {
-	t.Helper()
-	if !utf8.Valid(out) {
-		t.Fatalf("output is not valid UTF-8: %q", out)
-	}
-	// With the output valid UTF-8, a byte 0x9b can only be the
-	// continuation byte of a printable character (as in "ě"), never the
-	// one-byte C1 CSI: the rune checks below cover it.
-	for i, r := range string(out) {
-		if why := unsafeRune(r); why != "" {
-			t.Fatalf("output has %s %U at byte %d: %q", why, r, i, out)
-		}
-	}
-	if n := strings.Count(string(out), "\n"); n != lines {
-		t.Fatalf("output has %d lines, want %d: %q", n, lines, out)
-	}
-}
-
-func FuzzSanitize(f *testing.F) {
+func FuzzAppend(f *testing.F) {
 	for _, s := range []string{"", "café", "\x1b[31m", "\x9b", "\u009b", "\u202e", "\xed\xa0\x80", "\xe2\x82", `\x1b`, `"\"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, s []byte) {
-		out := Sanitize(nil, s)
-		checkSafe(t, out, 0)
-		if u := unsanitize(t, string(out)); u != string(s) {
-			t.Fatalf("Sanitize(%q) = %q reads back as %q", s, out, u)
+		out := Append(nil, s)
+		termsafetest.Check(t, "output", out, 0)
+		if u := readBack(t, string(out)); u != string(s) {
+			t.Fatalf("Append(%q) = %q reads back as %q", s, out, u)
 		}
 	})
 }
 
-func TestSanitizeJSON(t *testing.T) {
+func TestAppendJSON(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -180,21 +140,21 @@ func TestSanitizeJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := string(sanitizeJSON(nil, []byte(tt.in)))
+			got := string(AppendJSON(nil, []byte(tt.in)))
 			if got != tt.want {
-				t.Errorf("sanitizeJSON(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
+				t.Errorf("AppendJSON(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
 			}
 		})
 	}
 }
 
-func FuzzSanitizeJSON(f *testing.F) {
+func FuzzAppendJSON(f *testing.F) {
 	for _, s := range []string{`{"type":"x"}`, "{\t\"type\":\"\u202e\x9b\"}", `{"a":"\u001b"}`, "\x1b[31m", "{\"m\":\"\U000e0041\"}"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, s []byte) {
-		out := sanitizeJSON(nil, s)
-		checkSafe(t, out, 0)
+		out := AppendJSON(nil, s)
+		termsafetest.Check(t, "output", out, 0)
 		if !json.Valid(s) {
 			return
 		}
@@ -203,10 +163,56 @@ func FuzzSanitizeJSON(f *testing.F) {
 			t.Fatal(err)
 		}
 		if err := json.Unmarshal(out, &got); err != nil {
-			t.Fatalf("sanitizeJSON(%q) = %q, not valid JSON: %v", s, out, err)
+			t.Fatalf("AppendJSON(%q) = %q, not valid JSON: %v", s, out, err)
 		}
 		if !reflect.DeepEqual(want, got) {
-			t.Fatalf("sanitizeJSON(%q) = %q changes the value (-want +got):\n-%#v\n+%#v", s, out, want, got)
+			t.Fatalf("AppendJSON(%q) = %q changes the value (-want +got):\n-%#v\n+%#v", s, out, want, got)
+		}
+	})
+}
+
+// TestAppendMessage: a message keeps its backslashes, so that the Go
+// escapes already in it (a value quoted with %q) are not doubled, and
+// its raw control and invisible characters are escaped as by Append.
+func TestAppendMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"plain", "state saved", "state saved"},
+		{"quoted escapes kept", `bad status "\x1b[2J"`, `bad status "\x1b[2J"`},
+		{"backslash kept", `C:\logs\access.log`, `C:\logs\access.log`},
+		{"raw ESC", "rotated to access.log.1\x1b]0;owned\x07", `rotated to access.log.1\x1b]0;owned\a`},
+		{"raw CSI clear", "file \x1b[2J\x1b[H", `file \x1b[2J\x1b[H`},
+		{"raw C1 byte", "a\x9bb", `a\x9bb`},
+		{"UTF-8 C1", "a\u009bb", `a\u009bb`},
+		{"bidi", "a\u202eb", `a\u202eb`},
+		{"newline", "a\nb", `a\nb`},
+		{"letters kept", "café 日本", "café 日本"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(AppendMessage([]byte("pre:"), []byte(tt.in))); got != "pre:"+tt.want {
+				t.Errorf("AppendMessage(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, "pre:"+tt.want, got)
+			}
+			if got := Message(tt.in); got != tt.want {
+				t.Errorf("Message(%q) mismatch (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
+			}
+		})
+	}
+}
+
+func FuzzAppendMessage(f *testing.F) {
+	for _, s := range []string{"", "café", "\x1b[31m", "\x9b", "\u009b", "\u202e", `\x1b`, "a\\\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Message(s)
+		termsafetest.Check(t, "output", []byte(out), 0)
+		// Text with nothing to escape is kept as it is.
+		if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r == '\n' || termsafetest.Unsafe(r) != "" }) && out != s {
+			t.Fatalf("Message(%q) = %q changes safe text", s, out)
 		}
 	})
 }

@@ -1,4 +1,12 @@
-package render
+// Package termsafe makes text safe to print on a terminal: what logmon
+// writes for a person (render's text output) and everything it writes on
+// standard error (package diag's messages, the top-level "logmon: ..."
+// error) may hold bytes from its input, file names, a state file or a
+// command's output, and none of them may move the cursor, retitle the
+// window or hide text. Control and invisible characters are shown as Go
+// escapes (`\x1b`, `\u202e`); printable text, non-ASCII letters
+// included, is kept.
+package termsafe
 
 import (
 	"unicode"
@@ -8,7 +16,7 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// Sanitize appends s to b so that it is safe to print on a terminal: every
+// Append appends s to b so that it is safe to print on a terminal: every
 // C0 control byte (0x00-0x1f, including ESC, CR, BS, TAB and NUL), DEL
 // (0x7f), every C1 control (U+0080-U+009F, and raw bytes 0x80-0x9f that
 // are not part of a valid UTF-8 sequence), invalid UTF-8 bytes, and
@@ -27,12 +35,33 @@ const hexDigits = "0123456789abcdef"
 // should show it. The output is valid UTF-8, and the input can be
 // recovered from it by reading it as the inside of a Go string literal
 // in which '"' needs no escape.
-func Sanitize(b []byte, s []byte) []byte {
+func Append(b []byte, s []byte) []byte { return appendText(b, s, '\\') }
+
+// AppendMessage is Append for a message that may already use Go escapes
+// (a value quoted with %q, an error of package encoding/json): its
+// backslashes are kept as they are, not doubled. The output is as safe;
+// only a backslash in s can no longer be told from the start of an
+// escape, so use it where a person reads the text, not a program.
+func AppendMessage(b []byte, s []byte) []byte { return appendText(b, s, 0) }
+
+// Message is AppendMessage on a string, for an error or a log message.
+// It returns s itself when there is nothing to escape.
+func Message(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return string(AppendMessage(make([]byte, 0, len(s)+8), []byte(s)))
+		}
+	}
+	return s
+}
+
+// appendText is Append, escaping the byte esc ('\\', or 0 for none) too.
+func appendText(b []byte, s []byte, esc byte) []byte {
 	start := 0 // s[start:i] is safe and not yet appended
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != 0x7f && c != '\\' {
+			if c >= 0x20 && c != 0x7f && c != esc {
 				i++
 				continue
 			}
@@ -109,7 +138,7 @@ func hidden(r rune) bool {
 	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
-// sanitizeJSON appends a JSON record line to b like Sanitize, but with
+// AppendJSON appends a JSON line (a record, a log message) to b like Append, but with
 // JSON escapes, so that a valid JSON line stays valid JSON with the same
 // meaning: backslashes are kept (in valid JSON each one starts an
 // escape), control and format runes inside strings become \uNNNN (a
@@ -117,7 +146,7 @@ func hidden(r rune) bool {
 // JSON reader takes it), and whitespace outside strings (the only place a
 // C0 byte may be) becomes a space. Whatever the input, valid or not, the
 // output holds no control byte and is valid UTF-8.
-func sanitizeJSON(b []byte, s []byte) []byte {
+func AppendJSON(b []byte, s []byte) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
