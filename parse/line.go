@@ -78,6 +78,13 @@ func (p *Parser) Line(line []byte, r *record.Request) error {
 	if len(line) == 0 {
 		return &LineError{Reason: "empty line"}
 	}
+	// A NUL byte is no part of a log line: a copytruncate under a writer
+	// without O_APPEND leaves a hole of them, and a crash leaves blocks of
+	// them. bytes.IndexByte scans at memory speed, so this costs nothing
+	// worth measuring beside the parse.
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		return lineError(fmt.Sprintf("NUL byte at column %d in", i+1), line)
+	}
 	i := skipSpaces(line, 0)
 	if i == len(line) {
 		return &LineError{Reason: "blank line"}

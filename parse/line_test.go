@@ -279,6 +279,8 @@ func TestLineErrors(t *testing.T) {
 	}{
 		{"empty", "", "empty line"},
 		{"spaces only", "    ", "blank line"},
+		{"NUL bytes (a copytruncate's hole)", "\x00\x00\x00" + line0 + `"GET / HTTP/1.1" 200 1`, `NUL byte at column 1 in "\x00\x00\x00192.0.2.1 - - [01/Jan/2020:00:00:00 +"...`},
+		{"a NUL byte in a field", `h - - [01/Jan/2020:00:00:00 +0000] "GET /a` + "\x00" + ` HTTP/1.1" 200 1`, `NUL byte at column 43 in "h - - [01/Jan/2020:00:00:00 +0000] \"GET "...`},
 		{"no timestamp", "hello world", `missing timestamp in "hello world"`},
 		{"prose", "this is not a log line", `missing timestamp in "this is not a log line"`},
 		{"two fields", `h - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" 200 1`, `want 3 or 4 fields before the timestamp, found 2 in "h - [01/Jan/2020:00:00:00 +0000] \"GET / "...`},

@@ -425,15 +425,16 @@ func TestFollowCopytruncate(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed) // a failure can be replayed by fixing the seed
 	rng := rand.New(rand.NewPCG(seed, 7))
-	// The log starts with its first line, and the writer starts once parse
-	// has read it: lines copied and truncated away before parse followed
-	// the file at all are no follower's to read.
+	// The log starts with its first two lines (a file's identity), and the
+	// writer starts once parse has read them: lines copied and truncated
+	// away before parse followed the file at all are no follower's to read.
 	head := bytes.IndexByte(data, '\n') + 1
+	head += bytes.IndexByte(data[head:], '\n') + 1
 	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r := startFollow(t, log)
-	r.waitLines(1)
+	r.waitLines(2)
 	w, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
