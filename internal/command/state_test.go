@@ -261,6 +261,17 @@ func (r *followRun) look() {
 	r.clk.Advance(follow.DefaultPoll)
 }
 
+// pollUntil lets polls pass until parse has written n records: a new
+// file's lines come once its identity is known (its first two lines) and
+// a renamed file has been read on for a while (late writers).
+func (r *followRun) pollUntil(n int) {
+	r.t.Helper()
+	for i := 0; countLines(&r.out) < n && i < 100; i++ {
+		r.look()
+	}
+	r.waitLines(n)
+}
+
 // interrupt stops parse with SIGINT and returns its exit code.
 func (r *followRun) interrupt() int {
 	r.sig <- syscall.SIGINT
@@ -284,10 +295,7 @@ func TestFollowInProcess(t *testing.T) {
 	os.WriteFile(log, []byte(second+second), 0o644) // other first lines: another file
 	// The renamed file is read on for a second (late writers), then the
 	// new one.
-	for i := 0; countLines(&r.out) < 4 && i < 100; i++ {
-		r.look()
-	}
-	r.waitLines(4)
+	r.pollUntil(4)
 	if code := r.interrupt(); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}

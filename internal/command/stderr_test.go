@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/logmon/logmon/internal/checkpoint"
-	"github.com/logmon/logmon/internal/follow"
 )
 
 // hostile is text from outside logmon (a file name, a state file's
@@ -64,9 +63,9 @@ func TestStderrSafe(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := filepath.Join(dir, "access.log")
-		os.WriteFile(log, []byte(goodLine("/ok")+"\n"), 0o644)
+		os.WriteFile(log, []byte(goodLine("/ok")+"\n"+goodLine("/ok/2")+"\n"), 0o644)
 		r := startFollow(t, log, "--resume", state)
-		r.waitLines(1)
+		r.pollUntil(2)
 		r.interrupt()
 		if !strings.Contains(r.errs.b.String(), "resume point") {
 			t.Errorf("no notice of the resume point not found:\n%s", r.errs.b.String())
@@ -83,9 +82,8 @@ func TestStderrSafe(t *testing.T) {
 		r.waitLines(1)
 		r.clk.BlockUntil(1)
 		os.Rename(log, log+".1")
-		os.WriteFile(log, []byte(goodLine("/ok/2")+"\n"), 0o644)
-		r.clk.Advance(follow.DefaultPoll)
-		r.waitLines(2)
+		os.WriteFile(log, []byte(goodLine("/ok/2")+"\n"+goodLine("/ok/3")+"\n"), 0o644)
+		r.pollUntil(3)
 		r.interrupt()
 		errs := r.errs.b.String()
 		if !strings.Contains(errs, "garbage") || !strings.Contains(errs, "was rotated") {
