@@ -54,6 +54,9 @@ func rotationOf(base, name string) (member, bool) {
 			break
 		}
 	}
+	if rest == "" {
+		return member{}, false // access.log.gz: the log compressed, no rotation
+	}
 	switch rest[0] {
 	case '.':
 		n, err := strconv.Atoi(rest[1:])

@@ -435,3 +435,139 @@ func TestGraceForLateWriters(t *testing.T) {
 	h.quiet()
 	l.check(want)
 }
+
+// logrotateBin is the real logrotate, or "" when it is not installed (CI
+// installs it: .ci/run).
+func logrotateBin() string {
+	if p, err := exec.LookPath("logrotate"); err == nil {
+		return p
+	}
+	if _, err := os.Stat("/usr/sbin/logrotate"); err == nil {
+		return "/usr/sbin/logrotate"
+	}
+	return ""
+}
+
+// TestRealLogrotate: the real logrotate rotates a log in each of its modes,
+// three times, once while the follower runs and twice while it is stopped
+// (a resume must find its place in the rotated, maybe compressed, files);
+// a writer keeps one O_APPEND descriptor and reopens the log after a
+// rotation that creates a new one, as nginx does on its USR1. Every line is
+// delivered exactly once, in order.
+func TestRealLogrotate(t *testing.T) {
+	bin := logrotateBin()
+	if bin == "" {
+		t.Skip("logrotate is not installed (apt-get install logrotate); CI installs it")
+	}
+	modes := map[string]string{
+		"create":        "create",
+		"copytruncate":  "copytruncate",
+		"delaycompress": "compress\n\tdelaycompress\n\tcreate",
+		// -YYYYMMDD-SECONDS, the seconds written as the rotation's
+		// number: three rotations within a second need three names.
+		"dateext": "dateext\n\tdateformat -%Y%m%d-N\n\tcreate",
+	}
+	for name, mode := range modes {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "access.log")
+			conf := filepath.Join(dir, "logrotate.conf")
+			w := create(t, path)
+			rotations := 0
+			rotate := func() {
+				t.Helper()
+				text := fmt.Sprintf("%s {\n\trotate 100\n\tmissingok\n\t%s\n}\n", path, strings.Replace(mode, "-N", fmt.Sprint("-", 1000000000+rotations), 1))
+				if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(bin, "-f", "-s", filepath.Join(dir, "state"), conf).CombinedOutput()
+				if err != nil {
+					t.Fatalf("logrotate: %v: %s", err, out)
+				}
+				rotations++
+				if name != "copytruncate" {
+					// The writer reopens the log by name: the one
+					// logrotate created.
+					f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { f.Close() })
+					w = &logFile{t: t, w: f}
+				}
+			}
+			var want []string
+			write := func(name string, n int) {
+				s := reqs(name, n)
+				w.write(s)
+				want = append(want, split(s)...)
+			}
+			write("a", 10)
+			l := newLedger(t)
+			h := start(t, path, Options{}, true)
+			l.take(h.next(10))
+			h.idle()
+
+			write("b", 10)
+			rotate()
+			write("c", 10)
+			run1 := h.next(10 + 4) // b, then part of c
+			l.take(run1)
+			pos := stopAt(h, run1[len(run1)-1])
+
+			// While stopped: two more rotations.
+			write("d", 10)
+			rotate()
+			write("e", 10)
+			rotate()
+			write("f", 10)
+			h = start(t, path, Options{Resume: pos}, true)
+			l.take(h.next(len(want) - len(l.got)))
+			h.quiet()
+			l.check(want)
+		})
+	}
+}
+
+// TestRotationOf: logrotate's and newsyslog's names of a rotation, and
+// names that only look like one.
+func TestRotationOf(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+		comp string
+		num  int
+	}{
+		{"access.log.1", true, "", 1},
+		{"access.log.12", true, "", 12},
+		{"access.log.1.gz", true, ".gz", 1},
+		{"access.log.3.bz2", true, ".bz2", 3},
+		{"access.log.2.zst", true, ".zst", 2},
+		{"access.log-20261123", true, "", -1},
+		{"access.log-2026112314", true, "", -1},
+		{"access.log-20261123.gz", true, ".gz", -1},
+		{"access.log-20261123-1763900000", true, "", -1},
+		{"access.log-20261123-1763900000.zst", true, ".zst", -1},
+		{"access.log", false, "", 0},
+		{"access.log.gz", false, "", 0}, // the log compressed by hand: no rotation, and no panic
+		{"access.log.bz2", false, "", 0},
+		{"access.log.", false, "", 0},
+		{"access.log.0", false, "", 0},
+		{"access.log.pos", false, "", 0},
+		{"access.log.other-vhost", false, "", 0},
+		{"access.log.1.tmp", false, "", 0},
+		{"access.log-old", false, "", 0},
+		{"access.log-2026112", false, "", 0},
+		{"access.log-20261123-", false, "", 0},
+		{"access.log-20261123-x", false, "", 0},
+		{"access.log.-1", false, "", 0},
+		{"access.logs.1", false, "", 0},
+		{"other.log.1", false, "", 0},
+	}
+	for _, tt := range tests {
+		m, ok := rotationOf("access.log", tt.name)
+		if ok != tt.ok || ok && (m.comp != tt.comp || m.num != tt.num) {
+			t.Errorf("rotationOf(%q) = %+v, %v; want ok %v, comp %q, num %d", tt.name, m, ok, tt.ok, tt.comp, tt.num)
+		}
+	}
+}
