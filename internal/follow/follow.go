@@ -347,7 +347,10 @@ func (f *Follower) matches(file source, pos checkpoint.Position) bool {
 		return false
 	}
 	id, ok, err := fingerprint(file, f.scratch, 0, true)
-	return err == nil && ok && idString(id.sum) == pos.File
+	if err == nil && ok && idString(id.sum) == pos.File {
+		return true
+	}
+	return legacyID(file, f.scratch) == pos.File
 }
 
 // findRotated looks for the file pos points to, other than the file at

@@ -123,6 +123,24 @@ func (id ident) same(r io.ReaderAt, scratch []byte) (bool, error) {
 	return fnv1a(head) == id.sum, nil
 }
 
+// legacyID is the identity logmon gave a file before issue 12: the hash of
+// its first line, or of its first 4096 bytes when that line is longer (""
+// for an empty file). A resume from a state saved by that version finds
+// its place by it once (the lines read on carry today's identity), rather
+// than reading the whole log again after an upgrade. It is only ever
+// compared with a saved position, never used to tell files apart.
+func legacyID(r io.ReaderAt, scratch []byte) string {
+	n, err := r.ReadAt(scratch[:fingerprintMax], 0)
+	if n == 0 || err != nil && !errors.Is(err, io.EOF) {
+		return ""
+	}
+	head := scratch[:n]
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i+1]
+	}
+	return idString(fnv1a(head))
+}
+
 // fnv1a is the 64-bit FNV-1a hash, written out so that taking a
 // fingerprint at every idle poll allocates nothing.
 func fnv1a(b []byte) uint64 {

@@ -1,6 +1,8 @@
 package follow
 
 import (
+	"hash/fnv"
+
 	"github.com/logmon/logmon/internal/checkpoint"
 
 	"bytes"
@@ -570,4 +572,25 @@ func TestRotationOf(t *testing.T) {
 			t.Errorf("rotationOf(%q) = %+v, %v; want ok %v, comp %q, num %d", tt.name, m, ok, tt.ok, tt.comp, tt.num)
 		}
 	}
+}
+
+// TestResumeFromOldIdentity: a state saved before issue 12 holds the
+// identity of its day (the hash of the file's first line); after an
+// upgrade the resume still finds its place by it, rather than reading the
+// whole log again.
+func TestResumeFromOldIdentity(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "access.log")
+	a := reqs("a", 10)
+	appendTo(t, path, a)
+	lines := split(a)
+	h := fnv.New64a()
+	h.Write([]byte(lines[0] + "\n"))
+	old := fmt.Sprintf("%016x", h.Sum64())
+	at := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // the third line's start
+	hf := start(t, path, Options{Resume: &checkpoint.Position{File: old, Offset: at}}, true)
+	l := newLedger(t)
+	l.take(hf.next(7))
+	hf.quiet()
+	l.check(lines[3:])
 }
