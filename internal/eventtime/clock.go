@@ -51,7 +51,7 @@ func CheckLateness(d time.Duration) error {
 	return err
 }
 
-// Outliers. One line whose time is far from the stream's (a clock gone
+// Outliers: one line whose time is far from the stream's (a clock gone
 // wrong, a stray line stamped 2099 or 1970) must not move event time:
 // were it followed, every line after it would be late, its second's
 // alert would fire and never resolve, and the stream's own alerts would
@@ -60,9 +60,11 @@ func CheckLateness(d time.Duration) error {
 // line that jumps; the lines after it tell them apart.
 //
 // A line is far from the stream when its time is more than the max jump
-// ahead of, or behind, the newest second of the stream (the newest line,
-// or where Idle took event time live, so that a live stream that was
-// quiet for hours is not far from its next line). It does not move event
+// ahead of, or behind, both the newest second of the stream (the newest
+// line, or where Idle took event time live, so that a live stream that
+// was quiet for hours is not far from its next line) and the last line's
+// (after a jump back that was followed, the stream is where its lines
+// are). It does not move event
 // time: the driver holds it (package driver), with the lines after it
 // that agree with it (within the max jump of the newest held). The jump
 // is confirmed, and the held lines counted in order as if never held,
@@ -70,16 +72,17 @@ func CheckLateness(d time.Duration) error {
 // that ends the wait: the held lines were outliers, rejected ("timestamp
 // far from the stream"), and the stream goes on as if they were absent;
 // so does the end of input. Before the first line there is no stream:
-// the first line waits for a second that agrees with it (or the end of
-// input), and is rejected when the second does not, so that a stray
-// first line does not set the stream's time either.
+// the first Confirm+1 lines wait (or fewer, until the input ends or goes
+// quiet), and their median sets the stream's time, so that a stray first
+// line does not set it either; a first line within LiveSkew of the wall
+// clock sets it at once (Live).
 //
 // Why Confirm lines: a stray line rarely comes alone in a log, but its
 // lines then come from one broken source, interleaved with the stream's,
 // and each is rejected at the next line of the stream; eight lines in a
 // row agreeing, with none of the stream's among them, is a stream that
 // moved. Holding costs the wait of eight lines once per real jump.
-
+//
 // Confirm is how many lines after a line far from the stream must agree
 // with it for the jump to be followed.
 const Confirm = 8
