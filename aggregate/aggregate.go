@@ -39,6 +39,10 @@ type Config struct {
 	Interval time.Duration `json:"interval"` // whole seconds, at least 1s
 	Top      int           `json:"top"`      // length of the top lists, at least 1
 	Lateness time.Duration `json:"lateness"`
+	// MaxJump: a request more than this from the stream's time is an
+	// outlier until the lines after it confirm the jump (eventtime.Far);
+	// 0: none is. It changes what is counted, so it is a setting.
+	MaxJump time.Duration `json:"max_jump"`
 	// The prefix lengths of the client networks listed (networks.go);
 	// 0 means the default (24 and 48).
 	IPv4Prefix int `json:"ipv4_prefix"`
@@ -114,6 +118,9 @@ func New(cfg Config, emit func(*record.Summary) error) (*Aggregator, error) {
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err
 	}
+	if err := eventtime.CheckMaxJump(cfg.MaxJump, cfg.Lateness); err != nil {
+		return nil, err
+	}
 	cfg.IPv4Prefix = cmp.Or(cfg.IPv4Prefix, DefaultIPv4Prefix)
 	cfg.IPv6Prefix = cmp.Or(cfg.IPv6Prefix, DefaultIPv6Prefix)
 	if cfg.IPv4Prefix < 1 || cfg.IPv4Prefix > 32 {
@@ -125,7 +132,7 @@ func New(cfg Config, emit func(*record.Summary) error) (*Aggregator, error) {
 	return &Aggregator{
 		cfg:   cfg,
 		iv:    iv,
-		clock: eventtime.New(cfg.Lateness),
+		clock: eventtime.New(cfg.Lateness, cfg.MaxJump),
 		nets:  newNetworks(cfg.IPv4Prefix, cfg.IPv6Prefix),
 		emit:  emit,
 		open:  make(map[int64]*bucket),
@@ -158,6 +165,10 @@ func (a *Aggregator) Request(r *record.Request) error {
 	}
 	return nil
 }
+
+// Clock is the aggregator's event-time clock, for the driver to tell a
+// request far from the stream (driver.Fold).
+func (a *Aggregator) Clock() *eventtime.Clock { return a.clock }
 
 // Idle lets time move on with the wall clock when the input is quiet (see
 // eventtime.Clock.Idle).

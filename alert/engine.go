@@ -31,6 +31,10 @@ import (
 type Config struct {
 	Rules    []Rule        `json:"rules"`    // at least one, each with a name of its own
 	Lateness time.Duration `json:"lateness"` // how late a line may arrive and still count in its own second
+	// MaxJump: a request more than this from the stream's time is an
+	// outlier until the lines after it confirm the jump (eventtime.Far);
+	// 0: none is. It changes what is counted, so it is a setting.
+	MaxJump time.Duration `json:"max_jump"`
 }
 
 // Engine runs the rules over a stream of requests.
@@ -69,10 +73,13 @@ func New(cfg Config, emit func(*record.Alert) error) (*Engine, error) {
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
 		return nil, err
 	}
+	if err := eventtime.CheckMaxJump(cfg.MaxJump, cfg.Lateness); err != nil {
+		return nil, err
+	}
 	if len(cfg.Rules) == 0 {
 		return nil, fmt.Errorf("there must be at least one rule")
 	}
-	e := &Engine{clock: eventtime.New(cfg.Lateness), emit: emit, lastCounted: math.MinInt64}
+	e := &Engine{clock: eventtime.New(cfg.Lateness, cfg.MaxJump), emit: emit, lastCounted: math.MinInt64}
 	names := map[string]bool{}
 	for _, spec := range cfg.Rules {
 		win, forS, keepS, err := spec.check()
@@ -121,6 +128,10 @@ func (e *Engine) Request(r *record.Request) error {
 	}
 	return nil
 }
+
+// Clock is the engine's event-time clock, for the driver to tell a
+// request far from the stream (driver.Fold).
+func (e *Engine) Clock() *eventtime.Clock { return e.clock }
 
 // Idle lets time move on with the wall clock when the input is quiet
 // (only while the stream is live; see eventtime).

@@ -37,6 +37,7 @@ func alertCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "exec", Usage: "run `CMD` (with sh -c) for every alert record, the record on its standard input, to page someone; it never holds up the stream"},
 			&cli.DurationFlag{Name: "exec-timeout", Value: 10 * time.Second, Usage: "kill an --exec command that runs longer than this"},
 			latenessFlag(),
+			maxJumpFlag(),
 		}, slices.Concat(stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
@@ -70,7 +71,7 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg := alert.Config{Rules: rules, Lateness: c.Duration("lateness")}
+			cfg := alert.Config{Rules: rules, Lateness: c.Duration("lateness"), MaxJump: c.Duration("max-jump")}
 			eng, err := alert.New(cfg, emit)
 			if err != nil {
 				return usageError{err}

@@ -9,6 +9,7 @@ import (
 	"github.com/logmon/logmon/internal/checkpoint"
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
+	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
@@ -51,6 +52,14 @@ func latenessFlag() cli.Flag {
 		Name:  "lateness",
 		Value: 5 * time.Second,
 		Usage: "how far behind the newest timestamp a line may arrive and still count in its own second",
+	}
+}
+
+func maxJumpFlag() cli.Flag {
+	return &cli.DurationFlag{
+		Name:  "max-jump",
+		Value: eventtime.DefaultMaxJump,
+		Usage: "a line further than this from the stream's time is rejected, unless the 8 lines after it agree with it (a jump of the stream, followed); 0: follow every line",
 	}
 }
 

@@ -127,6 +127,7 @@ func TestStateRefused(t *testing.T) {
 		{"zeros", make([]byte, 512), []string{"alert"}, "only zero bytes"},
 		{"cut short", goodData[:len(goodData)/2], []string{"alert"}, "is cut short"},
 		{"other settings", goodData, []string{"alert", "--window", "1m"}, `other settings`},
+		{"another max jump", goodData, []string{"alert", "--max-jump", "2h"}, `other settings`},
 		{"other command", goodData, []string{"stats"}, `is the state of logmon "alert", not of logmon stats`},
 		{"another version", bytes.Replace(goodData, []byte(fmt.Sprintf("logmon-state %d ", checkpoint.Version)), []byte("logmon-state 1 "), 1), []string{"alert"}, "another version"},
 	}

@@ -26,6 +26,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag(),
+			maxJumpFlag(),
 		}, slices.Concat(stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
@@ -36,6 +37,7 @@ func statsCommand(e env) *cli.Command {
 				Interval:   c.Duration("interval"),
 				Top:        c.Int("top"),
 				Lateness:   c.Duration("lateness"),
+				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
 				IPv6Prefix: c.Int("ipv6-prefix"),
 			}

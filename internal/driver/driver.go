@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/internal/record"
 )
@@ -28,6 +30,10 @@ import (
 // alert.Engine.
 type Fold interface {
 	Request(r *record.Request) error
+	// Clock is the fold's event-time clock: the driver holds a request
+	// far from the stream's time until the lines after it confirm the
+	// jump (see jump.go), and rejects it otherwise.
+	Clock() *eventtime.Clock
 	// Idle is called when the input has been quiet for a whole tick;
 	// now is the wall clock, lastInput when the input last arrived.
 	Idle(now, lastInput time.Time) error
@@ -82,12 +88,29 @@ type Driver struct {
 	Lines, Requests, Rejected int64 // of log lines
 	Passed                    int64 // records passed on among log lines (logmon parse)
 	Invalid, Skipped          int64 // of records
+	Outliers                  int64 // requests rejected as far from the stream's time (jump.go)
 	blanks                    int64 // blank lines before the form was known
 	form                      input.Form
+
+	clock      *eventtime.Clock // the fold's; nil without a fold
+	wall       clock.Clock      // the wall clock the input ticks on; nil without
+	held       []held           // requests far from the stream and the lines after them, waiting (jump.go)
+	heldReqs   int              // the requests among them
+	heldNewest int64            // their newest second
+	heldBytes  int
+	spare      []held // held's other buffers (startAt)
+	started    bool   // the stream has a time before its first request is counted
+	startRef   int64  // that time
 }
 
 // New returns the driver of cfg.
-func New(cfg Config) *Driver { return &Driver{cfg: cfg} }
+func New(cfg Config) *Driver {
+	d := &Driver{cfg: cfg}
+	if cfg.Fold != nil {
+		d.clock = cfg.Fold.Clock()
+	}
+	return d
+}
 
 // Run drives the command over in until the input ends or the command is
 // stopped (input.ErrStopped).
@@ -95,6 +118,7 @@ func (d *Driver) Run(in input.Config) error {
 	if in.Mixed {
 		d.form = input.Logs // known from the start: the tally is parse's
 	}
+	d.wall = in.Clock
 	return input.Run(in, d)
 }
 
@@ -119,7 +143,7 @@ func (d *Driver) Item(it *input.Item) error {
 		}
 		return d.request(it)
 	case input.Record:
-		return d.pass(it)
+		return d.record(it)
 	}
 	return d.bad(it, it.Err.Error())
 }
@@ -143,6 +167,16 @@ func (d *Driver) request(it *input.Item) error {
 		d.Skipped++
 		return nil
 	}
+	if d.clock != nil {
+		return d.judge(it)
+	}
+	return d.take(it)
+}
+
+// take counts a request in the fold, records its place, and writes it on
+// as the command says.
+func (d *Driver) take(it *input.Item) error {
+	r := it.Req
 	if d.cfg.Fold != nil {
 		if err := d.cfg.Fold.Request(r); err != nil {
 			return err
@@ -176,12 +210,6 @@ func (d *Driver) pass(it *input.Item) error {
 
 // bad reports a bad line, counts it and keeps it in Rejects.
 func (d *Driver) bad(it *input.Item, reason string) error {
-	switch {
-	case it.Path != "":
-		d.cfg.Warn.At(fmt.Sprintf("%s at byte %d", it.Path, it.Offset), "%s", reason)
-	default:
-		d.cfg.Warn.Line(it.N, "%s", reason)
-	}
 	switch d.form {
 	case input.Unknown:
 		d.blanks++
@@ -189,6 +217,17 @@ func (d *Driver) bad(it *input.Item, reason string) error {
 		d.Rejected++
 	default:
 		d.Invalid++
+	}
+	return d.report(it, reason)
+}
+
+// report warns of a line that is not counted, and keeps it in Rejects.
+func (d *Driver) report(it *input.Item, reason string) error {
+	switch {
+	case it.Path != "":
+		d.cfg.Warn.At(fmt.Sprintf("%s at byte %d", it.Path, it.Offset), "%s", reason)
+	default:
+		d.cfg.Warn.Line(it.N, "%s", reason)
 	}
 	if d.cfg.Rejects == nil {
 		return nil
@@ -204,6 +243,13 @@ func (d *Driver) bad(it *input.Item, reason string) error {
 // while the input is quiet, and the state is saved when a save is due.
 func (d *Driver) Tick(now, lastInput time.Time, quiet bool) error {
 	if quiet && d.cfg.Fold != nil {
+		if len(d.held) > 0 && !d.clock.Begun() {
+			// The first lines wait for the lines after them, or for
+			// the input to go quiet: live, they may be all there is.
+			if err := d.settle(); err != nil {
+				return err
+			}
+		}
 		if err := d.cfg.Fold.Idle(now, lastInput); err != nil {
 			return err
 		}
@@ -231,6 +277,11 @@ func (d *Driver) save() error {
 // state, the state is saved and the fold paused instead: the next run
 // goes on from it), and the tally is printed.
 func (d *Driver) End() error {
+	if len(d.held) > 0 {
+		if err := d.settle(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case d.cfg.State != nil:
 		if err := d.save(); err != nil {
@@ -262,6 +313,9 @@ func (d *Driver) End() error {
 	}
 	if d.Invalid > 0 {
 		w.Printf("%d invalid records skipped", d.Invalid)
+	}
+	if d.Outliers > 0 {
+		w.Printf("%d requests rejected: timestamp far from the stream (more than --max-jump), and not followed by the lines after them", d.Outliers)
 	}
 	return nil
 }

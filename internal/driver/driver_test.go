@@ -9,6 +9,7 @@ import (
 
 	"github.com/logmon/logmon/internal/clock"
 	"github.com/logmon/logmon/internal/diag"
+	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/input"
 	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/parse"
@@ -34,6 +35,7 @@ type countReqs struct{ n int }
 func (c *countReqs) Request(*record.Request) error   { c.n++; return nil }
 func (c *countReqs) Idle(time.Time, time.Time) error { return nil }
 func (c *countReqs) End() error                      { return nil }
+func (c *countReqs) Clock() *eventtime.Clock         { return eventtime.New(0, 0) }
 
 func TestRecords(t *testing.T) {
 	in := strings.Join([]string{

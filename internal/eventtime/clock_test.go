@@ -84,7 +84,7 @@ func TestClock(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := New(tt.lateness)
+			c := New(tt.lateness, 0)
 			for _, o := range tt.ops {
 				var verb string
 				var sec int64

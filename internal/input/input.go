@@ -181,7 +181,10 @@ func Run(cfg Config, h Handler) error {
 	}
 	r := runner{cfg: cfg, h: h}
 	quiet := true // no input since the last tick
-	var lastInput time.Time
+	var lastInput, lastTick time.Time
+	if cfg.Clock != nil {
+		lastTick = cfg.Clock.Now()
+	}
 	for {
 		var b *batch
 		select {
@@ -196,8 +199,10 @@ func Run(cfg Config, h Handler) error {
 			case <-cfg.Stop:
 				return r.stop(batches, free, pending)
 			case b = <-batches:
-			case <-tick:
-				if err := h.Tick(cfg.Clock.Now(), lastInput, quiet); err != nil {
+			case at := <-tick:
+				stalled := stall(at, lastTick, cfg.Clock.Now())
+				lastTick = at
+				if err := h.Tick(at, lastInput, quiet && !stalled && !lr.waiting(pending)); err != nil {
 					return err
 				}
 				quiet = true
@@ -225,6 +230,40 @@ func Run(cfg Config, h Handler) error {
 		}
 		free <- b
 	}
+}
+
+// stallAfter is how late a tick may be before it tells of a stall: a
+// tick more than this after the one before, or taken more than this
+// after it was due.
+const stallAfter = TickEvery + TickEvery/2
+
+// stall reports whether the tick due at at, taken at now, the one before
+// having been due at last, comes after a stall of the process: stopped
+// (SIGSTOP, ^Z), or on a machine that slept or was paused.
+//
+// Idle advance must happen only when the input was truly quiet, and a
+// stall is not: lines went on arriving while the process was stopped,
+// and lie unread in the pipe, or upstream stages stopped along with it
+// (^Z stops the whole pipeline) and are about to write them. Were event
+// time moved on by the stall, those lines, in order, would all be late.
+// Run therefore takes a tick as quiet only when no batch came since the
+// tick before, nothing waits to be read (lineReader.waiting: no batch
+// held by the reader or the parse-ahead, no bytes in hand, none readable
+// in the input file), and the tick is no stall's. The last alone covers
+// a stalled upstream, with nothing yet to read, and inputs that cannot
+// say what waits in them; the second covers a stall shorter than
+// stallAfter, and a reader not yet scheduled. A tick judged a stall's
+// wrongly (a tick more than half a second late on a loaded machine)
+// only puts idle advance off by a tick: it goes on from when the input
+// last arrived, so nothing is lost. After a machine slept with nothing
+// to read, the next tick is quiet, and event time moves on by the sleep.
+//
+// A real ticker delivers a tick missed during a stall with the time it
+// was due, and the clock then reads the time it is taken: the two differ
+// by the stall; a clock that says the tick's time as it is taken (the
+// tests') shows the stall as a gap between the ticks.
+func stall(at, last, now time.Time) bool {
+	return at.Sub(last) > stallAfter || now.Sub(at) > stallAfter
 }
 
 type runner struct {
@@ -414,6 +453,7 @@ func read(lr *lineReader, batches chan<- *batch, free <-chan *batch, pending *at
 		lr.fill(b)
 		b.formOf = lr.form
 		pending.Add(1) // before the send: stop then knows to wait for it
+		lr.inHand.Store(false)
 		select {
 		case batches <- b:
 		case <-done:

@@ -26,6 +26,7 @@ type collect struct {
 	ended     bool
 	flushes   int
 	onFlush   func()
+	onTick    func(now time.Time)
 }
 
 func (c *collect) Item(it *Item) error {
@@ -39,6 +40,9 @@ func (c *collect) Tick(now, lastInput time.Time, quiet bool) error {
 	if quiet {
 		c.idles = append(c.idles, now)
 		c.lastInput = lastInput
+	}
+	if c.onTick != nil {
+		c.onTick(now)
 	}
 	return nil
 }
@@ -205,6 +209,8 @@ func TestQuietFlushAndIdle(t *testing.T) {
 	c := &collect{}
 	flushed := make(chan int, 100)
 	c.onFlush = func() { flushed <- len(c.lines) }
+	ticked := make(chan time.Time, 100)
+	c.onTick = func(now time.Time) { ticked <- now }
 	done := make(chan error)
 	go func() { done <- c.run(Config{In: pr, Clock: clk}) }()
 
@@ -219,6 +225,12 @@ func TestQuietFlushAndIdle(t *testing.T) {
 	clk.Advance(TickEvery) // the tick after input: not a whole quiet tick yet
 	clk.Advance(TickEvery) // a whole tick without input: Idle
 	clk.Advance(TickEvery)
+	// Handled before c comes: a tick taken with c waiting is not quiet.
+	for now := range ticked {
+		if now.Equal(time.Unix(1003, 0)) {
+			break
+		}
+	}
 	pw.Write([]byte("c\n"))
 	for n := range flushed {
 		if n == 3 {

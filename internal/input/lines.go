@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"slices"
+	"sync/atomic"
 )
 
 // MaxLine is the longest log line the input takes (16 MiB). A longer line
@@ -53,6 +54,23 @@ type lineReader struct {
 	decided int64 // the number of the line that decided the form
 	cr      bool  // the last byte looked at was a CR
 	notBOM  bool  // the input does not start with a byte order mark
+
+	// inHand: bytes were read that may hold whole lines, and are not
+	// yet handed out in a batch (see waiting).
+	inHand atomic.Bool
+}
+
+// waiting reports whether input waits to be handled: batches read and
+// not yet received by Run (pending, see Run), bytes in the reader's hand,
+// or bytes readable in the input file. inHand is cleared only once the
+// batch its bytes went into is counted in pending, and is looked at
+// first, so that bytes on their way are never missed between the two.
+func (lr *lineReader) waiting(pending *atomic.Int32) bool {
+	if lr.inHand.Load() || pending.Load() > 0 {
+		return true
+	}
+	n, _ := readable(lr.r)
+	return n > 0
 }
 
 func newLineReader(r io.Reader, mixed bool) *lineReader {
@@ -166,7 +184,11 @@ func (lr *lineReader) fill(b *batch) {
 		if cap(data)-len(data) < minRead {
 			data = slices.Grow(data, batchBytes)
 		}
+		lr.inHand.Store(false) // no whole line in hand: nothing waits here
 		n, err := lr.r.Read(data[len(data):cap(data)])
+		if n > 0 {
+			lr.inHand.Store(true)
+		}
 		if lr.form == Unknown {
 			lr.see(data[len(data) : len(data)+n])
 		}
