@@ -44,21 +44,12 @@ type held struct {
 	buf     []byte // where text and req's fields are
 }
 
-// fields are the byte fields of a request, which hold copies.
-func fields(r *record.Request) [11]*[]byte {
-	return [...]*[]byte{&r.Remote, &r.User, &r.Method, &r.Path, &r.Section, &r.Protocol, &r.Request, &r.Referer, &r.Agent, &r.VHost, &r.File}
-}
-
 // hold copies it behind the lines held. It returns false, holding
 // nothing, when that would pass maxHeld or maxHeldBytes.
 func (d *Driver) hold(it *input.Item) bool {
 	size := len(it.Text)
-	var from [11]*[]byte
 	if it.Kind == input.Request {
-		from = fields(it.Req)
-		for _, f := range from {
-			size += len(*f)
-		}
+		size += it.Req.Size()
 	}
 	if d.heldBytes+size > maxHeldBytes || len(d.held) >= maxHeld {
 		return false
@@ -77,12 +68,7 @@ func (d *Driver) hold(it *input.Item) bool {
 	if it.Kind != input.Request {
 		return true
 	}
-	h.req = *it.Req
-	for i, f := range fields(&h.req) {
-		if *from[i] != nil {
-			*f = h.copy(*from[i])
-		}
-	}
+	h.req, h.buf = it.Req.CopyTo(h.buf)
 	if d.heldReqs == 0 || h.req.Sec > d.heldNewest {
 		d.heldNewest = h.req.Sec
 	}

@@ -15,8 +15,10 @@
 // when a field is missing from its codec.
 //
 // Adding a field to a record is: the struct field, its encoding in
-// AppendJSON and its decoding here, its text form in package render
-// (text.go), and its line in the README. Nothing else.
+// AppendJSON and its decoding here (and, for a byte field of Request, its
+// line in Request.bytes, which copies it: TestEveryByteFieldCopied says
+// so), its text form in package render (text.go), and its line in the
+// README. Nothing else.
 //
 // Every string is written by AppendString. encoding/json, which wrote
 // summaries and alerts before, escaped '<', '>', '&', U+2028 and U+2029

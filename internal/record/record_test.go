@@ -272,3 +272,29 @@ func TestStatusClassesJSON(t *testing.T) {
 		t.Errorf("json.Unmarshal(%s) = %+v, %v, want %+v", data, back.S, err, c)
 	}
 }
+
+// TestEveryByteFieldCopied: CopyTo copies every field of a request, and
+// the copy shares no byte with the original, so a request kept past its
+// batch stays whole when the batch is read into again.
+func TestEveryByteFieldCopied(t *testing.T) {
+	r := filled[Request](t)
+	buf := make([]byte, 0, r.Size())
+	c, buf := r.CopyTo(buf)
+	if !reflect.DeepEqual(&c, r) {
+		t.Fatalf("copy differs (-want +got):\n-%+v\n+%+v", *r, c)
+	}
+	if len(buf) != r.Size() {
+		t.Errorf("CopyTo appended %d bytes, Size says %d", len(buf), r.Size())
+	}
+	v := reflect.ValueOf(r).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() != reflect.Slice || f.Len() == 0 {
+			continue
+		}
+		f.Index(0).SetUint(f.Index(0).Uint() ^ 0xff) // change the original
+		if reflect.DeepEqual(reflect.ValueOf(&c).Elem().Field(i).Interface(), f.Interface()) {
+			t.Errorf("field %s is shared, not copied: add it to Request.bytes", v.Type().Field(i).Name)
+		}
+	}
+}

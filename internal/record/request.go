@@ -41,6 +41,37 @@ type Request struct {
 // Reset clears r for reuse without freeing anything.
 func (r *Request) Reset() { *r = Request{} }
 
+// Size is how many bytes r's byte fields hold: what CopyTo appends.
+func (r *Request) Size() int {
+	n := 0
+	for _, f := range r.bytes() {
+		n += len(*f)
+	}
+	return n
+}
+
+// CopyTo returns a copy of r whose byte fields are copies appended to buf
+// (for a request kept past its line's batch), and buf grown by them. With
+// room for Size() more bytes in buf, the fields of requests copied into
+// it before stay where they are.
+func (r *Request) CopyTo(buf []byte) (Request, []byte) {
+	c := *r
+	for _, f := range c.bytes() {
+		if *f != nil {
+			n := len(buf)
+			buf = append(buf, *f...)
+			*f = buf[n:len(buf):len(buf)]
+		}
+	}
+	return c, buf
+}
+
+// bytes are r's byte fields: a field added to Request is added here, or
+// TestEveryByteFieldCopied fails.
+func (r *Request) bytes() [11]*[]byte {
+	return [...]*[]byte{&r.Remote, &r.User, &r.Method, &r.Path, &r.Section, &r.Protocol, &r.Request, &r.Referer, &r.Agent, &r.VHost, &r.File}
+}
+
 // AppendJSON appends r as one JSON object (no newline) to b.
 // It is written by hand rather than with encoding/json: the parse stage
 // writes one of these per input line and reflection would cost several
