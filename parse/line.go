@@ -26,6 +26,7 @@ type Parser struct {
 	// parses a batch of lines ahead of using them.
 	Keep    bool
 	scratch []byte
+	stream  *Stream // the input's format and what it learnt; nil: clf
 }
 
 // Reset lets the parser reuse its scratch buffer (see Keep).
@@ -35,9 +36,19 @@ func (p *Parser) Reset() { p.scratch = p.scratch[:0] }
 // `bad timestamp "30/Feb/2015:10:00:00 +0000"`.
 type LineError struct {
 	Reason string
+	// IsHeader: the line is no request but no fault either, a line the
+	// format writes of its own (W3C's #Fields: and #Date:); it is counted
+	// as such, not rejected.
+	IsHeader bool
 }
 
 func (e *LineError) Error() string { return e.Reason }
+
+// Header says the line is the format's own (see IsHeader).
+func (e *LineError) Header() bool { return e.IsHeader }
+
+// Fatal says the error ends the input: a LineError never does.
+func (e *LineError) Fatal() bool { return false }
 
 // lineError builds a LineError whose reason quotes the offending text.
 func lineError(what string, text []byte) *LineError {
@@ -57,19 +68,12 @@ func quote(text []byte) string {
 }
 
 // Line parses one log line (without its line ending; the caller already
-// stripped "\n" and a trailing "\r") into r. It does not modify line. The
-// slices set in r point into line or into p, and are valid until the next
-// call. It returns a *LineError for a line it rejects.
-//
-// It reads, per line, any of
-//
-//	host ident authuser [date] "request" status bytes                      (Common)
-//	host ident authuser [date] "request" status bytes "referer" "agent" ... (Combined)
-//	vhost:port host ident authuser [date] "request" status bytes "referer" "agent"
-//
-// telling vhost_combined apart by the number of fields before the date.
-// Fields are separated by one or more spaces; spaces before and after the
-// line are ignored, and so is anything after the agent (nginx extras).
+// stripped "\n" and a trailing "\r") into r, in the parser's format (see
+// Format and Stream; a Parser without a stream reads the Common/Combined
+// family, clf). It does not modify line. The slices set in r point into
+// line or into p, and are valid until the next call, or until Reset with
+// Keep. It returns a *LineError for a line it rejects, and auto's
+// *NoFormatError when no format takes an input's first lines.
 func (p *Parser) Line(line []byte, r *record.Request) error {
 	r.Reset()
 	if !p.Keep {
@@ -85,10 +89,30 @@ func (p *Parser) Line(line []byte, r *record.Request) error {
 	if i := bytes.IndexByte(line, 0); i >= 0 {
 		return lineError(fmt.Sprintf("NUL byte at column %d in", i+1), line)
 	}
-	i := skipSpaces(line, 0)
-	if i == len(line) {
+	if skipSpaces(line, 0) == len(line) {
 		return &LineError{Reason: "blank line"}
 	}
+	s := p.stream
+	switch {
+	case s == nil:
+		return p.clf(line, r)
+	case s.format == nil:
+		return s.pick(p, line, r)
+	}
+	return s.format.line(p, line, r)
+}
+
+// clf reads, per line, any of
+//
+//	host ident authuser [date] "request" status bytes                      (Common)
+//	host ident authuser [date] "request" status bytes "referer" "agent" ... (Combined)
+//	vhost:port host ident authuser [date] "request" status bytes "referer" "agent"
+//
+// telling vhost_combined apart by the number of fields before the date.
+// Fields are separated by one or more spaces; spaces before and after the
+// line are ignored, and so is anything after the agent (nginx extras).
+func (p *Parser) clf(line []byte, r *record.Request) error {
+	i := skipSpaces(line, 0)
 
 	// The fields before the date: [vhost] host ident authuser. A field
 	// starting with '[' is the date, so a '[' inside a host name is fine.

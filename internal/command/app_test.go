@@ -26,7 +26,7 @@ func TestClosedStdout(t *testing.T) {
 		args  []string
 		input string
 	}{
-		{[]string{"parse"}, string(input)},
+		{[]string{"parse", "--log-format", "combined"}, string(input)},
 		{[]string{"alert", "--pass"}, records},
 		{[]string{"stats", "--interval", "1s"}, records},
 		{[]string{"render"}, records},

@@ -303,7 +303,7 @@ func TestEndToEndDefaultRule(t *testing.T) {
 // (exit 141, as a shell reports SIGPIPE) instead of reading on. Without
 // that, this test never ends.
 func TestEndToEndHead(t *testing.T) {
-	stdout, stderr := sh(t, `logmon gen --start 2015-05-17T10:00:00Z --phases steady:100000h:1000 | logmon parse | head -1
+	stdout, stderr := sh(t, `logmon gen --start 2015-05-17T10:00:00Z --phases steady:100000h:1000 | logmon parse --log-format combined | head -1
 		s=("${PIPESTATUS[@]}"); echo "${s[1]} ${s[2]}"`)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], `{"type":"request"`) || lines[1] != "141 0" {

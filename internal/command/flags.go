@@ -1,7 +1,9 @@
 package command
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -30,17 +32,40 @@ func formatFlag() cli.Flag {
 	}
 }
 
+// logFormatFlag is the format of the access log read (package parse).
+func logFormatFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:  "log-format",
+		Value: "auto",
+		Usage: "the access log's `FORMAT`: auto (picked from the first lines), a named format (" + strings.Join(parse.Named(), ", ") + "), or a format string from the server's configuration (nginx log_format, Apache LogFormat)",
+	}
+}
+
+// logFormat is the --log-format given. --log-format once named the
+// diagnostics' format, which is --diag-format now: its old values say so.
+func logFormat(c *cli.Context) (*parse.Format, error) {
+	spec := c.String("log-format")
+	if spec == "text" || spec == "json" {
+		return nil, usagef("--log-format %s: --log-format is the access log's format now; the diagnostics' format is --diag-format %s", spec, spec)
+	}
+	f, err := parse.Lookup(spec)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--log-format: %w", err)}
+	}
+	return f, nil
+}
+
 // logFlags set logmon's own logging (package diag).
 func logFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+		&cli.StringFlag{Name: "diag-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
 	}
 }
 
-// logger is command cmd's logger, as --log-level and --log-format say.
+// logger is command cmd's logger, as --log-level and --diag-format say.
 func logger(c *cli.Context, e env, cmd string) (*slog.Logger, error) {
-	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("log-format"), e.clock)
+	l, err := diag.New(e.stderr, cmd, c.String("log-level"), c.String("diag-format"), e.clock)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -111,14 +136,18 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 	if in.In == nil {
 		in.In = e.stdin
 	}
-	in.NewParser = newParser
+	format, err := logFormat(c)
+	if err != nil {
+		return err
+	}
+	stream := format.NewStream()
+	stream.Picked = func(name string, line int64) {
+		cmd.Warn.Noticef("log format %s, picked by line %d (--log-format names it)", name, line)
+	}
+	in.NewParser = func() input.Parser { return stream.NewParser() }
 	in.Clock, in.Stop = e.clock, c.Context.Done()
 	return d.Run(in)
 }
-
-// newParser is the log-line parser of every command: parse's, keeping
-// what it parses until the input layer resets it (see input.Parser).
-func newParser() input.Parser { return &parse.Parser{Keep: true} }
 
 // sink picks the output format once, when the stream starts.
 func sink(c *cli.Context, e env) (render.Sink, error) {

@@ -23,6 +23,7 @@ func parseCommand(e env) *cli.Command {
 		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
 		Flags: append([]cli.Flag{
 			formatFlag(),
+			logFormatFlag(),
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
 			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},

@@ -49,7 +49,7 @@ func New(w io.Writer, cmd, level, format string, clk clock.Clock) (*slog.Logger,
 	case "json":
 		h = slog.NewJSONHandler(safeJSON{w}, &slog.HandlerOptions{Level: lv})
 	default:
-		return nil, fmt.Errorf("--log-format must be text or json: %q", format)
+		return nil, fmt.Errorf("--diag-format must be text or json: %q", format)
 	}
 	return slog.New(clocked{h, clk}).With(KeyCmd, cmd), nil
 }

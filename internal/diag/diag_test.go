@@ -95,7 +95,7 @@ func TestLevels(t *testing.T) {
 func TestBadSettings(t *testing.T) {
 	for _, tc := range []struct{ level, format, want string }{
 		{"loud", "text", `--log-level must be debug, info, warn or error: "loud"`},
-		{"info", "xml", `--log-format must be text or json: "xml"`},
+		{"info", "xml", `--diag-format must be text or json: "xml"`},
 	} {
 		if _, err := New(&bytes.Buffer{}, "parse", tc.level, tc.format, clk); err == nil || err.Error() != tc.want {
 			t.Errorf("New(%s, %s) = %v, want %q", tc.level, tc.format, err, tc.want)

@@ -69,6 +69,13 @@ func (w *Warner) Printf(format string, args ...any) {
 	w.log.Info(fmt.Sprintf(format, args...))
 }
 
+// Noticef reports, at level info, a notice from any goroutine (the
+// format auto picked, from the parse-ahead goroutine): unlike Printf it
+// leaves the warnings' rate limit alone.
+func (w *Warner) Noticef(format string, args ...any) {
+	w.log.Info(fmt.Sprintf(format, args...))
+}
+
 // Debugf reports what is only worth seeing with --log-level debug.
 func (w *Warner) Debugf(format string, args ...any) {
 	w.log.Debug(fmt.Sprintf(format, args...))

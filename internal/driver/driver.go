@@ -89,6 +89,7 @@ type Driver struct {
 	Passed                    int64 // records passed on among log lines (logmon parse)
 	Invalid, Skipped          int64 // of records
 	Outliers                  int64 // requests rejected as far from the stream's time (jump.go)
+	Headers                   int64 // lines of the log format's own, such as W3C's #Fields (counted in Lines)
 	blanks                    int64 // blank lines before the form was known
 	form                      input.Form
 
@@ -145,7 +146,25 @@ func (d *Driver) Item(it *input.Item) error {
 	case input.Record:
 		return d.record(it)
 	}
+	var e lineError
+	if errors.As(it.Err, &e) {
+		switch {
+		case e.Fatal():
+			return it.Err // no line of the input will do (parse.NoFormatError)
+		case e.Header():
+			d.Headers++ // a line of the format's own, not a request: W3C's #Fields
+			return nil
+		}
+	}
 	return d.bad(it, it.Err.Error())
+}
+
+// lineError is what a parser's error may say beyond its reason
+// (parse.LineError, parse.NoFormatError), without the driver importing a
+// stage.
+type lineError interface {
+	Fatal() bool  // no line of the input can be parsed: end the run with it
+	Header() bool // the line is the format's own (a W3C directive): no request, no fault
 }
 
 // decided counts the blank lines that came before the form was known as
@@ -301,6 +320,9 @@ func (d *Driver) End() error {
 	switch {
 	case d.form == input.Logs:
 		msg := fmt.Sprintf("%d lines: %d requests, %d rejected", d.Lines, d.Requests, d.Rejected)
+		if d.Headers > 0 {
+			msg += fmt.Sprintf(", %d format headers", d.Headers)
+		}
 		if d.Passed > 0 {
 			msg += fmt.Sprintf(", %d records passed through", d.Passed)
 		}

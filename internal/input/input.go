@@ -147,6 +147,12 @@ type batch struct {
 	p      Parser
 	dec    record.Decoder
 	formOf Form // of the input once the batch was read
+
+	// jsonLogs tells JSON records from JSON access logs (Caddy's,
+	// Traefik's, nginx escape=json), which both start with '{': the first
+	// such line decides, once, in the parse-ahead goroutine (see classify).
+	// 0 undecided, 1 records, -1 log lines.
+	jsonLogs int8
 }
 
 // Run reads cfg.In and hands its lines, parsed, to h until the input ends
@@ -312,6 +318,7 @@ func (r *runner) where(it *Item, off int64) {
 
 // ahead parses each batch from in ahead of the handler, and passes it on.
 func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}) {
+	var jsonLogs int8 // see batch.jsonLogs
 	for {
 		var b *batch
 		select {
@@ -321,6 +328,7 @@ func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}
 		}
 		b.p.Reset()
 		b.dec.Reset()
+		b.jsonLogs = jsonLogs
 		n := len(b.lines)
 		if cap(b.items) < n {
 			b.items = make([]Item, n, max(n, maxBatchLines))
@@ -329,6 +337,7 @@ func ahead(mixed bool, in <-chan *batch, out chan<- *batch, done <-chan struct{}
 		for i := range b.lines {
 			b.classify(i, mixed)
 		}
+		jsonLogs = b.jsonLogs
 		select {
 		case out <- b:
 		case <-done:
@@ -363,8 +372,19 @@ func (b *batch) classify(i int, mixed bool) {
 			max = MaxRecord
 		}
 		it.Kind, it.Err = Bad, fmt.Errorf("line longer than %d bytes", max)
-	case it.Form == Records:
+	case it.Form == Records && b.jsonLogs >= 0:
 		typ, err := b.dec.Record(l.text, r)
+		if b.jsonLogs == 0 {
+			// A valid JSON object without "type" is no record: the
+			// input is a JSON access log. Anything else (a record, or
+			// JSON gone wrong) makes it records, as the '{' said.
+			if errors.Is(err, record.ErrNoType) {
+				b.jsonLogs = -1
+				b.classify(i, mixed)
+				return
+			}
+			b.jsonLogs = 1
+		}
 		if err != nil {
 			it.Kind, it.Err = Bad, fmt.Errorf("not a valid record: %w", err)
 			return
@@ -389,6 +409,9 @@ func (b *batch) classify(i int, mixed bool) {
 func (b *batch) form(l *line) Form {
 	if l.blank {
 		return Unknown
+	}
+	if b.jsonLogs < 0 {
+		return Logs
 	}
 	return b.formOf
 }

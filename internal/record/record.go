@@ -79,3 +79,7 @@ func typeOf(v []byte) Type {
 // the sink stays usable, so the caller reports the line as bad and goes
 // on; any other error from a sink is a write error.
 var ErrBadRecord = errors.New("bad record")
+
+// ErrNoType is Decoder.Record's error for a valid JSON object without a
+// "type": no record, but maybe a JSON access log line (Caddy's, Traefik's).
+var ErrNoType = errors.New(`record has no "type"`)

@@ -24,11 +24,21 @@ type Request struct {
 	Section  []byte // first path segment of the target, see parse.Section
 	Protocol []byte
 	Request  []byte // the raw request line, only when it is not "METHOD TARGET [PROTOCOL]"
-	Status   int    // HTTP status, 100..999
+	Status   int    // HTTP status, 100..999; 0: none logged ("-", an aborted request)
 	Bytes    int64  // response size; "-" is 0
 	Referer  []byte
 	Agent    []byte
-	VHost    []byte // virtual host (vhost_combined), nil otherwise
+	VHost    []byte // the virtual host or server name, from a format that logs one
+
+	// Latency and what stood behind the server, from the formats that log
+	// them (README, "Request records"). A duration is in seconds whatever
+	// unit the format uses; Timed says there is one (a logged 0 is a time).
+	Duration         float64
+	Timed            bool
+	UpstreamStatus   int     // the upstream's (backend's) status; 0: none logged
+	UpstreamDuration float64 // the upstream's time, seconds, when UpstreamTimed
+	UpstreamTimed    bool
+	Forwarded        []byte // the X-Forwarded-For header as logged
 
 	// Where the line came from, when it was read from a followed file
 	// (logmon parse --follow): the file's identity (a fingerprint of its
@@ -68,8 +78,8 @@ func (r *Request) CopyTo(buf []byte) (Request, []byte) {
 
 // bytes are r's byte fields: a field added to Request is added here, or
 // TestEveryByteFieldCopied fails.
-func (r *Request) bytes() [11]*[]byte {
-	return [...]*[]byte{&r.Remote, &r.User, &r.Method, &r.Path, &r.Section, &r.Protocol, &r.Request, &r.Referer, &r.Agent, &r.VHost, &r.File}
+func (r *Request) bytes() [12]*[]byte {
+	return [...]*[]byte{&r.Remote, &r.User, &r.Method, &r.Path, &r.Section, &r.Protocol, &r.Request, &r.Referer, &r.Agent, &r.VHost, &r.Forwarded, &r.File}
 }
 
 // AppendJSON appends r as one JSON object (no newline) to b.
@@ -88,12 +98,27 @@ func (r *Request) AppendJSON(b []byte) []byte {
 	b = appendField(b, `,"section":`, r.Section)
 	b = appendField(b, `,"protocol":`, r.Protocol)
 	b = appendField(b, `,"request":`, r.Request)
-	b = append(b, `,"status":`...)
-	b = strconv.AppendInt(b, int64(r.Status), 10)
+	if r.Status != 0 {
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(r.Status), 10)
+	}
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, r.Bytes, 10)
 	b = appendField(b, `,"referer":`, r.Referer)
 	b = appendField(b, `,"agent":`, r.Agent)
+	if r.Timed {
+		b = append(b, `,"duration":`...)
+		b = appendFloat(b, r.Duration)
+	}
+	if r.UpstreamStatus != 0 {
+		b = append(b, `,"upstream_status":`...)
+		b = strconv.AppendInt(b, int64(r.UpstreamStatus), 10)
+	}
+	if r.UpstreamTimed {
+		b = append(b, `,"upstream_duration":`...)
+		b = appendFloat(b, r.UpstreamDuration)
+	}
+	b = appendField(b, `,"forwarded_for":`, r.Forwarded)
 	if r.File != nil {
 		b = appendField(b, `,"file_id":`, r.File)
 		b = append(b, `,"offset":`...)
@@ -134,6 +159,8 @@ func (r *Request) field(name []byte) *[]byte {
 		return &r.Agent
 	case "vhost":
 		return &r.VHost
+	case "forwarded_for":
+		return &r.Forwarded
 	case "file_id":
 		return &r.File
 	}
@@ -157,7 +184,7 @@ func (d *Decoder) Record(line []byte, r *Request) (typ Type, err error) {
 	var fieldErr error // the first request field of the wrong type
 	d.skipSpace()
 	if d.consume('}') {
-		return TypeOther, errors.New(`record has no "type"`)
+		return TypeOther, ErrNoType
 	}
 	for {
 		d.skipSpace()
@@ -192,12 +219,13 @@ func (d *Decoder) Record(line []byte, r *Request) (typ Type, err error) {
 			}
 			r.Sec, r.Nsec, haveTime = sec, nsec, true
 		case "status":
-			n, err := d.intValue("status")
-			if err != nil {
-				valueErr = err
-				break
-			}
-			r.Status = int(n)
+			valueErr = d.statusValue("status", &r.Status)
+		case "upstream_status":
+			valueErr = d.statusValue("upstream_status", &r.UpstreamStatus)
+		case "duration":
+			valueErr = d.durationValue("duration", &r.Duration, &r.Timed)
+		case "upstream_duration":
+			valueErr = d.durationValue("upstream_duration", &r.UpstreamDuration, &r.UpstreamTimed)
 		case "bytes":
 			n, err := d.intValue("bytes")
 			if err == nil && n < 0 {
@@ -270,7 +298,7 @@ func (d *Decoder) Record(line []byte, r *Request) (typ Type, err error) {
 	}
 	switch {
 	case !haveType:
-		return TypeOther, errors.New(`record has no "type"`)
+		return TypeOther, ErrNoType
 	case typ != TypeRequest:
 		return typ, nil
 	case fieldErr != nil:
@@ -282,4 +310,35 @@ func (d *Decoder) Record(line []byte, r *Request) (typ Type, err error) {
 		r.Offset = 0 // an offset means nothing without its file
 	}
 	return typ, nil
+}
+
+// statusValue reads a status at d.pos into *dst: null, like a status left
+// out, is none (0).
+func (d *Decoder) statusValue(name string, dst *int) error {
+	if d.null() {
+		return nil
+	}
+	n, err := d.intValue(name)
+	if err != nil {
+		return err
+	}
+	*dst = int(n)
+	return nil
+}
+
+// durationValue reads a duration in seconds at d.pos into *dst, and sets
+// *timed, unless it is null.
+func (d *Decoder) durationValue(name string, dst *float64, timed *bool) error {
+	if d.null() {
+		return nil
+	}
+	var f float64
+	if err := d.floatField(name, &f); err != nil {
+		return err
+	}
+	if f < 0 {
+		return fmt.Errorf("%q is negative: %v", name, f)
+	}
+	*dst, *timed = f, true
+	return nil
 }

@@ -1,0 +1,174 @@
+package parse
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/logmon/logmon/internal/record"
+)
+
+// A Format is a log format, ready to parse with: one of the named formats
+// (Formats), a format string pasted from a server's configuration
+// (nginx's log_format, Apache's LogFormat), a JSON log with its keys
+// mapped to fields, or auto, which picks one of the named formats from
+// an input's first lines. A Format is immutable and shared; what one
+// input teaches it (the format auto picked, W3C's #Fields) lives in the
+// input's Stream.
+type Format struct {
+	Name string // as --log-format names it ("combined", "nginx format string")
+
+	// line parses one line of the format into r; st is the input's
+	// stream state. It is nil for auto.
+	line lineFunc
+	// text formats may come behind a syslog prefix (syslog-NAME).
+	text bool
+	// detect, when set, is what auto tries on a line instead of line:
+	// stricter, for a format whose lines another format's parser would
+	// also accept (see detectOrder).
+	detect lineFunc
+	// alias: the same parser as a format before it in named, which auto
+	// has tried already.
+	alias bool
+}
+
+// lineFunc parses one line (see Parser.Line).
+type lineFunc func(p *Parser, line []byte, r *record.Request) error
+
+// named are the named formats, in the order auto tries them: a format
+// whose lines another would take as its own comes before that one.
+// Common, combined and vhost_combined are one parser, which tells them
+// apart line by line, as logmon always has.
+var named = []*Format{
+	{Name: "combined", line: (*Parser).clf, text: true},
+	{Name: "common", line: (*Parser).clf, text: true, alias: true},
+	{Name: "vhost_combined", line: (*Parser).clf, text: true, alias: true},
+}
+
+// Auto is the format that picks a named format from an input's first lines.
+var Auto = &Format{Name: "auto"}
+
+// Named returns the names of the named formats, for help and errors.
+func Named() []string {
+	names := make([]string, 0, 2*len(named))
+	for _, f := range named {
+		names = append(names, f.Name)
+	}
+	for _, f := range named {
+		if f.text {
+			names = append(names, "syslog-"+f.Name)
+		}
+	}
+	return names
+}
+
+// Lookup returns the format spec names: "auto", a named format, or a
+// format string (nginx's when it has '$', Apache's when it has '%'). A
+// spec that is none of these is an error that says what would be.
+func Lookup(spec string) (*Format, error) {
+	if spec == "auto" || spec == "" {
+		return Auto, nil
+	}
+	for _, f := range named {
+		if f.Name == spec {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown log format %q: want auto, one of %s, or a format string from the server's configuration", spec, strings.Join(Named(), ", "))
+}
+
+// Stream is one input's parsing state, shared by the parsers of that
+// input (NewParser): the format auto picked, once, and what a format
+// learns from the input itself. The input layer parses an input's lines
+// in one goroutine, in order, so the parsers of a stream are used one at
+// a time and a Stream needs no lock.
+type Stream struct {
+	format *Format // picked; nil while auto has not picked yet
+
+	// Picked, when set, is called once when auto picks a format, with
+	// its name and the number of the line (from 1, among the lines
+	// parsed) that decided it.
+	Picked func(name string, line int64)
+
+	lines   int64    // lines seen by auto before it picked
+	misses  int      // lines no format took, before auto picked
+	reasons []string // why each named format refused the first line
+}
+
+// NewStream starts the parsing state of one input in format f.
+func (f *Format) NewStream() *Stream {
+	s := &Stream{}
+	if f != Auto {
+		s.format = f
+	}
+	return s
+}
+
+// NewParser returns a parser of the stream's lines that keeps what it
+// parses until Reset (see Parser.Keep).
+func (s *Stream) NewParser() *Parser { return &Parser{Keep: true, stream: s} }
+
+// Format is the stream's format: the one given, or the one auto picked;
+// nil until auto picks.
+func (s *Stream) Format() *Format { return s.format }
+
+// maxMisses is how many lines auto reads without a format taking one of
+// them before it gives up on the input (NoFormatError): enough for a
+// stretch of garbage (a binary block, error-log lines) before the log
+// itself, few enough to fail within a second on a file of another kind.
+const maxMisses = 1000
+
+// NoFormatError is auto's error when none of the first lines of an input
+// is of a format it knows. It ends the input (Fatal): a stream of
+// rejected lines would say less.
+type NoFormatError struct {
+	Lines   int      // the lines tried
+	Reasons []string // "combined: bad timestamp ...", for the first line
+}
+
+func (e *NoFormatError) Error() string {
+	return fmt.Sprintf("the first %d lines are of no log format logmon knows (give --log-format, or a format string); the first line is not %s",
+		e.Lines, strings.Join(e.Reasons, "; not "))
+}
+
+// Fatal says the error ends the input (see driver).
+func (e *NoFormatError) Fatal() bool { return true }
+
+// Header: no.
+func (e *NoFormatError) Header() bool { return false }
+
+// pick is auto's parse of a line while no format is picked: the first
+// format (in named order) that takes the line is the stream's from then
+// on. A line no format takes is rejected with what each said of the
+// first such line; after maxMisses of them the input ends.
+func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
+	s.lines++
+	var reasons []string
+	for _, f := range named {
+		if f.alias {
+			continue
+		}
+		try := f.detect
+		if try == nil {
+			try = f.line
+		}
+		err := try(p, line, r)
+		if err == nil {
+			s.format = f
+			if s.Picked != nil {
+				s.Picked(f.Name, s.lines)
+			}
+			return nil
+		}
+		if s.reasons == nil {
+			reasons = append(reasons, f.Name+": "+err.Error())
+		}
+	}
+	if s.reasons == nil {
+		s.reasons = reasons
+	}
+	s.misses++
+	if s.misses >= maxMisses {
+		return &NoFormatError{Lines: s.misses, Reasons: s.reasons}
+	}
+	return &LineError{Reason: "of no log format logmon knows (yet): " + quote(line)}
+}
