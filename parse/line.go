@@ -177,7 +177,9 @@ func (p *Parser) clf(line []byte, r *record.Request) error {
 		return err
 	}
 	end = tokenEnd(line, i)
-	if r.Status, ok = parseStatus(line[i:end]); !ok {
+	if isDash(line[i:end]) {
+		r.Status = 0 // none: an aborted request (Apache), morgan, Traefik
+	} else if r.Status, ok = parseStatus(line[i:end]); !ok {
 		return lineError("bad status", line[i:end])
 	}
 	i = end

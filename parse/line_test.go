@@ -45,6 +45,11 @@ func TestLine(t *testing.T) {
 			want:  `{"type":"request","time":"2015-05-17T10:05:03Z","remote":"83.149.9.216","method":"GET","path":"/presentations/logstash-monitorama-2013/images/kibana-search.png","section":"/presentations","protocol":"HTTP/1.1","status":200,"bytes":203023,"referer":"http://semicomplete.com/presentations/logstash-monitorama-2013/","agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36"}`,
 		},
 		{
+			name:  "status dash: none logged (morgan, an aborted request)",
+			input: `::1 - - [17/May/2015:10:05:03 +0000] "GET /a HTTP/1.1" - - "-" "curl/8.0"`,
+			want:  `{"type":"request","time":"2015-05-17T10:05:03Z","remote":"::1","method":"GET","path":"/a","section":"/a","protocol":"HTTP/1.1","bytes":0,"agent":"curl/8.0"}`,
+		},
+		{
 			name:  "combined real, size and referer dashes",
 			input: realSogou,
 			want:  `{"type":"request","time":"2015-05-17T11:05:17Z","remote":"218.30.103.62","method":"GET","path":"/projects/xdotool/xdotool.xhtml","section":"/projects","protocol":"HTTP/1.1","status":304,"bytes":0,"agent":"Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)"}`,
@@ -318,7 +323,6 @@ func TestLineErrors(t *testing.T) {
 		{"request ends in an escaped quote", line0 + `"GET /\" 200 1`, `unterminated request "\"GET /\\\" 200 1"`},
 		{"no space after the request", line0 + `"GET / HTTP/1.1"200 1`, `want a space after the request, found "200 1"`},
 		{"no status", line0 + `"GET / HTTP/1.1"`, "missing status"},
-		{"status dash", line0 + `"GET / HTTP/1.1" - 1`, `bad status "-"`},
 		{"status -1", line0 + `"GET / HTTP/1.1" -1 1`, `bad status "-1"`},
 		{"status abc", line0 + `"GET / HTTP/1.1" abc 1`, `bad status "abc"`},
 		{"status 0", line0 + `"GET / HTTP/1.1" 0 1`, `bad status "0"`},
