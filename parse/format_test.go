@@ -1,0 +1,106 @@
+package parse
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/logmon/logmon/internal/record"
+)
+
+// TestAutoPicksOnceAndKeeps: auto picks the format of the first line a
+// format takes, says so once, and keeps it: a later line of another kind
+// is rejected with the picked format's reason.
+func TestAutoPicksOnceAndKeeps(t *testing.T) {
+	s := Auto.NewStream()
+	var picks []string
+	s.Picked = func(name string, line int64) { picks = append(picks, name) }
+	p := s.NewParser()
+	var r record.Request
+	lines := []string{
+		"[Sun May 17 10:05:03 2015] [error] [client 1.2.3.4] File does not exist",
+		docCombined,
+		"[Sun May 17 10:05:04 2015] [error] [client 1.2.3.4] File does not exist",
+		docCommon,
+	}
+	var errs []string
+	for _, l := range lines {
+		if err := p.Line([]byte(l), &r); err != nil {
+			errs = append(errs, err.Error())
+		} else {
+			errs = append(errs, "")
+		}
+	}
+	if len(picks) != 1 || picks[0] != "combined" {
+		t.Errorf("picked %q, want combined once", picks)
+	}
+	if s.Format() == nil || s.Format().Name != "combined" {
+		t.Errorf("stream format %v, want combined", s.Format())
+	}
+	want := []string{
+		`of no log format logmon knows (yet): "[Sun May 17 10:05:03 2015] [error] [clie"...`,
+		"",
+		`want 3 or 4 fields before the timestamp, found 0 in "[Sun May 17 10:05:04 2015] [error] [clie"...`,
+		"",
+	}
+	for i := range want {
+		if errs[i] != want[i] {
+			t.Errorf("line %d: error %q, want %q", i+1, errs[i], want[i])
+		}
+	}
+}
+
+// TestAutoGivesUp: maxMisses lines of no known format end the input with
+// an error that is fatal and says what each format said of the first.
+func TestAutoGivesUp(t *testing.T) {
+	p := Auto.NewStream().NewParser()
+	var r record.Request
+	var err error
+	for i := range maxMisses {
+		err = p.Line([]byte("no log line here"), &r)
+		var nf *NoFormatError
+		if errors.As(err, &nf) != (i == maxMisses-1) {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+	}
+	var nf *NoFormatError
+	if !errors.As(err, &nf) || !nf.Fatal() || nf.Lines != maxMisses {
+		t.Fatalf("got %#v", err)
+	}
+	if !strings.Contains(err.Error(), `combined: missing timestamp in "no log line here"`) {
+		t.Errorf("error %q does not say what combined made of the first line", err)
+	}
+}
+
+// TestLookup: every named format and auto are found; anything else is an
+// error that lists them.
+func TestLookup(t *testing.T) {
+	for _, name := range append(Named(), "auto") {
+		if strings.HasPrefix(name, "syslog-") {
+			continue // the syslog variants are the text formats' helpers' (see syslog.go)
+		}
+		f, err := Lookup(name)
+		if err != nil || f.Name != name {
+			t.Errorf("Lookup(%q) = %v, %v", name, f, err)
+		}
+	}
+	_, err := Lookup("xml")
+	if err == nil || !strings.Contains(err.Error(), "combined") {
+		t.Errorf("Lookup(xml) error %v, want one that lists the formats", err)
+	}
+}
+
+// TestNamedFormatParses: a stream of a named format parses with it from
+// the first line, without picking.
+func TestNamedFormatParses(t *testing.T) {
+	f, err := Lookup("common")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.NewStream()
+	s.Picked = func(string, int64) { t.Error("a named format was picked") }
+	var r record.Request
+	if err := s.NewParser().Line([]byte(docCommon), &r); err != nil || r.Status != 200 {
+		t.Errorf("got %v, status %d", err, r.Status)
+	}
+}
