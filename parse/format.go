@@ -84,12 +84,6 @@ func Lookup(spec string) (*Format, error) {
 type Stream struct {
 	format *Format // picked; nil while auto has not picked yet
 
-	// Picked, when set, is called once when auto picks a format, with
-	// its name and the number of the line (from 1, among the lines
-	// parsed) that decided it.
-	Picked func(name string, line int64)
-
-	lines   int64    // lines seen by auto before it picked
 	misses  int      // lines no format took, before auto picked
 	reasons []string // why each named format refused the first line
 }
@@ -141,7 +135,6 @@ func (e *NoFormatError) Header() bool { return false }
 // on. A line no format takes is rejected with what each said of the
 // first such line; after maxMisses of them the input ends.
 func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
-	s.lines++
 	var reasons []string
 	for _, f := range named {
 		if f.alias {
@@ -154,9 +147,7 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 		err := try(p, line, r)
 		if err == nil {
 			s.format = f
-			if s.Picked != nil {
-				s.Picked(f.Name, s.lines)
-			}
+			p.notice = "log format " + f.Name + ", picked from the first line of a known format (--log-format names it)"
 			return nil
 		}
 		if s.reasons == nil {

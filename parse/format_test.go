@@ -14,7 +14,6 @@ import (
 func TestAutoPicksOnceAndKeeps(t *testing.T) {
 	s := Auto.NewStream()
 	var picks []string
-	s.Picked = func(name string, line int64) { picks = append(picks, name) }
 	p := s.NewParser()
 	var r record.Request
 	lines := []string{
@@ -30,9 +29,12 @@ func TestAutoPicksOnceAndKeeps(t *testing.T) {
 		} else {
 			errs = append(errs, "")
 		}
+		if n := p.Notice(); n != "" {
+			picks = append(picks, n)
+		}
 	}
-	if len(picks) != 1 || picks[0] != "combined" {
-		t.Errorf("picked %q, want combined once", picks)
+	if len(picks) != 1 || !strings.HasPrefix(picks[0], "log format combined,") {
+		t.Errorf("notices %q, want one of combined picked", picks)
 	}
 	if s.Format() == nil || s.Format().Name != "combined" {
 		t.Errorf("stream format %v, want combined", s.Format())
@@ -97,10 +99,12 @@ func TestNamedFormatParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := f.NewStream()
-	s.Picked = func(string, int64) { t.Error("a named format was picked") }
+	p := f.NewStream().NewParser()
 	var r record.Request
-	if err := s.NewParser().Line([]byte(docCommon), &r); err != nil || r.Status != 200 {
+	if err := p.Line([]byte(docCommon), &r); err != nil || r.Status != 200 {
 		t.Errorf("got %v, status %d", err, r.Status)
+	}
+	if n := p.Notice(); n != "" {
+		t.Errorf("a named format was picked: %q", n)
 	}
 }

@@ -27,6 +27,15 @@ type Parser struct {
 	Keep    bool
 	scratch []byte
 	stream  *Stream // the input's format and what it learnt; nil: clf
+	notice  string  // see Notice
+}
+
+// Notice returns what the last Line had to say beyond its result, once:
+// the format auto picked, said on the line that decided it.
+func (p *Parser) Notice() string {
+	n := p.notice
+	p.notice = ""
+	return n
 }
 
 // Reset lets the parser reuse its scratch buffer (see Keep).

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,12 +14,14 @@ import (
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/source"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
 )
 
 // inputName names standard input in diagnostics.
-const inputName = "<stdin>"
+const inputName = source.StdinName
 
 // The flags several commands share are made anew for every app: urfave/cli
 // writes into a flag when it parses one, so two apps (tests run several at
@@ -133,20 +136,51 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 			return err
 		}
 	}
-	if in.In == nil {
-		in.In = e.stdin
-	}
 	format, err := logFormat(c)
 	if err != nil {
 		return err
 	}
-	stream := format.NewStream()
-	stream.Picked = func(name string, line int64) {
-		cmd.Warn.Noticef("log format %s, picked by line %d (--log-format names it)", name, line)
+	if in.In == nil {
+		src, err := source.Open(c.Args().Slice(), e.stdin, timeOf(format))
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		in.In, in.Where = src, src.Where
+		if src.Name != "" {
+			cmd.Warn.SetInput(src.Name)
+		}
 	}
+	stream := format.NewStream()
 	in.NewParser = func() input.Parser { return stream.NewParser() }
 	in.Clock, in.Stop = e.clock, c.Context.Done()
 	return d.Run(in)
+}
+
+// timeOf tells the time of a line, for merging several files in time
+// order (package source): a request record's, or a log line's in format.
+// Other records have none, and go with the line before them.
+func timeOf(format *parse.Format) source.TimeOf {
+	p := format.NewStream().NewParser()
+	var dec record.Decoder
+	var r record.Request
+	return func(line []byte) (int64, bool) {
+		p.Reset()
+		dec.Reset()
+		if len(line) > 0 && line[0] == '{' {
+			typ, err := dec.Record(line, &r)
+			if err == nil && typ == record.TypeRequest {
+				return r.Sec*1e9 + int64(r.Nsec), true
+			}
+			if !errors.Is(err, record.ErrNoType) {
+				return 0, false // another record, or none: no JSON log line either
+			}
+		}
+		if p.Line(line, &r) != nil {
+			return 0, false
+		}
+		return r.Sec*1e9 + int64(r.Nsec), true
+	}
 }
 
 // sink picks the output format once, when the stream starts.

@@ -137,6 +137,9 @@ func (d *Driver) Item(it *input.Item) error {
 	if d.form == input.Logs {
 		d.Lines++
 	}
+	if it.Notice != "" {
+		d.cfg.Warn.Printf("%s", it.Notice)
+	}
 	switch it.Kind {
 	case input.Request:
 		if !it.Decoded {
