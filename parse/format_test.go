@@ -108,3 +108,40 @@ func TestNamedFormatParses(t *testing.T) {
 		t.Errorf("a named format was picked: %q", n)
 	}
 }
+
+// TestNamedGivesUp: a named format none of whose first maxMisses lines
+// is of it gives up too, saying what the input looks like; once a line
+// was taken, bad lines are only rejected, however many.
+func TestNamedGivesUp(t *testing.T) {
+	f, err := Lookup("combined")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, looks string }{
+		{"\x00\x01\x02binary\x03\x04", "binary data"},
+		{`{"msg":"hello"}`, "JSON, but not of a JSON log format logmon knows"},
+		{"<34>Oct 11 22:14:15 mymachine su: 'su root' failed", "syslog"},
+		{"GET / 200", `text of another format: "GET / 200"`},
+	} {
+		p := f.NewStream().NewParser()
+		var r record.Request
+		var err error
+		for range maxMisses {
+			err = p.Line([]byte(tc.line), &r)
+		}
+		var nf *NoFormatError
+		if !errors.As(err, &nf) || nf.Format != "combined" || !strings.Contains(err.Error(), "it looks like "+tc.looks) {
+			t.Errorf("%q: got %v, want it to look like %s", tc.line, err, tc.looks)
+		}
+	}
+	p := f.NewStream().NewParser()
+	var r record.Request
+	if err := p.Line([]byte(docCombined), &r); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * maxMisses {
+		if err := p.Line([]byte("GET / 200"), &r); err == nil || errors.As(err, new(*NoFormatError)) {
+			t.Fatalf("after a good line: %v", err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/eventtime"
 )
 
 // The crash test: logmon's promise that a pipeline
@@ -209,11 +210,16 @@ func TestCrashRestart(t *testing.T) {
 	var written sync.WaitGroup
 	written.Add(1)
 	appendRng := rand.New(rand.NewPCG(rng.Uint64(), 1))
-	// The log starts with its first line, and the writer waits until both
-	// pipelines have counted it (their state files exist): a rotation
-	// before the very first run has read anything would rotate lines away
-	// that no run was ever following, which no follower can read.
-	head := bytes.IndexByte(data, '\n') + 1
+	// The log starts with its first lines, and the writer waits until both
+	// pipelines have counted some (their state files hold a position): a
+	// rotation before the very first run has read anything would rotate
+	// lines away that no run was ever following, which no follower can
+	// read. A stage holds the first lines of a stream until Confirm more
+	// agree with their time (driver, jump.go): so Confirm+2 lines.
+	head := 0
+	for range eventtime.Confirm + 2 {
+		head += bytes.IndexByte(data[head:], '\n') + 1
+	}
 	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,12 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 	stream := format.NewStream()
 	in.NewParser = func() input.Parser { return stream.NewParser() }
 	in.Clock, in.Stop = e.clock, c.Context.Done()
-	return d.Run(in)
+	if err := d.Run(in); err != nil {
+		return err
+	}
+	// An input of lines none of which was of its format is an error
+	// that says what it looks like, not a tally of rejects.
+	return stream.Ended()
 }
 
 // timeOf tells the time of a line, for merging several files in time

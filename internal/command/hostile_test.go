@@ -157,6 +157,18 @@ func TestHostileInput(t *testing.T) {
 // alert and render.
 func hostileLog(t *testing.T, tc hostileCase, input []byte) {
 	tally := fmt.Sprintf("logmon parse: %d lines: %d requests, %d rejected\n", tc.lines, tc.good, tc.bad)
+	if tc.good == 0 {
+		// Not one line of a log: an error that says what it looks like
+		// (exit 1), after the tally, rather than only a stream of rejects.
+		for _, cmd := range []string{"parse", "stats", "alert", "render"} {
+			r := logmon(t, input, cmd)
+			checkSafe(t, "stderr", r.stderr)
+			if r.code != exitFailure || r.stdout != "" || !strings.Contains(r.stderr, "looks like binary data") {
+				t.Errorf("%s: exit %d, stdout %q, stderr:\n%s\nwant exit 1 and what the input looks like", cmd, r.code, cut([]byte(r.stdout)), r.stderr)
+			}
+		}
+		return
+	}
 	var parsed string
 	t.Run("parse", func(t *testing.T) {
 		rejects := filepath.Join(t.TempDir(), "rejects")
