@@ -608,7 +608,7 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 			// is not matched again: the step after is done too.
 			j := indexLit(line, i, s.next)
 			if j < 0 {
-				return &LineError{Reason: fmt.Sprintf("column %d: no %q after %s", i+1, s.next, s.name)}
+				return &LineError{Reason: fmt.Sprintf("column %d: no %s after %s", i+1, quote(s.next), short(s.name))}
 			}
 			v = line[i:j]
 			i = j + len(s.next)
@@ -623,7 +623,7 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 			// unquote reads from just after index i-1, the quote the
 			// literal before ended with.
 			if v, next, ok = p.unquote(line, i-1); !ok {
-				return &LineError{Reason: fmt.Sprintf("column %d: %s: unterminated quote", i+1, s.name)}
+				return &LineError{Reason: fmt.Sprintf("column %d: %s: unterminated quote", i+1, short(s.name))}
 			}
 			// The closing quote is the first byte of the literal after.
 			i = next - 1
@@ -635,7 +635,7 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 			prev = &steps[k]
 		case endFixed:
 			if len(line)-i < s.width {
-				return &LineError{Reason: fmt.Sprintf("column %d: %s: the line ends after %q", i+1, s.name, line[i:])}
+				return &LineError{Reason: fmt.Sprintf("column %d: %s: the line ends after %s", i+1, short(s.name), quote(line[i:]))}
 			}
 			v = line[i : i+s.width]
 			i += s.width
@@ -830,19 +830,27 @@ var errBad = &LineError{Reason: "bad"}
 
 // fieldError is the reason for a bad field value.
 func (m *matcher) fieldError(line []byte, i int, s *step, what string, v []byte) *LineError {
-	return &LineError{Reason: fmt.Sprintf("column %d: %s %s %s", i+1, what, s.name, quote(v))}
+	return &LineError{Reason: fmt.Sprintf("column %d: %s %s %s", i+1, what, short(s.name), quote(v))}
 }
 
 // litError is the reason for a line without literal s at i.
 func (m *matcher) litError(line []byte, i int, s, prev *step) *LineError {
 	after := " at the start"
 	if prev != nil {
-		after = " after " + prev.name
+		after = " after " + short(prev.name)
 	}
 	if i == len(line) {
-		return &LineError{Reason: fmt.Sprintf("column %d: want %q%s, found the end of the line", i+1, s.lit, after)}
+		return &LineError{Reason: fmt.Sprintf("column %d: want %s%s, found the end of the line", i+1, quote(s.lit), after)}
 	}
-	return &LineError{Reason: fmt.Sprintf("column %d: want %q%s, found %s", i+1, s.lit, after, quote(line[i:]))}
+	return &LineError{Reason: fmt.Sprintf("column %d: want %s%s, found %s", i+1, quote(s.lit), after, quote(line[i:]))}
+}
+
+// short is a variable's name cut for a message (a name is ASCII).
+func short(name string) string {
+	if len(name) > maxQuoted {
+		return name[:maxQuoted] + "..."
+	}
+	return name
 }
 
 // indexLit is the index of the first lit in line at or after i, or -1.

@@ -1,9 +1,13 @@
 package parse
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/logmon/logmon/internal/record"
 )
@@ -369,4 +373,61 @@ func TestFormatStringAllocs(t *testing.T) {
 			t.Errorf("%q: %v allocations a line", line, n)
 		}
 	}
+}
+
+// FuzzFormatString compiles arbitrary format strings and parses
+// arbitrary lines with them: never a panic; a format refused says at
+// which column, within the string; a line refused says at which column,
+// within the line; a line taken makes valid JSON.
+func FuzzFormatString(f *testing.F) {
+	f.Add(readmeNginx, docCombined+" 0.1")
+	f.Add(readmeApache, docCombined+" 12")
+	f.Add(nginx12, nginx12Lines[4])
+	f.Add(`'$remote_addr [$time_iso8601]' '"$request" $upstream_status $upstream_response_time'`, `h [2024-03-01T12:00:00+01:00] "GET / HTTP/1.1" 504, 200 : 200 1.0, 0.2 : 0.0`)
+	f.Add(`"%a [%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] \"%m %U%q %H\" %>s %B %{ms}T"`, `h [10/Oct/2000 13:55:36.250 -0700] "GET /a?x HTTP/1.1" 200 1 2`)
+	f.Add(`$msec$remote_addr ${uri}$is_args$args`, `1.123h /a?b`)
+	f.Add(`%{sec}t %h %<s %>s %b %T %400,501{User-agent}i %!200{Referer}i %%`, `1 h 1 200 - 1 - - %`)
+	f.Fuzz(func(t *testing.T, spec, line string) {
+		nginx, ok := isFormatString(spec)
+		if !ok {
+			return
+		}
+		format, err := compileFormatString(spec, nginx)
+		if err != nil {
+			var fe *FormatStringError
+			if !errors.As(err, &fe) || fe.Column < 1 || fe.Column > utf8.RuneCountInString(spec)+1 {
+				t.Fatalf("compile(%q) = %v, want an error with a column in the string", spec, err)
+			}
+			return
+		}
+		p := format.NewStream().NewParser()
+		var r record.Request
+		buf := []byte(line)
+		err = p.Line(buf, &r)
+		if string(buf) != line {
+			t.Fatalf("Line wrote to its input: %q became %q", line, buf)
+		}
+		if err != nil {
+			var le *LineError
+			if !errors.As(err, &le) {
+				t.Fatalf("Line(%q) = %T %v, want a *LineError", line, err, err)
+			}
+			checkReason(t, le.Reason)
+			var col int
+			if _, serr := fmt.Sscanf(le.Reason, "column %d:", &col); serr == nil && (col < 1 || col > len(line)+1) {
+				t.Fatalf("Line(%q): %s: column outside the line", line, le.Reason)
+			}
+			return
+		}
+		js := r.AppendJSON(nil)
+		if !json.Valid(js) || !utf8.Valid(js) {
+			t.Fatalf("%q, %q: invalid JSON or UTF-8 %q", spec, line, js)
+		}
+		if r.Nsec < 0 || r.Nsec >= 1e9 || r.Bytes < 0 || r.Duration < 0 || r.Status != 0 && (r.Status < 100 || r.Status > 999) {
+			t.Fatalf("%q, %q: %s", spec, line, js)
+		}
+		if !bytes.Equal(r.Section, Section(r.Path)) {
+			t.Fatalf("%q, %q: section %q of path %q", spec, line, r.Section, r.Path)
+		}
+	})
 }
