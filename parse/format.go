@@ -75,6 +75,9 @@ func Lookup(spec string) (*Format, error) {
 			return f, nil
 		}
 	}
+	if nginx, ok := isFormatString(spec); ok {
+		return compileFormatString(spec, nginx)
+	}
 	return nil, fmt.Errorf("unknown log format %q: want auto, one of %s, or a format string from the server's configuration", spec, strings.Join(Named(), ", "))
 }
 
