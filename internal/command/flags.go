@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,66 @@ func formatFlag() cli.Flag {
 		Value: "auto",
 		Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
 	}
+}
+
+// inputFlags are the flags of every command that reads: the log's
+// format, and the event-time bounds of the requests taken.
+func inputFlags() []cli.Flag {
+	return []cli.Flag{
+		logFormatFlag(),
+		&cli.StringFlag{Name: "since", Usage: "take only requests at or after `TIME` (event time): RFC 3339 (2015-05-17T10:00:00Z), a date (2015-05-17, UTC), or relative to now (-2h, -30m, -7d); the others are counted in the tally"},
+		&cli.StringFlag{Name: "until", Usage: "take only requests before `TIME` (event time), written as for --since"},
+	}
+}
+
+// timeBounds are --since and --until, relative ones from now.
+func timeBounds(c *cli.Context, now time.Time) (since, until time.Time, err error) {
+	if since, err = timeBound(c.String("since"), now); err != nil {
+		return since, until, usagef("--since: %v", err)
+	}
+	if until, err = timeBound(c.String("until"), now); err != nil {
+		return since, until, usagef("--until: %v", err)
+	}
+	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
+		return since, until, usagef("--since %s is not before --until %s: no request could be taken", c.String("since"), c.String("until"))
+	}
+	return since, until, nil
+}
+
+// timeBound reads a --since or --until value; "" is none (zero).
+func timeBound(v string, now time.Time) (time.Time, error) {
+	switch {
+	case v == "":
+		return time.Time{}, nil
+	case strings.HasPrefix(v, "-"):
+		d, err := relative(v[1:])
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a time before now, such as -2h, -30m or -7d", v)
+		}
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: want RFC 3339 (2015-05-17T10:00:00Z), a date (2015-05-17) or a time before now (-2h)", v)
+}
+
+// relative reads a Go duration, or a number of days ("7d").
+func relative(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.ParseFloat(n, 64)
+		if err != nil || days < 0 {
+			return 0, errors.New("bad days")
+		}
+		return time.Duration(days * 24 * float64(time.Hour)), nil
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = errors.New("negative")
+	}
+	return d, err
 }
 
 // logFormatFlag is the format of the access log read (package parse).
@@ -130,15 +191,18 @@ func keepState(c *cli.Context, command string, cfg any) (*checkpoint.Keeper, err
 // file is loaded first: a file that exists but cannot be used is refused
 // (exit 3), never silently replaced, unless --state-reset says so.
 func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
+	format, err := logFormat(c)
+	if err != nil {
+		return err
+	}
+	if cmd.Since, cmd.Until, err = timeBounds(c, e.clock.Now()); err != nil {
+		return err
+	}
 	d := driver.New(cmd)
 	if cmd.State != nil && !c.Bool("state-reset") {
 		if _, err := d.Load(); err != nil {
 			return err
 		}
-	}
-	format, err := logFormat(c)
-	if err != nil {
-		return err
 	}
 	if in.In == nil {
 		src, err := source.Open(c.Args().Slice(), e.stdin, timeOf(format))

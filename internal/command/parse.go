@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,12 +24,11 @@ func parseCommand(e env) *cli.Command {
 		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
 		Flags: append([]cli.Flag{
 			formatFlag(),
-			logFormatFlag(),
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
 			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
 			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
-		}, logFlags()...),
+		}, slices.Concat(inputFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
