@@ -1,7 +1,9 @@
-// Package gen generates realistic access-log traffic in the Combined Log
-// Format: a deterministic stream of requests from a fixed pool of clients,
-// shaped by phases of steady traffic, bursts and silence. It feeds
-// `logmon gen` and `logmon demo`.
+// Package gen generates realistic access-log traffic: a deterministic
+// stream of requests from a fixed pool of clients, each with a duration
+// from a long-tailed latency model, shaped by phases of steady traffic,
+// bursts, slowdowns and silence, written in the Combined Log Format or any
+// format logmon reads (format.go, formatstring.go). It feeds `logmon gen`
+// and `logmon demo`.
 package gen
 
 import (
