@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -329,5 +330,42 @@ func TestFormatStrings(t *testing.T) {
 				t.Errorf("%s:\n got %s\nwant %s", spec, got, want)
 			}
 		}
+	}
+}
+
+// TestRealtimeAtEnd: paced to the clock, a format that logs at the
+// request's end writes each line once its request has ended, and Write
+// returns when the last request has.
+func TestRealtimeAtEnd(t *testing.T) {
+	clock := fakeClock(start)
+	w := &clockWriter{clock: clock}
+	f, _ := Lookup("caddy")
+	n, err := Write(context.Background(), Config{Seed: 5, Start: start, Phases: mustPhases(t, "steady:20s:20,slow:10s:20", 0),
+		Realtime: true, Clock: clock, Format: f}, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	for _, wr := range w.writes {
+		for _, l := range records(wr.data) {
+			var e struct{ Ts float64 }
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
+				t.Fatal(err)
+			}
+			end := time.Unix(0, int64(e.Ts*1e9))
+			if end.Truncate(time.Second).After(wr.at) {
+				t.Fatalf("a request that ended at %v written at %v", end, wr.at)
+			}
+			if end.After(last) {
+				last = end
+			}
+			n--
+		}
+	}
+	if n != 0 || last.IsZero() {
+		t.Fatalf("%d lines returned but not written", n)
+	}
+	if now := clock.Now(); now.Before(last) || now.After(last.Add(2*time.Second)) {
+		t.Errorf("Write returned at %v, want within 2 s after the last request ended (%v)", now, last)
 	}
 }

@@ -171,7 +171,8 @@ type Config struct {
 // end. In realtime mode, before writing the lines of event second s it waits
 // until Clock.Now() >= s, so with Start = now the timestamps
 // are current; it flushes after each second, calling w's Flush() error
-// method too if w has one, and returns at the end of the last phase.
+// method too if w has one, and returns at the end of the last phase (in a
+// format that logs at the request's end, once the last request has ended).
 //
 // It stops at the end of the last phase, at the first write error (returned)
 // or when ctx is cancelled (ctx.Err() is returned, after flushing what was
