@@ -75,6 +75,7 @@ median() {
 }
 
 row() { printf '%-48s %8s s\n' "$1" "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 fratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 # formats times parse in every format gen writes, on the same traffic.
