@@ -7,8 +7,15 @@
 # path (gen --unique), which is what slows GoAccess down; then the peak
 # memory of stats and alert over 10 M such lines.
 #
+# Then parsing speed in every log format: the same traffic written by gen
+# in each (gen --log-format), `logmon parse --log-format FORMAT` timed on
+# it, side by side with Combined, and stats on a log with durations (its
+# latency percentiles) against stats on Combined. A format that parse does
+# not take, or not every line of, shows as n/a with the reason.
+#
 #   scripts/bench.sh [LINES] [RUNS]
 #   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
+#   BENCH_ONLY=formats scripts/bench.sh      # only the formats part
 #
 # It builds logmon, writes the log once to a temporary directory (the first
 # run leaves it in page cache), and checks each command's output before
@@ -19,6 +26,7 @@ cd "$(dirname "$0")/.."
 lines=${1:-1000000}
 runs=${2:-5}
 memlines=${BENCH_MEMORY_LINES:-10000000}
+only=${BENCH_ONLY:-}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -67,6 +75,73 @@ median() {
 }
 
 row() { printf '%-48s %8s s\n' "$1" "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+fratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+# formats times parse in every format gen writes, on the same traffic.
+# The format goes to the timed command through the environment
+# (LOGMON_BENCH_FORMAT), so that a format string's quotes and dollars
+# reach logmon as they are. Each log is written, checked, timed and
+# removed in turn: traefik-json is 4.5 times the size of Combined.
+nginx12='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $host rt=$request_time urt=$upstream_response_time'
+apache11='%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %v %D'
+formats() {
+	local f name n want got t base=""
+	export LOGMON_BENCH_FORMAT
+	echo
+	printf '%-48s %10s %8s\n' "parse --log-format FORMAT (median of $runs runs)" "wall" "/combined"
+	for f in combined common vhost_combined syslog-combined lighttpd traefik traefik-json caddy nginx-json w3c alb elb cloudfront s3 haproxy "$nginx12" "$apache11"; do
+		case $f in
+		"$nginx12") name="nginx log_format, 12 variables" ;;
+		"$apache11") name="Apache LogFormat, 11 directives" ;;
+		*) name=$f ;;
+		esac
+		LOGMON_BENCH_FORMAT=$f
+		logmon gen --log-format "$f" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > fmt.log
+		want=$(grep -vc '^#' fmt.log || true)
+		n=0
+		got=$(logmon parse --log-format "$f" < fmt.log 2> fmt.err | wc -l) || n=$?
+		if [ "$got" -ne "$want" ]; then
+			printf '%-48s %10s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
+			continue
+		fi
+		t=$(median 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log' "$runs")
+		[ -n "$base" ] || base=$t
+		printf '%-48s %8s s %8s  %s MB\n' "$name" "$t" "$(fratio "$t" "$base")" "$(($(wc -c < fmt.log) / 1000000))"
+	done
+	rm -f fmt.log fmt.err
+
+	# Stats with latency: the nginx log above against the same log
+	# without its two times ($request_time, $upstream_response_time), so
+	# that the difference is what durations cost stats: reading them and
+	# the latency percentiles.
+	echo
+	printf '%-48s %10s %8s\n' "stats (median of $runs runs)" "wall" "ratio"
+	local timed=${nginx12% rt=*} with without
+	logmon gen --log-format "$nginx12" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > with.log
+	logmon gen --log-format "$timed" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > without.log
+	LOGMON_BENCH_FORMAT=$timed
+	logmon stats --log-format "$timed" < without.log > stats.out 2>/dev/null || true
+	if [ "$(wc -l < stats.out)" -lt "$intervals" ]; then
+		printf '%-48s %10s\n' "stats < nginx log without durations" "n/a"
+	else
+		without=$(median 'logmon stats --log-format "$LOGMON_BENCH_FORMAT" < without.log' "$runs")
+		printf '%-48s %8s s\n' "stats < nginx log without durations" "$without"
+	fi
+	LOGMON_BENCH_FORMAT=$nginx12
+	logmon stats --log-format "$nginx12" < with.log > stats.out 2>/dev/null || true
+	if [ "$(wc -l < stats.out)" -lt "$intervals" ] || ! grep -q '"p99"' stats.out; then
+		printf '%-48s %10s   (no latency percentiles in its summaries)\n' "stats < nginx log with durations" "n/a"
+	else
+		with=$(median 'logmon stats --log-format "$LOGMON_BENCH_FORMAT" < with.log' "$runs")
+		printf '%-48s %8s s %8s\n' "stats < nginx log with durations" "$with" "$([ -n "${without:-}" ] && fratio "$with" "$without")"
+	fi
+	rm -f with.log without.log stats.out
+}
+if [ "$only" = formats ]; then
+	formats
+	exit 0
+fi
 
 printf '%-48s %10s\n' "pipeline (median of $runs runs)" "wall"
 row "cat access.log" "$(median 'cat access.log' "$runs")"
@@ -84,7 +159,6 @@ row "logmon alert < records.jsonl" "$(median 'logmon alert < records.jsonl' "$ru
 # GoAccess's time depends on how varied the log is (distinct paths and
 # agents): it is compared on the generated log above and on one in which
 # every request has a new client and a new path.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 compare() {
 	local log=$1 stats=$2 t n
 	for awk in mawk gawk; do
@@ -116,6 +190,8 @@ check 'logmon stats < unique.log' "$intervals"
 stats=$(median 'logmon stats < unique.log' "$runs")
 row "logmon stats < unique.log (every request new)" "$stats"
 compare unique.log "$stats"
+
+formats
 
 # Memory: every request a new client and a new section, so exact counting
 # would need memory in proportion to the input. Peak resident set size of

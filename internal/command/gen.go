@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -11,13 +12,14 @@ import (
 func genCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "gen",
-		Usage:     "write realistic Combined-format traffic",
-		UsageText: "logmon gen --start 2015-05-17T10:00:00Z --phases steady:5m,burst:2m:30 > test.log\n   logmon gen --realtime --rate 5 >> access.log",
+		Usage:     "write realistic access-log traffic, Combined or any format logmon reads, with latency",
+		UsageText: "logmon gen --start 2015-05-17T10:00:00Z --phases steady:5m,burst:2m:30 > test.log\n   logmon gen --realtime --rate 5 >> access.log\n   logmon gen --log-format caddy --phases steady:5m,slow:2m:x10,steady:5m > caddy.log\n   logmon gen --log-format '$remote_addr [$time_local] \"$request\" $status $request_time' > nginx.log",
 		Flags: []cli.Flag{
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed: the same seed gives the same traffic"},
 			&cli.StringFlag{Name: "start", Value: "now", Usage: "event time of the first line, RFC 3339, or now"},
 			&cli.Float64Flag{Name: "rate", Value: 5, Usage: "mean requests per second of a steady phase (a burst defaults to 5x)"},
-			&cli.StringFlag{Name: "phases", Value: "steady:10m", Usage: "traffic shape: `KIND:DURATION[:RATE],...` with KIND steady, burst or silence"},
+			&cli.StringFlag{Name: "phases", Value: "steady:10m", Usage: "traffic shape: `KIND:DURATION[:RATE][:xFACTOR],...` with KIND steady, burst, slow (latency x10 unless xFACTOR says) or silence"},
+			&cli.StringFlag{Name: "log-format", Value: "combined", Usage: "the log format written: " + strings.Join(gen.Names(), ", ") + ", or an nginx ($) or Apache (%) format string"},
 			&cli.DurationFlag{Name: "disorder", Usage: "write lines up to this much out of timestamp order, as real servers do"},
 			&cli.IntFlag{Name: "clients", Value: gen.DefaultClients, Usage: "size of the client pool (request shares follow a Zipf law); a large pool gives the long tail of a busy site"},
 			&cli.BoolFlag{Name: "unique", Usage: "every request from a new client address, for a path in a new section (a stress test for stats)"},
@@ -25,6 +27,10 @@ func genCommand(e env) *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			phases, err := gen.ParsePhases(c.String("phases"), c.Float64("rate"))
+			if err != nil {
+				return usageError{err}
+			}
+			format, err := gen.Lookup(c.String("log-format"))
 			if err != nil {
 				return usageError{err}
 			}
@@ -43,6 +49,7 @@ func genCommand(e env) *cli.Command {
 				Clients:  c.Int("clients"),
 				Realtime: c.Bool("realtime"),
 				Clock:    e.clock,
+				Format:   format,
 			}
 			if err := cfg.Check(); err != nil {
 				return usageError{err}

@@ -1,11 +1,14 @@
-// Package gen generates realistic access-log traffic in the Combined Log
-// Format: a deterministic stream of requests from a fixed pool of clients,
-// shaped by phases of steady traffic, bursts and silence. It feeds
-// `logmon gen` and `logmon demo`.
+// Package gen generates realistic access-log traffic: a deterministic
+// stream of requests from a fixed pool of clients, each with a duration
+// from a long-tailed latency model, shaped by phases of steady traffic,
+// bursts, slowdowns and silence, written in the Combined Log Format or any
+// format logmon reads (format.go, formatstring.go). It feeds `logmon gen`
+// and `logmon demo`.
 package gen
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -23,15 +26,21 @@ import (
 
 // Phase is one stretch of generated traffic.
 type Phase struct {
-	Kind     string        // "steady", "burst" or "silence" (informational; silence means Rate 0)
+	Kind     string        // "steady", "burst", "slow" or "silence" (informational; silence means Rate 0)
 	Duration time.Duration // whole seconds
 	Rate     float64       // mean requests per second in this phase (0 for silence)
+	// Slowdown multiplies the durations of the phase's requests (see
+	// Duration): 0 or 1 is the usual latency, 10 ten times slower.
+	Slowdown float64
 }
 
-// ParsePhases parses a spec like "steady:2m:5,burst:90s:30,silence:1m,steady:1m"
-// into phases. Each phase is kind:duration[:rate]. The rate part is optional:
-// steady defaults to defRate, burst to 5*defRate; silence takes no rate and
-// is always 0. Durations are Go durations in whole seconds ("90s", "2m").
+// ParsePhases parses a spec like "steady:2m:5,burst:90s:30,slow:1m:5:x10,silence:1m,steady:1m"
+// into phases. Each phase is kind:duration[:rate][:xFACTOR]. The rate part
+// is optional: steady and slow default to defRate, burst to 5*defRate;
+// silence takes no rate and is always 0. Durations are Go durations in
+// whole seconds ("90s", "2m"). xFACTOR multiplies the requests' durations
+// (latency) in the phase: slow defaults to x10, the others to x1, and any
+// kind but silence may take one ("burst:1m:40:x3", "slow:1m:x20").
 func ParsePhases(spec string, defRate float64) ([]Phase, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, errors.New("no phases given")
@@ -50,21 +59,30 @@ func ParsePhases(spec string, defRate float64) ([]Phase, error) {
 
 func parsePhase(s string, defRate float64) (Phase, error) {
 	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return Phase{}, errors.New("want kind:duration or kind:duration:rate")
+	var factor string
+	if n := len(parts); n >= 3 && strings.HasPrefix(parts[n-1], "x") {
+		factor, parts = parts[n-1], parts[:n-1]
 	}
-	p := Phase{Kind: parts[0]}
+	if len(parts) < 2 || len(parts) > 3 {
+		return Phase{}, errors.New("want kind:duration[:rate][:xFACTOR]")
+	}
+	p := Phase{Kind: parts[0], Slowdown: 1}
 	switch p.Kind {
 	case "steady":
 		p.Rate = defRate
 	case "burst":
 		p.Rate = 5 * defRate
+	case "slow":
+		p.Rate, p.Slowdown = defRate, DefaultSlowdown
 	case "silence":
 		if len(parts) == 3 {
 			return Phase{}, errors.New("silence takes no rate")
 		}
+		if factor != "" {
+			return Phase{}, errors.New("silence takes no latency factor")
+		}
 	default:
-		return Phase{}, errors.New("kind must be steady, burst or silence")
+		return Phase{}, errors.New("kind must be steady, burst, slow or silence")
 	}
 	d, err := time.ParseDuration(parts[1])
 	if err != nil || d <= 0 || d%time.Second != 0 {
@@ -76,7 +94,29 @@ func parsePhase(s string, defRate float64) (Phase, error) {
 			return Phase{}, fmt.Errorf("rate %q is not a number", parts[2])
 		}
 	}
+	if factor != "" {
+		if p.Slowdown, err = strconv.ParseFloat(factor[1:], 64); err != nil {
+			return Phase{}, fmt.Errorf("latency factor %q is not x and a number, like x10", factor)
+		}
+	}
+	if err := checkSlowdown(p.Slowdown); err != nil || p.Slowdown == 0 {
+		return Phase{}, fmt.Errorf("latency factor %q must be above x0 and at most x%d", factor, MaxSlowdown)
+	}
 	return p, checkRate(p.Rate)
+}
+
+// DefaultSlowdown is the latency factor of a slow phase; MaxSlowdown
+// bounds any phase's (durations are cut at MaxDuration anyway).
+const (
+	DefaultSlowdown = 10
+	MaxSlowdown     = 1000
+)
+
+func checkSlowdown(f float64) error {
+	if !(f >= 0 && f <= MaxSlowdown) { // NaN too
+		return fmt.Errorf("latency factor x%v is not between x0 and x%d", f, MaxSlowdown)
+	}
+	return nil
 }
 
 // MaxRate and MaxDisorder bound what gen will try: a second's lines and
@@ -116,16 +156,23 @@ type Config struct {
 	Clients  int
 	Realtime bool        // pace output to the clock: the lines of event second s are written when Clock says s has come
 	Clock    clock.Clock // paces Realtime output; nil means clock.System
+	// Format is the log format written; nil means Combined. The traffic
+	// is the same in every format (the same seed gives the same requests,
+	// durations included); see Format for what differs.
+	Format *Format
 }
 
-// Write writes the traffic to w as Combined log lines, one per request,
-// each ending in "\n", and returns how many lines it handed to w.
+// Write writes the traffic to w as log lines in cfg.Format (Combined by
+// default), one per request, each ending in "\n", after the format's
+// header lines if it has any (W3C, CloudFront), and returns how many lines
+// it handed to w, header lines included.
 //
 // Without Realtime the output goes through a 64 KiB buffer, flushed at the
 // end. In realtime mode, before writing the lines of event second s it waits
 // until Clock.Now() >= s, so with Start = now the timestamps
 // are current; it flushes after each second, calling w's Flush() error
-// method too if w has one, and returns at the end of the last phase.
+// method too if w has one, and returns at the end of the last phase (in a
+// format that logs at the request's end, once the last request has ended).
 //
 // It stops at the end of the last phase, at the first write error (returned)
 // or when ctx is cancelled (ctx.Err() is returned, after flushing what was
@@ -150,9 +197,17 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 		}
 		return flusher.Flush()
 	}
-	g := newGenerator(cfg.Seed, cfg.Disorder, cmp.Or(cfg.Clients, DefaultClients))
+	f := cmp.Or(cfg.Format, Combined)
+	g := newGenerator(cfg.Seed, cfg.Disorder, cmp.Or(cfg.Clients, DefaultClients), f)
 	g.unique = cfg.Unique
 	start := cfg.Start.Unix()
+	if f.header != nil {
+		hdr := f.header(nil, time.Unix(start, 0).UTC())
+		if _, err := bw.Write(hdr); err != nil {
+			return 0, err
+		}
+		lines += int64(bytes.Count(hdr, []byte("\n")))
+	}
 
 	phase, phaseEnd := -1, int64(0)
 	s := int64(0)
@@ -166,7 +221,7 @@ func Write(ctx context.Context, cfg Config, w io.Writer) (lines int64, err error
 				phase++
 				phaseEnd += int64(cfg.Phases[phase].Duration / time.Second)
 			}
-			g.second(start+s, s, cfg.Phases[phase].Rate)
+			g.second(start+s, s, cfg.Phases[phase])
 		}
 		if cfg.Realtime {
 			if err := waitUntil(ctx, clk, time.Unix(start+s, 0)); err != nil {
@@ -220,6 +275,9 @@ func checkPhases(phases []Phase) (int64, error) {
 		if err := checkRate(p.Rate); err != nil {
 			return 0, fmt.Errorf("phase %d (%s): %w", i+1, p.Kind, err)
 		}
+		if err := checkSlowdown(p.Slowdown); err != nil {
+			return 0, fmt.Errorf("phase %d (%s): %w", i+1, p.Kind, err)
+		}
 		total += int64(p.Duration / time.Second)
 	}
 	return total, nil
@@ -267,12 +325,21 @@ func poisson(r *rand.Rand, lambda float64) int {
 type generator struct {
 	r        *rand.Rand
 	disorder time.Duration
+	// x draws what the Combined format does not show (durations, client
+	// ports, X-Forwarded-For), so that r draws the same requests in every
+	// format and Combined's output is what it was before there were others.
+	x      *rand.Rand
+	format *Format
+	w      lineWriter // the format's, with its caches
+	req    request    // the request being written
 
 	clients weighted[*client] // Zipf-skewed
 	unique  bool              // see Config.Unique
 	n       uint64            // lines generated, for unique addresses and paths
 
 	ts      []byte   // "[17/May/2015:10:05:03 +0000]" of the second being generated
+	sec     int64    // the Unix second being generated
+	slow    float64  // the latency factor of the phase being generated
 	offs    []int64  // sub-second offsets of the second being generated
 	buckets []bucket // ring: the lines to log in second s are in buckets[s%len]
 	queued  int      // lines in all buckets
@@ -299,12 +366,20 @@ type client struct {
 	proto string
 }
 
-func newGenerator(seed int64, disorder time.Duration, numClients int) *generator {
+func newGenerator(seed int64, disorder time.Duration, numClients int, f *Format) *generator {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
-	g := &generator{r: r, disorder: disorder}
-	// A line generated in second s is logged by s+1+disorder, so this
-	// many buckets never wrap onto one not yet written.
-	g.buckets = make([]bucket, 1+(disorder+time.Second-1)/time.Second)
+	g := &generator{r: r, disorder: disorder, format: f, w: f.new(),
+		x: rand.New(rand.NewPCG(uint64(seed), 0x5851f42d4c957f2d))}
+	g.req.seed = uint64(seed)
+	// A line generated in second s is logged by s+1+disorder (plus the
+	// request's duration, at most MaxDuration, in a format that logs at
+	// the request's end), so this many buckets never wrap onto one not
+	// yet written.
+	late := disorder
+	if f.atEnd {
+		late += MaxDuration
+	}
+	g.buckets = make([]bucket, 1+(late+time.Second-1)/time.Second)
 	clients := make([]*client, numClients)
 	for i := range clients {
 		clients[i] = &client{
@@ -327,15 +402,17 @@ const DefaultClients = 300
 const MaxClients = 10_000_000
 
 // randomAddr returns a public-looking IPv4 address, or 1 time in 16 an IPv6 one.
-func randomAddr(r *rand.Rand) string {
-	var b []byte
+func randomAddr(r *rand.Rand) string { return string(appendRandomAddr(nil, r)) }
+
+// appendRandomAddr appends what randomAddr returns.
+func appendRandomAddr(b []byte, r *rand.Rand) []byte {
 	if r.IntN(16) == 0 {
 		b = append(b, ipv6Prefixes[r.IntN(len(ipv6Prefixes))]...)
 		b = append(b, "::"...)
 		b = strconv.AppendUint(b, uint64(r.IntN(1<<16)), 16)
 		b = append(b, ':')
 		b = strconv.AppendUint(b, uint64(r.IntN(1<<16)), 16)
-		return string(b)
+		return b
 	}
 	first := 1 + r.IntN(223)
 	for first == 10 || first == 127 {
@@ -346,16 +423,17 @@ func randomAddr(r *rand.Rand) string {
 		b = append(b, '.')
 		b = strconv.AppendInt(b, int64(r.IntN(256)), 10)
 	}
-	return string(b)
+	return b
 }
 
-// second generates the requests of event second s (Unix second sec).
-func (g *generator) second(sec, s int64, rate float64) {
-	n := poisson(g.r, rate)
+// second generates the requests of event second s (Unix second sec) in phase p.
+func (g *generator) second(sec, s int64, p Phase) {
+	n := poisson(g.r, p.Rate)
 	if n == 0 {
 		return
 	}
 	g.ts = time.Unix(sec, 0).UTC().AppendFormat(g.ts[:0], "[02/Jan/2006:15:04:05 -0700]")
+	g.sec, g.slow = sec, p.Slowdown
 	g.offs = g.offs[:0]
 	for range n {
 		g.offs = append(g.offs, g.r.Int64N(int64(time.Second)))
@@ -368,9 +446,15 @@ func (g *generator) second(sec, s int64, rate float64) {
 			u := g.r.Float64()
 			key += int64(u * u * float64(g.disorder))
 		}
+		q := &g.req
+		g.draw(q, off)
+		if g.format.atEnd {
+			// Logged when it ends, as servers do.
+			key += int64(q.dur)
+		}
 		b := &g.buckets[key/int64(time.Second)%int64(len(g.buckets))]
 		begin := len(b.arena)
-		b.arena = g.appendLine(b.arena)
+		b.arena = g.w.appendLine(b.arena, q)
 		b.lines = append(b.lines, entry{key, begin, len(b.arena)})
 	}
 	g.queued += n
@@ -379,7 +463,7 @@ func (g *generator) second(sec, s int64, rate float64) {
 // emit writes the lines to log in second s, in key order.
 func (g *generator) emit(w *bufio.Writer, s int64) (n int64, err error) {
 	b := &g.buckets[s%int64(len(g.buckets))]
-	if g.disorder > 0 {
+	if g.disorder > 0 || g.format.atEnd {
 		// Ties on key go by arena offset, which is generation order: the
 		// result of a stable sort, which is about 1.5x slower (1000 lines).
 		slices.SortFunc(b.lines, func(x, y entry) int {
@@ -397,11 +481,37 @@ func (g *generator) emit(w *bufio.Writer, s int64) (n int64, err error) {
 	return n, nil
 }
 
-// appendLine appends one Combined log line for the current second to b.
-// It is built with append and strconv rather than fmt.Appendf: about 4x
-// faster (250 against 1100 ns a line), and a generator slower than the
-// parser it feeds would make a poor benchmark input.
-func (g *generator) appendLine(b []byte) []byte {
+// request is one generated request, drawn by draw and written by a
+// format's lineWriter.
+type request struct {
+	n       uint64 // its number, from 1
+	seed    uint64 // the generator's seed, for the identifiers derived from n
+	c       *client
+	addr    []byte // the client's address (or the --unique one)
+	user    string // "" for none
+	sec     *section
+	method  string
+	path    string // the target, a query included; with --unique, after uniq
+	uniq    []byte // with --unique, the "/u123" that comes before path
+	proto   string
+	status  int
+	size    int64
+	ref     string // referer: "" for none, else ref+refPath
+	refPath string
+	ts      []byte // "[17/May/2015:10:05:03 +0000]": start, to the second
+	start   int64  // Unix nanoseconds of the request's start
+	dur     time.Duration
+	port    int    // the client's port
+	xff     []byte // X-Forwarded-For, empty for none
+}
+
+// end is the Unix nanoseconds of the request's end.
+func (q *request) end() int64 { return q.start + int64(q.dur) }
+
+// draw draws the request at offset off of the current second. Its draws
+// from g.r are those Combined has always made, in the same order, so the
+// Combined output of a seed never changes; the rest come from g.x.
+func (g *generator) draw(q *request, off int64) {
 	r := g.r
 	c := g.clients.pick(r)
 	sec := sections.pick(r)
@@ -413,47 +523,95 @@ func (g *generator) appendLine(b []byte) []byte {
 	}
 
 	g.n++
+	q.n, q.c, q.sec, q.path, q.method, q.status, q.proto = g.n, c, sec, path, method, status, c.proto
+	q.addr, q.uniq = q.addr[:0], q.uniq[:0]
 	if g.unique {
-		b = appendCounterAddr(b, g.n)
+		q.addr = appendCounterAddr(q.addr, g.n)
+		q.uniq = append(q.uniq, "/u"...)
+		q.uniq = strconv.AppendUint(q.uniq, g.n, 36)
 	} else {
-		b = append(b, c.addr...)
+		q.addr = append(q.addr, c.addr...)
 	}
+	q.user = ""
 	if r.IntN(50) == 0 {
-		b = append(b, " - "...)
-		b = append(b, c.user...)
-		b = append(b, ' ')
-	} else {
-		b = append(b, " - - "...)
+		q.user = c.user
 	}
-	b = append(b, g.ts...)
-	b = append(b, " \""...)
-	b = append(b, method...)
-	b = append(b, ' ')
-	if g.unique {
-		b = append(b, "/u"...)
-		b = strconv.AppendUint(b, g.n, 36)
-	}
-	b = append(b, path...)
-	b = append(b, ' ')
-	b = append(b, c.proto...)
-	b = append(b, "\" "...)
-	b = strconv.AppendInt(b, int64(status), 10)
-	b = append(b, ' ')
-	b = strconv.AppendInt(b, g.size(sec, method, status), 10)
-	b = append(b, " \""...)
+	q.size = g.size(sec, method, status)
+	q.ref, q.refPath = "", ""
 	switch n := r.IntN(100); {
 	case n < 55:
-		b = append(b, '-')
 	case n < 85:
-		b = append(b, siteURL...)
-		b = append(b, pages.pick(r)...)
+		q.ref, q.refPath = siteURL, pages.pick(r)
 	default:
-		b = append(b, externalReferers[r.IntN(len(externalReferers))]...)
+		q.ref = externalReferers[r.IntN(len(externalReferers))]
 	}
+	q.ts = g.ts
+	q.start = g.sec*int64(time.Second) + off
+
+	x := g.x
+	q.dur = Duration(x, g.slow)
+	q.port = 32768 + x.IntN(28232) // Linux's ephemeral ports
+	q.xff = q.xff[:0]
+	if x.IntN(10) == 0 {
+		// Behind a proxy or a CDN: the client's own address.
+		q.xff = appendRandomAddr(q.xff, x)
+	}
+}
+
+// appendCombined appends q as a Combined log line. It is built with
+// append and strconv rather than fmt.Appendf: about 4x faster (250 against
+// 1100 ns a line), and a generator slower than the parser it feeds would
+// make a poor benchmark input.
+func appendCombined(b []byte, q *request) []byte {
+	b = append(b, q.addr...)
+	b = appendIdentUser(b, q)
+	b = append(b, q.ts...)
+	b = append(b, " \""...)
+	b = appendRequestLine(b, q)
+	b = append(b, "\" "...)
+	b = strconv.AppendInt(b, int64(q.status), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, q.size, 10)
+	b = append(b, " \""...)
+	b = appendReferer(b, q, "-")
 	b = append(b, "\" \""...)
-	b = append(b, c.agent...)
+	b = append(b, q.c.agent...)
 	b = append(b, "\"\n"...)
 	return b
+}
+
+// appendIdentUser appends " - USER " or " - - ".
+func appendIdentUser(b []byte, q *request) []byte {
+	if q.user == "" {
+		return append(b, " - - "...)
+	}
+	b = append(b, " - "...)
+	b = append(b, q.user...)
+	return append(b, ' ')
+}
+
+// appendRequestLine appends "GET /path HTTP/1.1".
+func appendRequestLine(b []byte, q *request) []byte {
+	b = append(b, q.method...)
+	b = append(b, ' ')
+	b = appendTarget(b, q)
+	b = append(b, ' ')
+	return append(b, q.proto...)
+}
+
+// appendTarget appends the request target, query included.
+func appendTarget(b []byte, q *request) []byte {
+	b = append(b, q.uniq...)
+	return append(b, q.path...)
+}
+
+// appendReferer appends the referer, or none when there is none.
+func appendReferer(b []byte, q *request, none string) []byte {
+	if q.ref == "" {
+		return append(b, none...)
+	}
+	b = append(b, q.ref...)
+	return append(b, q.refPath...)
 }
 
 // appendCounterAddr appends the IPv4 address 100.0.0.0 + n.

@@ -92,17 +92,27 @@ func TestParsePhases(t *testing.T) {
 		wantErr string
 	}{
 		{name: "full", spec: "steady:2m:5,burst:90s:30,silence:1m,steady:1m", want: []Phase{
-			{"steady", 2 * time.Minute, 5}, {"burst", 90 * time.Second, 30},
-			{"silence", time.Minute, 0}, {"steady", time.Minute, 10},
+			{"steady", 2 * time.Minute, 5, 1}, {"burst", 90 * time.Second, 30, 1},
+			{"silence", time.Minute, 0, 1}, {"steady", time.Minute, 10, 1},
 		}},
-		{name: "defaults", spec: "steady:10s,burst:5s", want: []Phase{{"steady", 10 * time.Second, 10}, {"burst", 5 * time.Second, 50}}},
+		{name: "defaults", spec: "steady:10s,burst:5s", want: []Phase{{"steady", 10 * time.Second, 10, 1}, {"burst", 5 * time.Second, 50, 1}}},
 		{name: "spaces and fractions", spec: " steady:1h30m:0.5 , silence:1s ", want: []Phase{
-			{"steady", 90 * time.Minute, 0.5}, {"silence", time.Second, 0},
+			{"steady", 90 * time.Minute, 0.5, 1}, {"silence", time.Second, 0, 1},
 		}},
-		{name: "zero rate", spec: "steady:1s:0", want: []Phase{{"steady", time.Second, 0}}},
+		{name: "zero rate", spec: "steady:1s:0", want: []Phase{{"steady", time.Second, 0, 1}}},
+		{name: "slow", spec: "slow:1m,slow:30s:20:x3,slow:10s:x2.5,burst:1m:x4,steady:5s:2:x1", want: []Phase{
+			{"slow", time.Minute, 10, 10}, {"slow", 30 * time.Second, 20, 3}, {"slow", 10 * time.Second, 10, 2.5},
+			{"burst", time.Minute, 50, 4}, {"steady", 5 * time.Second, 2, 1},
+		}},
+		{name: "zero factor", spec: "slow:1m:x0", wantErr: `bad phase "slow:1m:x0": latency factor "x0" must be above x0 and at most x1000`},
+		{name: "huge factor", spec: "slow:1m:x1e6", wantErr: `latency factor "x1e6" must be above x0`},
+		{name: "NaN factor", spec: "slow:1m:xNaN", wantErr: `latency factor "xNaN" must be above x0`},
+		{name: "bad factor", spec: "slow:1m:5:xten", wantErr: `latency factor "xten" is not x and a number`},
+		{name: "factor first", spec: "slow:1m:x3:5", wantErr: `want kind:duration[:rate][:xFACTOR]`},
+		{name: "silence with factor", spec: "silence:1m:x3", wantErr: `silence takes no latency factor`},
 		{name: "empty", spec: " ", wantErr: "no phases given"},
-		{name: "bad kind", spec: "x:1m", wantErr: `bad phase "x:1m": kind must be steady, burst or silence`},
-		{name: "no duration", spec: "steady", wantErr: `bad phase "steady": want kind:duration or kind:duration:rate`},
+		{name: "bad kind", spec: "x:1m", wantErr: `bad phase "x:1m": kind must be steady, burst, slow or silence`},
+		{name: "no duration", spec: "steady", wantErr: `bad phase "steady": want kind:duration[:rate][:xFACTOR]`},
 		{name: "too many parts", spec: "steady:1m:5:6", wantErr: `bad phase "steady:1m:5:6": want kind:duration`},
 		{name: "empty phase", spec: "steady:1m,", wantErr: `bad phase "": want kind:duration`},
 		{name: "no unit", spec: "steady:10", wantErr: `bad phase "steady:10": duration "10" must be a positive whole number of seconds`},
@@ -140,9 +150,9 @@ func TestWriteRejectsBadConfig(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"fractional duration", Config{Phases: []Phase{{"steady", 1500 * time.Millisecond, 1}}}, "not a whole number of seconds"},
-		{"negative rate", Config{Phases: []Phase{{"steady", time.Second, -1}}}, "rate -1 is negative"},
-		{"negative disorder", Config{Phases: []Phase{{"steady", time.Second, 1}}, Disorder: -time.Second}, "is not between 0 and"},
+		{"fractional duration", Config{Phases: []Phase{{"steady", 1500 * time.Millisecond, 1, 0}}}, "not a whole number of seconds"},
+		{"negative rate", Config{Phases: []Phase{{"steady", time.Second, -1, 0}}}, "rate -1 is negative"},
+		{"negative disorder", Config{Phases: []Phase{{"steady", time.Second, 1, 0}}, Disorder: -time.Second}, "is not between 0 and"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -503,16 +513,28 @@ func (w *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// BenchmarkWrite generates about a million lines per op.
+// BenchmarkWrite generates about a million lines per op, in Combined with
+// and without disorder, and in every other format.
 func BenchmarkWrite(b *testing.B) {
-	for _, disorder := range []time.Duration{0, 2 * time.Second} {
-		b.Run(fmt.Sprint("disorder=", disorder), func(b *testing.B) {
-			cfg := Config{Seed: 1, Start: start, Phases: []Phase{{"steady", 1000 * time.Second, 1000}}, Disorder: disorder}
+	type bench struct {
+		name     string
+		format   *Format
+		disorder time.Duration
+	}
+	benches := []bench{{"disorder=0s", nil, 0}, {"disorder=2s", nil, 2 * time.Second}}
+	for _, name := range append(Names(), NginxBench, ApacheBench) {
+		if f, _ := Lookup(name); f != Combined {
+			benches = append(benches, bench{"format=" + strings.Fields(name)[0], f, 0})
+		}
+	}
+	for _, bb := range benches {
+		b.Run(bb.name, func(b *testing.B) {
+			cfg := Config{Seed: 1, Start: start, Phases: []Phase{{"steady", 1000 * time.Second, 1000, 0}}, Disorder: bb.disorder, Format: bb.format}
 			var first countWriter
 			if _, err := Write(context.Background(), cfg, &first); err != nil {
 				b.Fatal(err)
 			}
-			if first.lines < 990_000 || first.lines > 1_010_000 {
+			if first.lines < 990_000 || first.lines > 1_010_010 {
 				b.Fatalf("%d lines, want about 1e6", first.lines)
 			}
 			b.SetBytes(first.bytes)
