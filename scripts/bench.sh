@@ -16,6 +16,7 @@
 #   scripts/bench.sh [LINES] [RUNS]
 #   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
 #   BENCH_ONLY=formats scripts/bench.sh      # only the formats part
+#   BENCH_ONLY=archives scripts/bench.sh     # only gzip/zstd given directly vs piped
 #
 # It builds logmon, writes the log once to a temporary directory (the first
 # run leaves it in page cache), and checks each command's output before
@@ -143,6 +144,32 @@ if [ "$only" = formats ]; then
 	exit 0
 fi
 
+# archives times a gzipped log given to logmon directly against the same
+# file through zcat, and the same for zstd where zstd is installed.
+archives() {
+	local direct piped
+	echo
+	printf '%-48s %10s %8s\n' "archives (median of $runs runs)" "wall" "ratio"
+	gzip -c access.log > access.log.gz
+	check 'logmon stats access.log.gz' "$intervals"
+	piped=$(median 'zcat access.log.gz | logmon stats' "$runs")
+	direct=$(median 'logmon stats access.log.gz' "$runs")
+	row "zcat access.log.gz | logmon stats" "$piped"
+	printf '%-48s %8s s %8s\n' "logmon stats access.log.gz" "$direct" "$(fratio "$piped" "$direct")"
+	if command -v zstd > /dev/null; then
+		zstd -q -c access.log > access.log.zst
+		piped=$(median 'zstd -dc access.log.zst | logmon stats' "$runs")
+		direct=$(median 'logmon stats access.log.zst' "$runs")
+		row "zstd -dc access.log.zst | logmon stats" "$piped"
+		printf '%-48s %8s s %8s\n' "logmon stats access.log.zst" "$direct" "$(fratio "$piped" "$direct")"
+	fi
+	rm -f access.log.gz access.log.zst
+}
+if [ "$only" = archives ]; then
+	archives
+	exit 0
+fi
+
 printf '%-48s %10s\n' "pipeline (median of $runs runs)" "wall"
 row "cat access.log" "$(median 'cat access.log' "$runs")"
 row "logmon parse < access.log" "$(median 'logmon parse < access.log' "$runs")"
@@ -192,6 +219,7 @@ row "logmon stats < unique.log (every request new)" "$stats"
 compare unique.log "$stats"
 
 formats
+archives
 
 # Memory: every request a new client and a new section, so exact counting
 # would need memory in proportion to the input. Peak resident set size of
