@@ -3,6 +3,7 @@ module github.com/logmon/logmon
 go 1.24
 
 require (
+	github.com/DataDog/sketches-go v1.4.8
 	github.com/axiomhq/hyperloglog v0.3.0
 	github.com/mattn/go-isatty v0.0.24
 	github.com/maxmind/mmdbwriter v1.0.0
@@ -18,4 +19,5 @@ require (
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	go4.org/netipx v0.0.0-20220812043211-3cc044ffd68d // indirect
 	golang.org/x/sys v0.28.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 )
