@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -264,4 +265,83 @@ func TestLatencyBins(t *testing.T) {
 		}
 	}
 	t.Logf("%d bins", numBins)
+}
+
+// BenchmarkLatencyRequest: a request through the high_traffic rule and a
+// latency rule (p99 over a minute) at 1000 requests a second, lognormal
+// durations: the per-request cost of the latency rule, and that it
+// allocates nothing per request once its bins exist.
+func BenchmarkLatencyRequest(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(1)
+	e, err := New(Config{Lateness: 5 * time.Second, Rules: []Rule{
+		HighTrafficRule(1000, time.Minute), slowRule(0.5, 60, 20),
+	}}, func(*record.Alert) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	durations := make([]float64, 4096)
+	for i := range durations {
+		durations[i] = math.Exp(rng.NormFloat64()*1.2 - 3)
+	}
+	var r record.Request
+	r.Timed = true
+	for i := range b.N {
+		r.Sec, r.Duration = t0+int64(i)/1000, durations[i%len(durations)]
+		if err := e.Request(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := e.End(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// TestLatencyStateRefused: durations in a state that the state's
+// counts or the bins cannot have are refused, never a crash.
+func TestLatencyStateRefused(t *testing.T) {
+	cfg := rules(slowRule(1, 10, 5))
+	e := newCollecting(t, cfg, new([]record.Alert))
+	var last int64
+	play(t, e, steady(0, 20, 3, map[int64]int{18: 1}), &last)
+	var st State
+	data, _ := json.Marshal(e.State())
+	if err := json.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Durations) == 0 {
+		t.Fatalf("no durations in the state: %s", data)
+	}
+	good := newCollecting(t, cfg, new([]record.Alert))
+	if err := good.Restore(data); err != nil {
+		t.Fatalf("the state itself: %v", err)
+	}
+	for _, tt := range []struct {
+		name string
+		bad  func(d [][]int64) [][]int64
+	}{
+		{"more than the second's requests", func(d [][]int64) [][]int64 { d[0][2] = 99; return d }},
+		{"a bin out of range", func(d [][]int64) [][]int64 { d[0][1] = int64(numBins); return d }},
+		{"a negative count", func(d [][]int64) [][]int64 { d[0][2] = -1; return d }},
+		{"a second outside the window", func(d [][]int64) [][]int64 { d[0][0] -= 100; return d }},
+		{"seconds out of order", func(d [][]int64) [][]int64 { return append(d, d[0]) }},
+		{"no pairs", func(d [][]int64) [][]int64 { d[0] = d[0][:1]; return d }},
+	} {
+		var copied State
+		_ = json.Unmarshal(data, &copied)
+		copied.Durations = tt.bad(copied.Durations)
+		bad, _ := json.Marshal(copied)
+		if err := newCollecting(t, cfg, new([]record.Alert)).Restore(bad); err == nil {
+			t.Errorf("%s: restored", tt.name)
+		}
+	}
+	// Rules without a latency rule have no durations to restore.
+	var copied State
+	_ = json.Unmarshal(data, &copied)
+	copied.Rules[0].Name = "high_traffic"
+	bad, _ := json.Marshal(copied)
+	if err := newCollecting(t, rules(high(1, 10)), new([]record.Alert)).Restore(bad); err == nil {
+		t.Errorf("durations restored into rules without a latency rule")
+	}
 }

@@ -44,8 +44,9 @@ var Mapping = func() mapping.IndexMapping {
 
 // New returns an empty sketch of at most MaxBins bins.
 func New() *ddsketch.DDSketch {
-	// Durations are never negative: the negative store stays empty.
-	return ddsketch.NewDDSketch(Mapping, store.NewCollapsingLowestDenseStore(MaxBins), store.NewDenseStore())
+	// Durations are never negative: the negative store stays empty, and
+	// bounded, so that a damaged encoding cannot make it grow.
+	return ddsketch.NewDDSketch(Mapping, store.NewCollapsingLowestDenseStore(MaxBins), store.NewCollapsingLowestDenseStore(MaxBins))
 }
 
 // Clamp makes a duration one a sketch takes: NaN and negative are 0,
@@ -97,8 +98,9 @@ func Encode(b []byte, s *ddsketch.DDSketch) []byte {
 // Decode adds the sketch that Encode wrote in data to s, which must be
 // one of New's: a sketch of another mapping (another accuracy) is an
 // error. The library's decoder is not written for hostile input: data
-// damaged in a way a state file's checksum cannot see gives an error,
-// not a crash.
+// damaged in a way a state file's checksum cannot see gives an error or
+// a sketch of other counts (the store decoders report nothing: callers
+// check the count), never a crash, and never more than MaxBins bins.
 func Decode(s *ddsketch.DDSketch, data []byte) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
