@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -73,6 +75,9 @@ func Lookup(spec string) (*Format, error) {
 			return f, nil
 		}
 	}
+	if nginx, ok := isFormatString(spec); ok {
+		return compileFormatString(spec, nginx)
+	}
 	return nil, fmt.Errorf("unknown log format %q: want auto, one of %s, or a format string from the server's configuration", spec, strings.Join(Named(), ", "))
 }
 
@@ -84,20 +89,19 @@ func Lookup(spec string) (*Format, error) {
 type Stream struct {
 	format *Format // picked; nil while auto has not picked yet
 
-	// Picked, when set, is called once when auto picks a format, with
-	// its name and the number of the line (from 1, among the lines
-	// parsed) that decided it.
-	Picked func(name string, line int64)
-
-	lines   int64    // lines seen by auto before it picked
-	misses  int      // lines no format took, before auto picked
-	reasons []string // why each named format refused the first line
+	auto    bool     // the format is auto's pick
+	took    bool     // a line was taken: no more giving up (see miss)
+	misses  int      // lines not taken before one was
+	reasons []string // why the format (each of auto's) refused the first line
+	looks   string   // what the first line not taken looks like
 }
 
 // NewStream starts the parsing state of one input in format f.
 func (f *Format) NewStream() *Stream {
 	s := &Stream{}
-	if f != Auto {
+	if f == Auto {
+		s.auto = true
+	} else {
 		s.format = f
 	}
 	return s
@@ -111,23 +115,30 @@ func (s *Stream) NewParser() *Parser { return &Parser{Keep: true, stream: s} }
 // nil until auto picks.
 func (s *Stream) Format() *Format { return s.format }
 
-// maxMisses is how many lines auto reads without a format taking one of
-// them before it gives up on the input (NoFormatError): enough for a
+// maxMisses is how many lines a stream reads without a single one in its
+// format before it gives up on the input (NoFormatError): enough for a
 // stretch of garbage (a binary block, error-log lines) before the log
 // itself, few enough to fail within a second on a file of another kind.
 const maxMisses = 1000
 
-// NoFormatError is auto's error when none of the first lines of an input
-// is of a format it knows. It ends the input (Fatal): a stream of
-// rejected lines would say less.
+// NoFormatError is a stream's error when none of the first maxMisses
+// lines of its input is of its format (or, for auto, of any format it
+// knows). It ends the input (Fatal): a stream of rejected lines would say
+// less than what the input looks like.
 type NoFormatError struct {
 	Lines   int      // the lines tried
+	Format  string   // the format given; "" for auto
 	Reasons []string // "combined: bad timestamp ...", for the first line
+	Looks   string   // what the first line looks like: "binary data", "JSON"...
 }
 
 func (e *NoFormatError) Error() string {
-	return fmt.Sprintf("the first %d lines are of no log format logmon knows (give --log-format, or a format string); the first line is not %s",
-		e.Lines, strings.Join(e.Reasons, "; not "))
+	if e.Format != "" {
+		return fmt.Sprintf("none of the %d lines read is of log format %s: the first is not (%s); it looks like %s",
+			e.Lines, e.Format, strings.Join(e.Reasons, "; "), e.Looks)
+	}
+	return fmt.Sprintf("the %d lines read are of no log format logmon knows; the first line looks like %s, and is not %s (give --log-format a format string from the server's configuration)",
+		e.Lines, e.Looks, strings.Join(e.Reasons, "; not "))
 }
 
 // Fatal says the error ends the input (see driver).
@@ -136,12 +147,64 @@ func (e *NoFormatError) Fatal() bool { return true }
 // Header: no.
 func (e *NoFormatError) Header() bool { return false }
 
+// looksLike says what a line that no format took looks like, for the
+// error that gives up on its input.
+func looksLike(line []byte) string {
+	ctl := 0
+	for _, c := range line {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			ctl++
+		}
+	}
+	t := bytes.TrimSpace(line)
+	switch {
+	case ctl > 0 && ctl*20 > len(line):
+		return "binary data (compressed with a compression logmon does not read, or no text at all)"
+	case len(t) > 0 && t[0] == '{':
+		return "JSON, but not of a JSON log format logmon knows (map its keys: see --log-format json:...)"
+	case len(t) > 0 && t[0] == '<':
+		return "syslog (try --log-format syslog-combined, or another syslog- format)"
+	case len(t) > 0 && t[0] == '#':
+		return "a header or comment"
+	}
+	return "text of another format: " + quote(line)
+}
+
+// miss counts a line the stream's format (or auto's formats) did not
+// take, before any line was taken; reasons are what they said of it. It
+// returns the error that gives up on the input after maxMisses of them.
+func (s *Stream) miss(line []byte, reasons []string) error {
+	if s.misses == 0 {
+		s.reasons, s.looks = reasons, looksLike(line)
+	}
+	s.misses++
+	if s.misses < maxMisses {
+		return nil
+	}
+	return s.Ended()
+}
+
+// Ended is the error of an input that ended before a single line was of
+// its format, when some were not (blank lines alone are no input): the
+// NoFormatError it would have given up with after maxMisses lines; nil
+// otherwise.
+func (s *Stream) Ended() error {
+	if s.took || s.misses == 0 {
+		return nil
+	}
+	e := &NoFormatError{Lines: s.misses, Reasons: s.reasons, Looks: s.looks}
+	if !s.auto {
+		e.Format = s.format.Name
+	}
+	return e
+}
+
 // pick is auto's parse of a line while no format is picked: the first
 // format (in named order) that takes the line is the stream's from then
-// on. A line no format takes is rejected with what each said of the
-// first such line; after maxMisses of them the input ends.
+// on, a line the format writes of its own (a W3C header) as well as a
+// request. A line no format takes is rejected; after maxMisses of them
+// the input ends.
 func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
-	s.lines++
 	var reasons []string
 	for _, f := range named {
 		if f.alias {
@@ -152,23 +215,18 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 			try = f.line
 		}
 		err := try(p, line, r)
-		if err == nil {
-			s.format = f
-			if s.Picked != nil {
-				s.Picked(f.Name, s.lines)
-			}
-			return nil
+		var le *LineError
+		if err == nil || errors.As(err, &le) && le.IsHeader {
+			s.format, s.took = f, true
+			p.notice = "log format " + f.Name + ", picked from the first line of a known format (--log-format names it)"
+			return err
 		}
-		if s.reasons == nil {
+		if s.misses == 0 {
 			reasons = append(reasons, f.Name+": "+err.Error())
 		}
 	}
-	if s.reasons == nil {
-		s.reasons = reasons
-	}
-	s.misses++
-	if s.misses >= maxMisses {
-		return &NoFormatError{Lines: s.misses, Reasons: s.reasons}
+	if err := s.miss(line, reasons); err != nil {
+		return err
 	}
 	return &LineError{Reason: "of no log format logmon knows (yet): " + quote(line)}
 }

@@ -14,7 +14,6 @@ import (
 func TestAutoPicksOnceAndKeeps(t *testing.T) {
 	s := Auto.NewStream()
 	var picks []string
-	s.Picked = func(name string, line int64) { picks = append(picks, name) }
 	p := s.NewParser()
 	var r record.Request
 	lines := []string{
@@ -30,9 +29,12 @@ func TestAutoPicksOnceAndKeeps(t *testing.T) {
 		} else {
 			errs = append(errs, "")
 		}
+		if n := p.Notice(); n != "" {
+			picks = append(picks, n)
+		}
 	}
-	if len(picks) != 1 || picks[0] != "combined" {
-		t.Errorf("picked %q, want combined once", picks)
+	if len(picks) != 1 || !strings.HasPrefix(picks[0], "log format combined,") {
+		t.Errorf("notices %q, want one of combined picked", picks)
 	}
 	if s.Format() == nil || s.Format().Name != "combined" {
 		t.Errorf("stream format %v, want combined", s.Format())
@@ -97,10 +99,49 @@ func TestNamedFormatParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := f.NewStream()
-	s.Picked = func(string, int64) { t.Error("a named format was picked") }
+	p := f.NewStream().NewParser()
 	var r record.Request
-	if err := s.NewParser().Line([]byte(docCommon), &r); err != nil || r.Status != 200 {
+	if err := p.Line([]byte(docCommon), &r); err != nil || r.Status != 200 {
 		t.Errorf("got %v, status %d", err, r.Status)
+	}
+	if n := p.Notice(); n != "" {
+		t.Errorf("a named format was picked: %q", n)
+	}
+}
+
+// TestNamedGivesUp: a named format none of whose first maxMisses lines
+// is of it gives up too, saying what the input looks like; once a line
+// was taken, bad lines are only rejected, however many.
+func TestNamedGivesUp(t *testing.T) {
+	f, err := Lookup("combined")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ line, looks string }{
+		{"\x00\x01\x02binary\x03\x04", "binary data"},
+		{`{"msg":"hello"}`, "JSON, but not of a JSON log format logmon knows"},
+		{"<34>Oct 11 22:14:15 mymachine su: 'su root' failed", "syslog"},
+		{"GET / 200", `text of another format: "GET / 200"`},
+	} {
+		p := f.NewStream().NewParser()
+		var r record.Request
+		var err error
+		for range maxMisses {
+			err = p.Line([]byte(tc.line), &r)
+		}
+		var nf *NoFormatError
+		if !errors.As(err, &nf) || nf.Format != "combined" || !strings.Contains(err.Error(), "it looks like "+tc.looks) {
+			t.Errorf("%q: got %v, want it to look like %s", tc.line, err, tc.looks)
+		}
+	}
+	p := f.NewStream().NewParser()
+	var r record.Request
+	if err := p.Line([]byte(docCombined), &r); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * maxMisses {
+		if err := p.Line([]byte("GET / 200"), &r); err == nil || errors.As(err, new(*NoFormatError)) {
+			t.Fatalf("after a good line: %v", err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ package parse
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -27,6 +28,15 @@ type Parser struct {
 	Keep    bool
 	scratch []byte
 	stream  *Stream // the input's format and what it learnt; nil: clf
+	notice  string  // see Notice
+}
+
+// Notice returns what the last Line had to say beyond its result, once:
+// the format auto picked, said on the line that decided it.
+func (p *Parser) Notice() string {
+	n := p.notice
+	p.notice = ""
+	return n
 }
 
 // Reset lets the parser reuse its scratch buffer (see Keep).
@@ -87,7 +97,13 @@ func (p *Parser) Line(line []byte, r *record.Request) error {
 	// them. bytes.IndexByte scans at memory speed, so this costs nothing
 	// worth measuring beside the parse.
 	if i := bytes.IndexByte(line, 0); i >= 0 {
-		return lineError(fmt.Sprintf("NUL byte at column %d in", i+1), line)
+		err := lineError(fmt.Sprintf("NUL byte at column %d in", i+1), line)
+		if s := p.stream; s != nil && !s.took { // binary input, most likely
+			if gaveUp := s.miss(line, []string{err.Error()}); gaveUp != nil {
+				return gaveUp
+			}
+		}
+		return err
 	}
 	if skipSpaces(line, 0) == len(line) {
 		return &LineError{Reason: "blank line"}
@@ -99,7 +115,19 @@ func (p *Parser) Line(line []byte, r *record.Request) error {
 	case s.format == nil:
 		return s.pick(p, line, r)
 	}
-	return s.format.line(p, line, r)
+	err := s.format.line(p, line, r)
+	if !s.took { // until the input's first good line: is it of this format at all?
+		var le *LineError
+		switch {
+		case err == nil || errors.As(err, &le) && le.IsHeader:
+			s.took = true
+		default:
+			if gaveUp := s.miss(line, []string{err.Error()}); gaveUp != nil {
+				return gaveUp
+			}
+		}
+	}
+	return err
 }
 
 // clf reads, per line, any of

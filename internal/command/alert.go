@@ -41,7 +41,7 @@ func alertCommand(e env) *cli.Command {
 			&cli.DurationFlag{Name: "exec-timeout", Value: 10 * time.Second, Usage: "kill an --exec command that runs longer than this"},
 			latenessFlag(),
 			maxJumpFlag(),
-		}, slices.Concat([]cli.Flag{logFormatFlag()}, stateFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {

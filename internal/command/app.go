@@ -163,18 +163,19 @@ func newApp(e env) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = onUsage
-		if c.Action != nil {
+		if c.Action != nil && (c.Name == "gen" || c.Name == "demo") {
 			c.Action = noArgs(c.Action)
 		}
 	}
 	return app
 }
 
-// noArgs refuses positional arguments: every command reads stdin.
+// noArgs refuses positional arguments to a command that reads nothing
+// (gen, demo); the others read the files they are given.
 func noArgs(action cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		if c.Args().Present() {
-			return usagef("%s takes no arguments (it reads standard input): %q", c.Command.Name, c.Args().First())
+			return usagef("%s takes no arguments (it reads nothing): %q", c.Command.Name, c.Args().First())
 		}
 		return action(c)
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/checkpoint"
+	"github.com/logmon/logmon/internal/eventtime"
 )
 
 // The crash test: logmon's promise that a pipeline
@@ -209,11 +210,16 @@ func TestCrashRestart(t *testing.T) {
 	var written sync.WaitGroup
 	written.Add(1)
 	appendRng := rand.New(rand.NewPCG(rng.Uint64(), 1))
-	// The log starts with its first line, and the writer waits until both
-	// pipelines have counted it (their state files exist): a rotation
-	// before the very first run has read anything would rotate lines away
-	// that no run was ever following, which no follower can read.
-	head := bytes.IndexByte(data, '\n') + 1
+	// The log starts with its first lines, and the writer waits until both
+	// pipelines have counted some (their state files hold a position): a
+	// rotation before the very first run has read anything would rotate
+	// lines away that no run was ever following, which no follower can
+	// read. A stage holds the first lines of a stream until Confirm more
+	// agree with their time (driver, jump.go): so Confirm+2 lines.
+	head := 0
+	for range eventtime.Confirm + 2 {
+		head += bytes.IndexByte(data[head:], '\n') + 1
+	}
 	if err := os.WriteFile(log, data[:head], 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -505,14 +511,20 @@ func copytruncate(t *testing.T, path, to string) {
 	}
 }
 
-// waitFor waits until the file at path exists, for 20 s at most.
+// waitFor waits until the state file at path holds a position, for 20 s
+// at most.
+//
+// It waits for the state to hold a position, not merely to exist: a run
+// whose parse was killed before it wrote a line saves a state of nothing
+// counted, and a rotation after that would rotate away lines no run was
+// following (a flake seen on a loaded machine).
 func waitFor(t *testing.T, path string) {
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if _, err := os.Stat(path); err == nil {
+		if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(`"position":{`)) {
 			return
 		}
 	}
-	t.Errorf("%s did not appear in 20 s", path)
+	t.Errorf("%s did not hold a position in 20 s", path)
 }
 
 func countLines(w *syncWriter) int {

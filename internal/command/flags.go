@@ -1,8 +1,10 @@
 package command
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,12 +15,14 @@ import (
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/eventtime"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/source"
 	"github.com/logmon/logmon/parse"
 	"github.com/logmon/logmon/render"
 )
 
 // inputName names standard input in diagnostics.
-const inputName = "<stdin>"
+const inputName = source.StdinName
 
 // The flags several commands share are made anew for every app: urfave/cli
 // writes into a flag when it parses one, so two apps (tests run several at
@@ -30,6 +34,66 @@ func formatFlag() cli.Flag {
 		Value: "auto",
 		Usage: "output `FORMAT`: json, text, or auto (text on a terminal, JSON otherwise)",
 	}
+}
+
+// inputFlags are the flags of every command that reads: the log's
+// format, and the event-time bounds of the requests taken.
+func inputFlags() []cli.Flag {
+	return []cli.Flag{
+		logFormatFlag(),
+		&cli.StringFlag{Name: "since", Usage: "take only requests at or after `TIME` (event time): RFC 3339 (2015-05-17T10:00:00Z), a date (2015-05-17, UTC), or relative to now (-2h, -30m, -7d); the others are counted in the tally"},
+		&cli.StringFlag{Name: "until", Usage: "take only requests before `TIME` (event time), written as for --since"},
+	}
+}
+
+// timeBounds are --since and --until, relative ones from now.
+func timeBounds(c *cli.Context, now time.Time) (since, until time.Time, err error) {
+	if since, err = timeBound(c.String("since"), now); err != nil {
+		return since, until, usagef("--since: %v", err)
+	}
+	if until, err = timeBound(c.String("until"), now); err != nil {
+		return since, until, usagef("--until: %v", err)
+	}
+	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
+		return since, until, usagef("--since %s is not before --until %s: no request could be taken", c.String("since"), c.String("until"))
+	}
+	return since, until, nil
+}
+
+// timeBound reads a --since or --until value; "" is none (zero).
+func timeBound(v string, now time.Time) (time.Time, error) {
+	switch {
+	case v == "":
+		return time.Time{}, nil
+	case strings.HasPrefix(v, "-"):
+		d, err := relative(v[1:])
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a time before now, such as -2h, -30m or -7d", v)
+		}
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: want RFC 3339 (2015-05-17T10:00:00Z), a date (2015-05-17) or a time before now (-2h)", v)
+}
+
+// relative reads a Go duration, or a number of days ("7d").
+func relative(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		days, err := strconv.ParseFloat(n, 64)
+		if err != nil || days < 0 {
+			return 0, errors.New("bad days")
+		}
+		return time.Duration(days * 24 * float64(time.Hour)), nil
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		err = errors.New("negative")
+	}
+	return d, err
 }
 
 // logFormatFlag is the format of the access log read (package parse).
@@ -127,6 +191,13 @@ func keepState(c *cli.Context, command string, cfg any) (*checkpoint.Keeper, err
 // file is loaded first: a file that exists but cannot be used is refused
 // (exit 3), never silently replaced, unless --state-reset says so.
 func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
+	format, err := logFormat(c)
+	if err != nil {
+		return err
+	}
+	if cmd.Since, cmd.Until, err = timeBounds(c, e.clock.Now()); err != nil {
+		return err
+	}
 	d := driver.New(cmd)
 	if cmd.State != nil && !c.Bool("state-reset") {
 		if _, err := d.Load(); err != nil {
@@ -134,19 +205,51 @@ func drive(c *cli.Context, e env, in input.Config, cmd driver.Config) error {
 		}
 	}
 	if in.In == nil {
-		in.In = e.stdin
-	}
-	format, err := logFormat(c)
-	if err != nil {
-		return err
+		src, err := source.Open(c.Args().Slice(), e.stdin, timeOf(format))
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		in.In, in.Where = src, src.Where
+		if src.Name != "" {
+			cmd.Warn.SetInput(src.Name)
+		}
 	}
 	stream := format.NewStream()
-	stream.Picked = func(name string, line int64) {
-		cmd.Warn.Noticef("log format %s, picked by line %d (--log-format names it)", name, line)
-	}
 	in.NewParser = func() input.Parser { return stream.NewParser() }
 	in.Clock, in.Stop = e.clock, c.Context.Done()
-	return d.Run(in)
+	if err := d.Run(in); err != nil {
+		return err
+	}
+	// An input of lines none of which was of its format is an error
+	// that says what it looks like, not a tally of rejects.
+	return stream.Ended()
+}
+
+// timeOf tells the time of a line, for merging several files in time
+// order (package source): a request record's, or a log line's in format.
+// Other records have none, and go with the line before them.
+func timeOf(format *parse.Format) source.TimeOf {
+	p := format.NewStream().NewParser()
+	var dec record.Decoder
+	var r record.Request
+	return func(line []byte) (int64, bool) {
+		p.Reset()
+		dec.Reset()
+		if len(line) > 0 && line[0] == '{' {
+			typ, err := dec.Record(line, &r)
+			if err == nil && typ == record.TypeRequest {
+				return r.Sec*1e9 + int64(r.Nsec), true
+			}
+			if !errors.Is(err, record.ErrNoType) {
+				return 0, false // another record, or none: no JSON log line either
+			}
+		}
+		if p.Line(line, &r) != nil {
+			return 0, false
+		}
+		return r.Sec*1e9 + int64(r.Nsec), true
+	}
 }
 
 // sink picks the output format once, when the stream starts.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,12 +24,11 @@ func parseCommand(e env) *cli.Command {
 		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
 		Flags: append([]cli.Flag{
 			formatFlag(),
-			logFormatFlag(),
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
 			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
 			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
-		}, logFlags()...),
+		}, slices.Concat(inputFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -64,16 +64,23 @@ func parseCommand(e env) *cli.Command {
 	}
 }
 
-// parseInput is what parse reads: standard input, or with --follow a
-// file followed like tail -F. where maps input offsets to the followed
-// file's identity and offsets; it is nil for standard input.
+// parseInput is what parse reads with --follow: a file followed like
+// tail -F. where maps input offsets to the followed file's identity and
+// offsets. Without --follow in is nil: drive opens the files named, or
+// standard input.
 func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
 	path := c.String("follow")
 	if path == "" {
 		if c.Bool("from-end") || c.String("resume") != "" {
 			return nil, "", nil, usagef("--from-end and --resume need --follow FILE")
 		}
-		return e.stdin, inputName, nil, nil
+		return nil, inputName, nil, nil // what drive opens: the files named, or standard input
+	}
+	if path == "-" {
+		return nil, "", nil, usagef("--follow -: standard input cannot be followed (it is read to its end anyway); give the log file's path")
+	}
+	if c.Args().Present() {
+		return nil, "", nil, usagef("--follow %s and the files %q: follow a file, or read files, not both", path, c.Args().Slice())
 	}
 	if c.Bool("from-end") && c.String("resume") != "" {
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")

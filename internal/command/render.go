@@ -14,7 +14,7 @@ func renderCommand(e env) *cli.Command {
 		Name:      "render",
 		Usage:     "show any record stream as text for a person",
 		UsageText: "logmon parse < access.log | logmon stats | jq -c 'select(.requests > 100)' | logmon render",
-		Flags:     append([]cli.Flag{logFormatFlag()}, logFlags()...),
+		Flags:     append(inputFlags(), logFlags()...),
 		Action: func(c *cli.Context) error {
 			log, err := logger(c, e, "render")
 			if err != nil {

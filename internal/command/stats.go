@@ -27,7 +27,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag(),
 			maxJumpFlag(),
-		}, slices.Concat([]cli.Flag{logFormatFlag()}, stateFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {

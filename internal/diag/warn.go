@@ -31,6 +31,10 @@ func NewWarner(log *slog.Logger, name string, clk clock.Clock) *Warner {
 	return &Warner{log: log, name: name, clk: clk}
 }
 
+// SetInput names the input the warnings are about, once it is known
+// (the file named on the command line); before the input is read.
+func (w *Warner) SetInput(name string) { w.name = name }
+
 // Line reports a problem with input line n.
 func (w *Warner) Line(n int64, format string, args ...any) {
 	if w.limited() {
@@ -66,13 +70,6 @@ func (w *Warner) limited() bool {
 // (a tally, a notice); it is never suppressed.
 func (w *Warner) Printf(format string, args ...any) {
 	w.flushSuppressed()
-	w.log.Info(fmt.Sprintf(format, args...))
-}
-
-// Noticef reports, at level info, a notice from any goroutine (the
-// format auto picked, from the parse-ahead goroutine): unlike Printf it
-// leaves the warnings' rate limit alone.
-func (w *Warner) Noticef(format string, args ...any) {
 	w.log.Info(fmt.Sprintf(format, args...))
 }
 

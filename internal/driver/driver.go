@@ -78,6 +78,10 @@ type Config struct {
 	Rejects *bufio.Writer
 	// State, when set, keeps Fold's state (which must then be Stateful).
 	State *checkpoint.Keeper
+	// Since and Until, when not zero, bound the requests taken by event
+	// time: Since <= time < Until (--since, --until). A request outside
+	// is counted in the tally, not rejected; other records pass as ever.
+	Since, Until time.Time
 }
 
 // Driver is an input.Handler running one command. Its counts are the
@@ -90,6 +94,7 @@ type Driver struct {
 	Invalid, Skipped          int64 // of records
 	Outliers                  int64 // requests rejected as far from the stream's time (jump.go)
 	Headers                   int64 // lines of the log format's own, such as W3C's #Fields (counted in Lines)
+	Outside                   int64 // requests outside --since/--until (counted in Requests)
 	blanks                    int64 // blank lines before the form was known
 	form                      input.Form
 
@@ -136,6 +141,9 @@ func (d *Driver) Item(it *input.Item) error {
 	}
 	if d.form == input.Logs {
 		d.Lines++
+	}
+	if it.Notice != "" {
+		d.cfg.Warn.Printf("%s", it.Notice)
 	}
 	switch it.Kind {
 	case input.Request:
@@ -186,10 +194,25 @@ func (d *Driver) request(it *input.Item) error {
 		d.Skipped++
 		return nil
 	}
+	if d.outside(r) {
+		d.Outside++
+		return nil
+	}
 	if d.clock != nil {
 		return d.judge(it)
 	}
 	return d.take(it)
+}
+
+// outside reports whether r is outside --since and --until.
+func (d *Driver) outside(r *record.Request) bool {
+	if s := d.cfg.Since; !s.IsZero() && (r.Sec < s.Unix() || r.Sec == s.Unix() && int(r.Nsec) < s.Nanosecond()) {
+		return true
+	}
+	if u := d.cfg.Until; !u.IsZero() && (r.Sec > u.Unix() || r.Sec == u.Unix() && int(r.Nsec) >= u.Nanosecond()) {
+		return true
+	}
+	return false
 }
 
 // take counts a request in the fold, records its place, and writes it on
@@ -332,6 +355,9 @@ func (d *Driver) End() error {
 	}
 	if d.Skipped > 0 {
 		w.Printf("%d requests at or before the saved position skipped: counted before the restart", d.Skipped)
+	}
+	if d.Outside > 0 {
+		w.Printf("%d requests outside --since/--until left out", d.Outside)
 	}
 	if d.Invalid > 0 {
 		w.Printf("%d invalid records skipped", d.Invalid)

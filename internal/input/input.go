@@ -55,6 +55,7 @@ type Item struct {
 	Type    record.Type
 	Req     *record.Request // a Request's; valid until the handler returns
 	Err     error           // what is wrong with a Bad line, said as a warning says it
+	Notice  string          // what the parser said of the line beyond its result (Parser.Notice)
 
 	// Where the line is, when Config.Where knows: the followed file's
 	// path and the line's offset in it (the request then carries the
@@ -71,6 +72,9 @@ type Item struct {
 type Parser interface {
 	Line(text []byte, r *record.Request) error
 	Reset()
+	// Notice is what the last Line had to say beyond its result, once:
+	// the format auto picked (parse.Stream). "" mostly.
+	Notice() string
 }
 
 // Handler is what Run hands the input to: one command's work on it.
@@ -360,7 +364,7 @@ func (b *batch) classify(i int, mixed bool) {
 	// without). The request lives in the item, beside the line's other
 	// fields, rather than in a slice of its own: 1.17x with that.
 	it.N, it.Text, it.Form = l.n, l.text, b.form(l)
-	it.Kind, it.Decoded, it.Type, it.Req, it.Err = 0, false, 0, nil, nil
+	it.Kind, it.Decoded, it.Type, it.Req, it.Err, it.Notice = 0, false, 0, nil, nil, ""
 	r := &it.req
 	switch {
 	case l.blank:
@@ -397,7 +401,9 @@ func (b *batch) classify(i int, mixed bool) {
 				return
 			}
 		}
-		if err := b.p.Line(l.text, r); err != nil {
+		err := b.p.Line(l.text, r)
+		it.Notice = b.p.Notice()
+		if err != nil {
 			it.Kind, it.Err = Bad, err
 			return
 		}

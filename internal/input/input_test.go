@@ -518,3 +518,46 @@ func TestParseAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONLogsAreNotRecords: inputs starting with '{' are records when
+// their first line is an object with a "type" (or JSON gone wrong, which
+// is then an invalid record), and a JSON access log (Caddy's, Traefik's)
+// when it is a valid object without one: its lines go to the log parser
+// as log lines. The first such line decides, once.
+func TestJSONLogsAreNotRecords(t *testing.T) {
+	const caddy = `{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request"}`
+	const request = `{"type":"request","time":"2015-05-17T10:05:03Z","remote":"1.2.3.4","status":200,"bytes":1}`
+	for _, tc := range []struct {
+		name, in string
+		want     []Form // of each line
+		kinds    []Kind
+	}{
+		{"json log", caddy + "\n" + request + "\n", []Form{Logs, Logs}, []Kind{Bad, Bad}},
+		{"records", request + "\n" + caddy + "\n", []Form{Records, Records}, []Kind{Request, Bad}},
+		{"broken json first", "{\"type\":\n" + request + "\n", []Form{Records, Records}, []Kind{Bad, Request}},
+		{"blank first", "\n" + caddy + "\n", []Form{Unknown, Logs}, []Kind{Bad, Bad}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []Form
+			var kinds []Kind
+			h := handlerFunc(func(it *Item) {
+				got = append(got, it.Form)
+				kinds = append(kinds, it.Kind)
+			})
+			if err := Run(Config{In: strings.NewReader(tc.in), NewParser: newParser}, h); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) || fmt.Sprint(kinds) != fmt.Sprint(tc.kinds) {
+				t.Errorf("forms %v kinds %v, want %v %v", got, kinds, tc.want, tc.kinds)
+			}
+		})
+	}
+}
+
+// handlerFunc is a Handler that sees items only.
+type handlerFunc func(it *Item)
+
+func (f handlerFunc) Item(it *Item) error                   { f(it); return nil }
+func (f handlerFunc) Tick(time.Time, time.Time, bool) error { return nil }
+func (f handlerFunc) End() error                            { return nil }
+func (f handlerFunc) Flush() error                          { return nil }
