@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -244,7 +245,19 @@ func TestDisorderWithinLateness(t *testing.T) {
 	}
 }
 
+// BenchmarkRequest: a request with no duration, and with one (timed):
+// what the latency sketch adds to stats per request.
 func BenchmarkRequest(b *testing.B) {
+	b.Run("untimed", func(b *testing.B) { benchRequest(b, nil) })
+	rng := rand.New(rand.NewPCG(1, 2))
+	durations := make([]float64, 4096)
+	for i := range durations {
+		durations[i] = math.Exp(rng.NormFloat64()*1.2 - 3) // lognormal, median 50 ms
+	}
+	b.Run("timed", func(b *testing.B) { benchRequest(b, durations) })
+}
+
+func benchRequest(b *testing.B, durations []float64) {
 	b.ReportAllocs()
 	b.SetBytes(1) // one request per op
 	var total int64
@@ -262,6 +275,9 @@ func BenchmarkRequest(b *testing.B) {
 		r.Sec = t0 + int64(i)/1000
 		r.Section = sections[i%len(sections)]
 		r.Remote = clients[(i*7)%len(clients)]
+		if durations != nil {
+			r.Duration, r.Timed = durations[i%len(durations)], true
+		}
 		if err := a.Request(&r); err != nil {
 			b.Fatal(err)
 		}

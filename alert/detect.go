@@ -38,6 +38,8 @@ type detector interface {
 
 func newDetector(r *Rule, win int64) detector {
 	switch r.Kind {
+	case Latency:
+		return newSlow(r)
 	case Adaptive:
 		half, learn := r.HalfLife, r.Learn
 		if half == 0 {

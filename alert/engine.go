@@ -42,8 +42,9 @@ type Engine struct {
 	clock  *eventtime.Clock
 	emit   func(*record.Alert) error
 	rules  []*rule
-	widest *rule // the rule of the widest window: its sum is 0 when every rule's is
-	win    int64 // its window
+	widest *rule      // the rule of the widest window: its sum is 0 when every rule's is
+	win    int64      // its window
+	dur    *durations // the durations of the seconds in ring, for latency rules; nil without
 
 	// ring holds what each second that is in the widest window or not
 	// yet judged holds, at index sec mod len(ring). Its length,
@@ -65,6 +66,7 @@ type rule struct {
 	sum         tally // (judged-win, judged]
 	m           machine
 	d           detector
+	slow        *slow // d, for a latency rule: its window slides with sum
 }
 
 // New returns an engine that calls emit for each alert record. The
@@ -92,12 +94,19 @@ func New(cfg Config, emit func(*record.Alert) error) (*Engine, error) {
 		}
 		names[name] = true
 		r := &rule{spec: spec, name: name, win: win, forS: forS, keepS: keepS, d: newDetector(&spec, win)}
+		r.slow, _ = r.d.(*slow)
 		e.rules = append(e.rules, r)
 		if win > e.win {
 			e.widest, e.win = r, win
 		}
 	}
 	e.ring = make([]tally, e.win+int64(cfg.Lateness/time.Second)+2)
+	for _, r := range e.rules {
+		if r.slow != nil {
+			// At most lateness+1 seconds are open at once (eventtime).
+			e.dur = newDurations(len(e.ring), int(cfg.Lateness/time.Second)+2)
+		}
+	}
 	return e, nil
 }
 
@@ -122,6 +131,9 @@ func (e *Engine) Request(r *record.Request) error {
 	t.hits++
 	if r.Status >= 500 && r.Status <= 599 {
 		t.errs++
+	}
+	if e.dur != nil && r.Timed {
+		e.dur.add(at, r.Duration)
 	}
 	if at > e.lastCounted {
 		e.lastCounted = at
@@ -164,10 +176,16 @@ func (e *Engine) judge(from, to int64) error {
 		}
 		cur := e.ring[e.slot(s)]
 		seen := s - e.first + 1
+		if e.dur != nil {
+			e.dur.close(s, e.slot(s))
+		}
 		for _, r := range e.rules {
 			old := e.ring[e.slot(s-r.win)]
 			r.sum.hits += cur.hits - old.hits
 			r.sum.errs += cur.errs - old.errs
+			if r.slow != nil {
+				r.slow.w.slide(e.dur.done[e.slot(s)], e.dur.done[e.slot(s-r.win)])
+			}
 			fire, clear := r.d.cond(seen, r.sum)
 			changed := r.m.step(s, fire, clear, r.forS, r.keepS)
 			if changed {
@@ -179,6 +197,9 @@ func (e *Engine) judge(from, to int64) error {
 		}
 		// Out of every window now: the slot is free for a second to come.
 		e.ring[e.slot(s-e.win)] = tally{}
+		if e.dur != nil {
+			e.dur.done[e.slot(s-e.win)] = e.dur.done[e.slot(s-e.win)][:0]
+		}
 	}
 	return nil
 }
@@ -227,7 +248,11 @@ type State struct {
 	Clock eventtime.State `json:"clock"`
 	// Counts holds [second, hits, 5xx] for every second with hits that
 	// is still in the widest window or not yet judged, oldest first.
-	Counts      [][3]int64  `json:"counts"`
+	Counts [][3]int64 `json:"counts"`
+	// Durations holds, with latency rules, [second, bin, count, bin,
+	// count, ...] for every second of Counts with timed requests: the
+	// bins of their durations (latency.go).
+	Durations   [][]int64   `json:"durations,omitempty"`
 	First       int64       `json:"first"`
 	LastCounted int64       `json:"last_counted"`
 	Late        int64       `json:"late"`
@@ -262,6 +287,11 @@ func (e *Engine) State() any {
 			if t := e.ring[e.slot(s)]; t.hits != 0 {
 				st.Counts = append(st.Counts, [3]int64{s, t.hits, t.errs})
 			}
+			if e.dur != nil {
+				if d := e.dur.save(s, s <= j, e.slot(s)); d != nil {
+					st.Durations = append(st.Durations, d)
+				}
+			}
 		}
 	}
 	for _, r := range e.rules {
@@ -295,6 +325,9 @@ func (e *Engine) Restore(data []byte) error {
 		prev = s
 		e.ring[e.slot(s)] = tally{n, errs}
 	}
+	if err := e.restoreDurations(st); err != nil {
+		return err
+	}
 	if st.Late < 0 || (st.Clock.Begun && (st.LastCounted > newest || st.First > newest)) {
 		return fmt.Errorf("inconsistent state: late %d, first %d, last counted %d, newest %d", st.Late, st.First, st.LastCounted, newest)
 	}
@@ -316,6 +349,13 @@ func (e *Engine) Restore(data []byte) error {
 		}
 		r.m = rs.machine
 		r.sum = e.windowSum(j, r.win)
+		if r.slow != nil {
+			clear(r.slow.w.bins)
+			r.slow.w.total = 0
+			for s := j - r.win + 1; s <= j; s++ {
+				r.slow.w.slide(e.dur.done[e.slot(s)], nil)
+			}
+		}
 	}
 	e.begun, e.first = st.Clock.Begun, st.First
 	e.lastCounted, e.late = st.LastCounted, st.Late
@@ -331,4 +371,47 @@ func (e *Engine) windowSum(j, win int64) tally {
 		t.errs += c.errs
 	}
 	return t
+}
+
+// restoreDurations restores the durations of a state's seconds, which
+// Restore has checked and counted in the ring.
+func (e *Engine) restoreDurations(st State) error {
+	if e.dur == nil {
+		if len(st.Durations) > 0 {
+			return fmt.Errorf("durations in the state of rules that keep none")
+		}
+		return nil
+	}
+	for i := range e.dur.open {
+		e.dur.open[i] = nil
+	}
+	for i := range e.dur.done {
+		e.dur.done[i] = e.dur.done[i][:0]
+	}
+	j, prev := st.Clock.Judged, int64(math.MinInt64)
+	for _, d := range st.Durations {
+		if len(d) < 3 || len(d)%2 == 0 {
+			return fmt.Errorf("durations %v: not [second, bin, count, ...]", d)
+		}
+		s := d[0]
+		hits := e.ring[e.slot(s)].hits
+		if !st.Clock.Begun || s <= prev || s <= j-e.win || s > st.Clock.Newest {
+			return fmt.Errorf("durations at second %d: outside the window (%d, %d] or out of order", s, j-e.win, st.Clock.Newest)
+		}
+		prev = s
+		var n int64
+		for k := 1; k < len(d); k += 2 {
+			b, c := d[k], d[k+1]
+			if b < 0 || b >= int64(numBins) || c <= 0 || c > hits-n || (k > 1 && b <= d[k-2]) {
+				return fmt.Errorf("durations at second %d: bin %d count %d: not a bin, or more than the second's %d requests", s, b, c, hits)
+			}
+			n += c
+			if s <= j {
+				e.dur.done[e.slot(s)] = append(e.dur.done[e.slot(s)], uint64(b)<<countBits|uint64(c))
+			} else {
+				e.dur.openOf(s)[b] = c
+			}
+		}
+	}
+	return nil
 }

@@ -14,11 +14,12 @@ const (
 	LowTraffic  = "low_traffic"  // the window's average rate is below Threshold requests/s
 	ErrorRate   = "error_rate"   // the share of 5xx in the window is above Threshold
 	Adaptive    = "adaptive"     // the window's rate is more than Threshold standard deviations from the learned rate
+	Latency     = "latency"      // the window's Quantile of request durations is above Threshold seconds
 )
 
 // Defaults of a rule's optional settings.
 const (
-	DefaultMinRequests = 20        // error_rate: requests the window must hold to be judged
+	DefaultMinRequests = 20        // error_rate, latency: requests (timed ones for latency) the window must hold to be judged
 	DefaultHalfLife    = time.Hour // adaptive: a sample's weight halves in this time
 	DefaultLearn       = time.Hour // adaptive: no alert before this much traffic is learned
 )
@@ -37,13 +38,14 @@ type Rule struct {
 	Name      string // the record's "rule" and the id's prefix; the kind when empty
 	Kind      string
 	Window    time.Duration // whole seconds, 1s to MaxWindow
-	Threshold float64       // requests/s (high_traffic, low_traffic), a ratio (error_rate), standard deviations (adaptive)
+	Threshold float64       // requests/s (high_traffic, low_traffic), a ratio (error_rate), standard deviations (adaptive), seconds (latency)
 	Recover   *float64      // the threshold for resolving; nil: Threshold (adaptive: half of it)
 
 	For           time.Duration // the condition must hold this long before the rule fires
 	KeepFiringFor time.Duration // the recovery condition must hold this long before it resolves
 
-	MinRequests int64         // error_rate: the least requests in the window for it to fire
+	MinRequests int64         // error_rate: the least requests in the window for it to fire; latency: the least timed requests
+	Quantile    float64       // latency: the quantile judged, 0 to 1 (0: DefaultQuantile)
 	HalfLife    time.Duration // adaptive: how fast it forgets (0: DefaultHalfLife)
 	Learn       time.Duration // adaptive: how much traffic it learns before it may fire (0: DefaultLearn)
 }
@@ -120,6 +122,16 @@ func (r *Rule) check() (win, forS, keepS int64, err error) {
 		if r.MinRequests < 0 {
 			return fail("min_requests must be 0 or more: %d", r.MinRequests)
 		}
+	case Latency:
+		if thr <= 0 || thr > maxDuration || rec < 0 || rec > thr {
+			return fail("threshold must be seconds, more than 0 and at most %g, and recover between 0 and the threshold: %v, %v", float64(maxDuration), thr, rec)
+		}
+		if r.MinRequests < 0 {
+			return fail("min_requests must be 0 or more: %d", r.MinRequests)
+		}
+		if q := r.Quantile; !(q >= 0 && q <= 1) {
+			return fail("quantile must be more than 0 and at most 1 (0.99 for p99): %v", q)
+		}
 	case Adaptive:
 		if thr <= 0 || rec <= 0 || rec > thr {
 			return fail("threshold (standard deviations) must be more than 0 and recover between 0 and the threshold: %v, %v", thr, rec)
@@ -131,10 +143,13 @@ func (r *Rule) check() (win, forS, keepS int64, err error) {
 			return fail("%v", err)
 		}
 	default:
-		return fail("kind must be %s, %s, %s or %s, not %q", HighTraffic, LowTraffic, ErrorRate, Adaptive, r.Kind)
+		return fail("kind must be %s, %s, %s, %s or %s, not %q", HighTraffic, LowTraffic, ErrorRate, Adaptive, Latency, r.Kind)
 	}
-	if r.Kind != ErrorRate && r.MinRequests != 0 {
-		return fail("min_requests is for %s rules", ErrorRate)
+	if r.Kind != ErrorRate && r.Kind != Latency && r.MinRequests != 0 {
+		return fail("min_requests is for %s and %s rules", ErrorRate, Latency)
+	}
+	if r.Kind != Latency && r.Quantile != 0 {
+		return fail("quantile is for %s rules", Latency)
 	}
 	if r.Kind != Adaptive && (r.HalfLife != 0 || r.Learn != 0) {
 		return fail("half_life and learn are for %s rules", Adaptive)

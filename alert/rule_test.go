@@ -18,6 +18,7 @@ import (
 type second struct {
 	sec     int64 // after t0
 	n, errs int
+	slow    int   // of the n, the first slow take 2 s; the others 50 ms
 	tickAt  int64 // > 0: an idle tick at this wall second (after t0) instead of lines
 }
 
@@ -74,6 +75,10 @@ func play(t *testing.T, e *Engine, secs []second, last *int64) {
 			r.Status = 200
 			if i < s.errs {
 				r.Status = 503
+			}
+			r.Duration, r.Timed = 0.05, true
+			if i < s.slow {
+				r.Duration = 2
 			}
 			if err := e.Request(&r); err != nil {
 				t.Fatal(err)
@@ -328,11 +333,12 @@ func allRules(lateness time.Duration) Config {
 		with(errRate(0.3, 10, 20), forS(5)),
 		with(low(1.5, 20), keepS(10)),
 		{Kind: Adaptive, Threshold: 3, Window: 20 * time.Second, HalfLife: 5 * time.Minute, Learn: 5 * time.Minute},
+		with(Rule{Kind: Latency, Threshold: 1, Window: 20 * time.Second, MinRequests: 10, Quantile: 0.9}, forS(3)),
 	}}
 }
 
 // mixedTraffic is 40 minutes of traffic that makes every kind of allRules
-// fire and resolve: quiet spells, bursts, error storms.
+// fire and resolve: quiet spells, bursts, error storms, slow spells.
 func mixedTraffic(rng *rand.Rand) []second {
 	var secs []second
 	for s := int64(0); s < 2400; s++ {
@@ -346,7 +352,11 @@ func mixedTraffic(rng *rand.Rand) []second {
 		case phase == 3:
 			errs = n / 2
 		}
-		secs = append(secs, at(s, n, errs))
+		sec := at(s, n, errs)
+		if s >= 600 && (s/120)%5 == 4 && s%120 < 60 {
+			sec.slow = n / 2
+		}
+		secs = append(secs, sec)
 	}
 	return secs
 }
@@ -358,7 +368,7 @@ func TestRulesDisorder(t *testing.T) {
 	sorted := mixedTraffic(rng)
 	cfg := allRules(5 * time.Second)
 	want := run(t, cfg, sorted)
-	for _, kind := range []string{HighTraffic, ErrorRate, LowTraffic, Adaptive} {
+	for _, kind := range []string{HighTraffic, ErrorRate, LowTraffic, Adaptive, Latency} {
 		if !slices.ContainsFunc(want, func(s string) bool { return len(s) > len(kind) && s[:len(kind)] == kind }) {
 			t.Fatalf("the traffic never fires %s: %q", kind, want)
 		}
@@ -374,6 +384,9 @@ func TestRulesDisorder(t *testing.T) {
 			one := at(s.sec, 1, 0)
 			if i < s.errs {
 				one.errs = 1
+			}
+			if i < s.slow {
+				one.slow = 1
 			}
 			lines = append(lines, line{one, s.sec*1000 + rng.Int64N(6000)})
 		}
@@ -433,11 +446,14 @@ func TestRulesStateResume(t *testing.T) {
 // time out otherwise), and gives the records the rules define.
 func TestSilenceSettles(t *testing.T) {
 	cfg := rules(high(1, 10), errRate(0.5, 1, 10), low(0.5, 10),
-		Rule{Kind: Adaptive, Threshold: 3, Window: 10 * time.Second, HalfLife: time.Minute, Learn: time.Minute})
-	g := run(t, cfg, []second{at(0, 20, 20), at(250_000_000_000, 10, 0)})
+		Rule{Kind: Adaptive, Threshold: 3, Window: 10 * time.Second, HalfLife: time.Minute, Learn: time.Minute},
+		Rule{Kind: Latency, Threshold: 1, Window: 10 * time.Second, MinRequests: 20})
+	slow := at(0, 20, 20)
+	slow.slow = 20
+	g := run(t, cfg, []second{slow, at(250_000_000_000, 10, 0)})
 	want := []string{
-		"high_traffic firing@0(20)", "error_rate firing@0(20)",
-		"high_traffic resolved@10(0)", "error_rate resolved@10(0)", "low_traffic firing@10(0)",
+		"high_traffic firing@0(20)", "error_rate firing@0(20)", "latency firing@0(20)",
+		"high_traffic resolved@10(0)", "error_rate resolved@10(0)", "low_traffic firing@10(0)", "latency resolved@10(0)",
 		// The adaptive rule learned the silence: traffic is unusual.
 		"low_traffic resolved@250000000000(10)", "adaptive firing@250000000000(10)",
 	}

@@ -26,6 +26,7 @@ type ruleJSON struct {
 	For           string   `json:"for,omitempty"`
 	KeepFiringFor string   `json:"keep_firing_for,omitempty"`
 	MinRequests   *int64   `json:"min_requests,omitempty"`
+	Quantile      *float64 `json:"quantile,omitempty"`
 	HalfLife      string   `json:"half_life,omitempty"`
 	Learn         string   `json:"learn,omitempty"`
 }
@@ -40,8 +41,15 @@ func (r Rule) MarshalJSON() ([]byte, error) {
 	}
 	j := ruleJSON{Name: r.Name, Kind: r.Kind, Window: d(r.Window), Threshold: &r.Threshold, Recover: r.Recover,
 		For: d(r.For), KeepFiringFor: d(r.KeepFiringFor), HalfLife: d(r.HalfLife), Learn: d(r.Learn)}
-	if r.Kind == ErrorRate {
+	if r.Kind == ErrorRate || r.Kind == Latency {
 		j.MinRequests = &r.MinRequests
+	}
+	if r.Kind == Latency {
+		q := r.Quantile
+		if q == 0 {
+			q = DefaultQuantile
+		}
+		j.Quantile = &q
 	}
 	return json.Marshal(j)
 }
@@ -109,11 +117,20 @@ func parseRule(raw json.RawMessage) (Rule, error) {
 		return Rule{}, errors.New(`"threshold" is missing`)
 	}
 	r := Rule{Name: j.Name, Kind: j.Kind, Threshold: *j.Threshold, Recover: j.Recover, Window: DefaultWindow}
-	if j.Kind == ErrorRate {
+	if j.Kind == ErrorRate || j.Kind == Latency {
 		r.MinRequests = DefaultMinRequests
 	}
 	if j.MinRequests != nil {
 		r.MinRequests = *j.MinRequests
+	}
+	if j.Kind == Latency {
+		r.Quantile = DefaultQuantile
+	}
+	if j.Quantile != nil {
+		r.Quantile = *j.Quantile
+		if r.Quantile == 0 {
+			return Rule{}, errors.New("quantile must be more than 0 and at most 1 (0.99 for p99): 0")
+		}
 	}
 	for _, f := range []struct {
 		name string

@@ -18,7 +18,8 @@ const allKinds = `{"rules": [
   {"kind": "error_rate", "threshold": 0.05},
   {"name": "down", "kind": "low_traffic", "threshold": 0.1, "recover": 0.5, "window": "5m"},
   {"kind": "adaptive", "threshold": 3, "recover": 2, "half_life": "30m", "learn": "2h", "window": "30s"},
-  {"name": "few", "kind": "error_rate", "threshold": 0, "min_requests": 0, "window": "90s"}
+  {"name": "few", "kind": "error_rate", "threshold": 0, "min_requests": 0, "window": "90s"},
+  {"kind": "latency", "threshold": 0.5, "recover": 0.3, "quantile": 0.9, "min_requests": 50, "window": "1m", "for": "20s"}
 ]}
 `
 
@@ -28,6 +29,7 @@ var allKindsRules = []Rule{
 	{Name: "down", Kind: LowTraffic, Window: 5 * time.Minute, Threshold: 0.1, Recover: recoverOf(0.5)},
 	{Kind: Adaptive, Window: 30 * time.Second, Threshold: 3, Recover: recoverOf(2), HalfLife: 30 * time.Minute, Learn: 2 * time.Hour},
 	{Name: "few", Kind: ErrorRate, Window: 90 * time.Second, Threshold: 0, MinRequests: 0},
+	{Kind: Latency, Window: time.Minute, Threshold: 0.5, Recover: recoverOf(0.3), Quantile: 0.9, MinRequests: 50, For: 20 * time.Second},
 }
 
 // TestRulesFileParse: each kind's settings are read, and what is absent
@@ -45,6 +47,8 @@ func TestRulesFileParse(t *testing.T) {
 			[]Rule{{Kind: HighTraffic, Window: DefaultWindow, Threshold: 10}}},
 		{"error_rate defaults", `{"rules": [{"kind": "error_rate", "threshold": 0.1}]}`,
 			[]Rule{{Kind: ErrorRate, Window: 2 * time.Minute, Threshold: 0.1, MinRequests: DefaultMinRequests}}},
+		{"latency defaults", `{"rules": [{"kind": "latency", "threshold": 0.25}]}`,
+			[]Rule{{Kind: Latency, Window: 2 * time.Minute, Threshold: 0.25, Quantile: DefaultQuantile, MinRequests: DefaultMinRequests}}},
 		{"adaptive defaults", `{"rules": [{"kind": "adaptive", "threshold": 4}]}`,
 			[]Rule{{Kind: Adaptive, Window: 2 * time.Minute, Threshold: 4}}},
 		{"low_traffic without recover", `{"rules": [{"kind": "low_traffic", "threshold": 0.5, "window": "10s"}]}`,
@@ -153,7 +157,17 @@ func TestRulesFileErrors(t *testing.T) {
 		{"threshold a string", `{"rules": [{"kind": "high_traffic", "threshold": "10"}]}`,
 			[]string{"rule 1 (line 1): ", "cannot unmarshal string", "threshold"}},
 		{"unknown kind", `{"rules": [{"kind": "hgh_traffic", "threshold": 10}]}`,
-			[]string{"rule 1 (line 1): ", `kind must be high_traffic, low_traffic, error_rate or adaptive, not "hgh_traffic"`}},
+			[]string{"rule 1 (line 1): ", `kind must be high_traffic, low_traffic, error_rate, adaptive or latency, not "hgh_traffic"`}},
+		{"latency quantile 0", `{"rules": [{"kind": "latency", "threshold": 1, "quantile": 0}]}`,
+			[]string{"rule 1 (line 1): ", "quantile must be more than 0 and at most 1 (0.99 for p99): 0"}},
+		{"latency quantile above 1", `{"rules": [{"kind": "latency", "threshold": 1, "quantile": 99}]}`,
+			[]string{`rule "latency": quantile must be more than 0 and at most 1 (0.99 for p99): 99`}},
+		{"latency threshold 0", `{"rules": [{"kind": "latency", "threshold": 0}]}`,
+			[]string{`rule "latency": threshold must be seconds, more than 0`}},
+		{"latency recover above the threshold", `{"rules": [{"kind": "latency", "threshold": 1, "recover": 2}]}`,
+			[]string{`recover between 0 and the threshold: 1, 2`}},
+		{"quantile on error_rate", `{"rules": [{"kind": "error_rate", "threshold": 0.1, "quantile": 0.5}]}`,
+			[]string{`rule "error_rate": quantile is for latency rules`}},
 		{"bad duration", `{"rules": [{"kind": "high_traffic", "threshold": 10, "window": "soon"}]}`,
 			[]string{"rule 1 (line 1): ", `window: time: invalid duration "soon"`}},
 		{"duration without unit", `{"rules": [{"kind": "high_traffic", "threshold": 10, "for": "30"}]}`,
@@ -183,7 +197,7 @@ func TestRulesFileErrors(t *testing.T) {
 		{"adaptive fractional half_life", `{"rules": [{"kind": "adaptive", "threshold": 3, "half_life": "1.5s"}]}`,
 			[]string{`half_life must be whole seconds, at least 0s: 1.5s`}},
 		{"min_requests on high_traffic", `{"rules": [{"kind": "high_traffic", "threshold": 10, "min_requests": 5}]}`,
-			[]string{`rule "high_traffic": min_requests is for error_rate rules`}},
+			[]string{`rule "high_traffic": min_requests is for error_rate and latency rules`}},
 		{"min_requests 0 on low_traffic", `{"rules": [{"kind": "low_traffic", "threshold": 1, "min_requests": 0}]}`,
 			nil}, // accepted: 0 is the value it has anyway
 		{"half_life on low_traffic", `{"rules": [{"kind": "low_traffic", "threshold": 1, "half_life": "1h"}]}`,

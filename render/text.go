@@ -252,7 +252,21 @@ func (t *textSink) appendSummary(b []byte, s *record.Summary) []byte {
 	if s.Status.Other > 0 {
 		b = appendClass(b, "  ", "other", s.Status.Other)
 	}
+	if s.Status.None > 0 {
+		b = appendClass(b, "  ", "none", s.Status.None)
+	}
 	b = append(b, '\n')
+
+	if s.Timed > 0 {
+		b = t.appendLabel(b, "latency")
+		b = appendLatency(b, "p50 ", s.P50)
+		b = appendLatency(b, "  p90 ", s.P90)
+		b = appendLatency(b, "  p99 ", s.P99)
+		b = appendLatency(b, "  max ", s.Max)
+		b = append(b, "  ("...)
+		b = strconv.AppendInt(b, s.Timed, 10)
+		b = append(b, " timed)\n"...)
+	}
 
 	b = t.appendLabel(b, "methods")
 	for i, h := range s.Methods {
@@ -420,4 +434,20 @@ func appendSize(b []byte, n int64) []byte {
 	}
 	b = append(b, ' ', units[u])
 	return append(b, 'B')
+}
+
+// appendLatency appends label and a duration in seconds for a person,
+// to 3 significant digits: "12.3ms", "1.5s", "250µs".
+func appendLatency(b []byte, label string, sec float64) []byte {
+	b = append(b, label...)
+	switch {
+	case sec >= 1000:
+		return append(strconv.AppendFloat(b, sec, 'f', 0, 64), 's')
+	case sec >= 1 || sec == 0:
+		return append(strconv.AppendFloat(b, sec, 'g', 3, 64), 's')
+	case sec >= 1e-3:
+		return append(strconv.AppendFloat(b, sec*1e3, 'g', 3, 64), "ms"...)
+	default:
+		return append(strconv.AppendFloat(b, sec*1e6, 'g', 3, 64), "µs"...)
+	}
 }

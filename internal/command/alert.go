@@ -20,7 +20,7 @@ func alertCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "alert",
 		Usage:     "apply alerting rules to requests: high traffic by default",
-		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--error-rate 0.05] [--low-rate 0.1] [--pass]\n   logmon alert --rules rules.json < access.log (raw log lines are parsed in-process)",
+		UsageText: "logmon parse < access.log | logmon alert [--threshold 10] [--window 2m] [--error-rate 0.05] [--low-rate 0.1] [--latency 0.5] [--pass]\n   logmon alert --rules rules.json < access.log (raw log lines are parsed in-process)",
 		Flags: append([]cli.Flag{
 			formatFlag(),
 			&cli.Float64Flag{Name: "threshold", Value: 10, Usage: "high_traffic: fire when the average over the window is above `REQ_PER_S`"},
@@ -30,6 +30,9 @@ func alertCommand(e env) *cli.Command {
 			&cli.Int64Flag{Name: "error-min", Value: alert.DefaultMinRequests, Usage: "error_rate: judge only windows of at least `N` requests"},
 			&cli.Float64Flag{Name: "low-rate", Usage: "add the low_traffic rule: fire when the average over the window is below `REQ_PER_S`, even with no line at all"},
 			&cli.Float64Flag{Name: "adaptive", Usage: "add the adaptive rule: fire when the rate is more than `K` standard deviations from the rate it learned"},
+			&cli.Float64Flag{Name: "latency", Usage: "add the latency rule: fire when the --latency-quantile of the window's request durations is above `SECONDS`"},
+			&cli.Float64Flag{Name: "latency-quantile", Value: alert.DefaultQuantile, Usage: "latency: the quantile judged, `Q` above 0 and at most 1 (0.99: p99)"},
+			&cli.Int64Flag{Name: "latency-min", Value: alert.DefaultMinRequests, Usage: "latency: judge only windows of at least `N` requests with a duration"},
 			&cli.DurationFlag{Name: "for", Usage: "every rule: fire only once the condition has held this long"},
 			&cli.DurationFlag{Name: "keep-firing-for", Usage: "every rule: resolve only once the recovery condition has held this long"},
 			&cli.StringFlag{Name: "rules", Usage: "the rules in JSON `FILE` instead of the rule flags (see the README)"},
@@ -90,7 +93,7 @@ func alertCommand(e env) *cli.Command {
 }
 
 // ruleFlags make alert's rules when there is no --rules file.
-var ruleFlags = []string{"threshold", "recover", "window", "error-rate", "error-min", "low-rate", "adaptive", "for", "keep-firing-for"}
+var ruleFlags = []string{"threshold", "recover", "window", "error-rate", "error-min", "low-rate", "adaptive", "latency", "latency-quantile", "latency-min", "for", "keep-firing-for"}
 
 // alertRules are the rules alert applies: the --rules file's, or those
 // the flags make, high_traffic always first.
@@ -132,6 +135,15 @@ func alertRules(c *cli.Context) ([]alert.Rule, error) {
 	}
 	if c.IsSet("adaptive") {
 		rules = append(rules, anti(alert.Rule{Kind: alert.Adaptive, Threshold: c.Float64("adaptive")}))
+	}
+	if c.IsSet("latency") {
+		q := c.Float64("latency-quantile")
+		if !(q > 0 && q <= 1) {
+			return nil, usagef("--latency-quantile must be more than 0 and at most 1 (0.99 for p99): %v", q)
+		}
+		rules = append(rules, anti(alert.Rule{Kind: alert.Latency, Threshold: c.Float64("latency"), Quantile: q, MinRequests: c.Int64("latency-min")}))
+	} else if c.IsSet("latency-quantile") || c.IsSet("latency-min") {
+		return nil, usagef("--latency-quantile and --latency-min need --latency")
 	}
 	return rules, nil
 }

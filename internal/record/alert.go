@@ -21,6 +21,9 @@ type Alert struct {
 	Ratio     *float64 // error_rate: Errors / Hits, to 4 decimals
 	Expected  *float64 // adaptive: the learned rate, requests per second, to 3 decimals
 	Deviation *float64 // adaptive: (Rate - Expected) in standard deviations, to 2 decimals
+	Quantile  *float64 // latency: the quantile judged, 0.99 for p99
+	Timed     *int64   // latency: requests with a duration in the window
+	Latency   *float64 // latency: the quantile's estimate, seconds, to 5 significant digits; nil when Timed is 0
 
 	Message string
 }
@@ -55,6 +58,11 @@ func (a *Alert) AppendJSON(b []byte) []byte {
 	b = appendOptional(b, `,"ratio":`, a.Ratio)
 	b = appendOptional(b, `,"expected":`, a.Expected)
 	b = appendOptional(b, `,"deviation":`, a.Deviation)
+	b = appendOptional(b, `,"quantile":`, a.Quantile)
+	if a.Timed != nil {
+		b = appendInt(b, `,"timed":`, *a.Timed)
+	}
+	b = appendOptional(b, `,"latency":`, a.Latency)
 	b = append(b, `,"message":`...)
 	b = AppendString(b, []byte(a.Message))
 	return append(b, '}')
@@ -101,6 +109,12 @@ func (d *Decoder) Alert(line []byte, a *Alert) error {
 			return optional(d, d.floatField, "expected", &a.Expected)
 		case "deviation":
 			return optional(d, d.floatField, "deviation", &a.Deviation)
+		case "quantile":
+			return optional(d, d.floatField, "quantile", &a.Quantile)
+		case "timed":
+			return optional(d, d.intField, "timed", &a.Timed)
+		case "latency":
+			return optional(d, d.floatField, "latency", &a.Latency)
 		case "message":
 			return d.stringField("message", &a.Message)
 		}

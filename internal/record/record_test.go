@@ -117,9 +117,9 @@ func TestAppendJSONBytes(t *testing.T) {
 		got  []byte
 		want string
 	}{
-		{"summary", filled[Summary](t).AppendJSON(nil), `{"type":"summary","start":"2015-05-17T10:05:05.000002Z","end":"2015-05-17T10:05:06.000003Z","partial":true,"requests":5,"rate":6.25,"bytes":7,"sections":[{"section":"s10 \"é\"","hits":11,"error":12},{"section":"s14 \"é\"","hits":15,"error":16}],"status":{"1xx":18,"2xx":19,"3xx":20,"4xx":21,"5xx":22,"other":23},"error_share":24.25,"methods":[{"method":"s27 \"é\"","hits":28,"error":29},{"method":"s31 \"é\"","hits":32,"error":33}],"clients":[{"client":"s36 \"é\"","hits":37,"error":38},{"client":"s40 \"é\"","hits":41,"error":42}],"networks":[{"network":"s45 \"é\"","hits":46,"error":47,"asn":48,"as_org":"s49 \"é\""},{"network":"s51 \"é\"","hits":52,"error":53,"asn":54,"as_org":"s55 \"é\""}],"distinct_clients":56,"late":57}`},
+		{"summary", filled[Summary](t).AppendJSON(nil), `{"type":"summary","start":"2015-05-17T10:05:05.000002Z","end":"2015-05-17T10:05:06.000003Z","partial":true,"requests":5,"rate":6.25,"bytes":7,"sections":[{"section":"s10 \"é\"","hits":11,"error":12},{"section":"s14 \"é\"","hits":15,"error":16}],"status":{"1xx":18,"2xx":19,"3xx":20,"4xx":21,"5xx":22,"other":23,"none":24},"error_share":25.25,"methods":[{"method":"s28 \"é\"","hits":29,"error":30},{"method":"s32 \"é\"","hits":33,"error":34}],"clients":[{"client":"s37 \"é\"","hits":38,"error":39},{"client":"s41 \"é\"","hits":42,"error":43}],"networks":[{"network":"s46 \"é\"","hits":47,"error":48,"asn":49,"as_org":"s50 \"é\""},{"network":"s52 \"é\"","hits":53,"error":54,"asn":55,"as_org":"s56 \"é\""}],"distinct_clients":57,"late":58,"timed":59,"p50":60.25,"p90":61.25,"p99":62.25,"max":63.25,"latency_sketch":"YjY0ICLDqSI="}`},
 		{"empty summary", new(Summary).AppendJSON(nil), `{"type":"summary","start":"0001-01-01T00:00:00Z","end":"0001-01-01T00:00:00Z","requests":0,"rate":0,"bytes":0,"sections":[],"status":{"1xx":0,"2xx":0,"3xx":0,"4xx":0,"5xx":0,"other":0},"error_share":0,"methods":[],"clients":[],"networks":[],"distinct_clients":0,"late":0}`},
-		{"alert", filled[Alert](t).AppendJSON(nil), `{"type":"alert","id":"s2 \"é\"","rule":"s3 \"é\"","state":"s4 \"é\"","time":"2015-05-17T10:05:08.000005Z","hits":6,"rate":7.25,"threshold":8.25,"window":9,"errors":11,"ratio":13.25,"expected":15.25,"deviation":17.25,"message":"s18 \"é\""}`},
+		{"alert", filled[Alert](t).AppendJSON(nil), `{"type":"alert","id":"s2 \"é\"","rule":"s3 \"é\"","state":"s4 \"é\"","time":"2015-05-17T10:05:08.000005Z","hits":6,"rate":7.25,"threshold":8.25,"window":9,"errors":11,"ratio":13.25,"expected":15.25,"deviation":17.25,"quantile":19.25,"timed":21,"latency":23.25,"message":"s24 \"é\""}`},
 		{"empty alert", new(Alert).AppendJSON(nil), `{"type":"alert","id":"","rule":"","state":"","time":"0001-01-01T00:00:00Z","hits":0,"rate":0,"threshold":0,"window":0,"message":""}`},
 	}
 	for _, tt := range tests {
@@ -259,12 +259,12 @@ func TestDecodeErrors(t *testing.T) {
 // TestStatusClassesJSON: aggregate's state file keeps a summary's status
 // counts through encoding/json, in the form of the summary's "status".
 func TestStatusClassesJSON(t *testing.T) {
-	c := StatusClasses{C1xx: 1, C2xx: 2, C3xx: 3, C4xx: 4, C5xx: 5, Other: 6}
+	c := StatusClasses{C1xx: 1, C2xx: 2, C3xx: 3, C4xx: 4, C5xx: 5, Other: 6, None: 7}
 	data, err := json.Marshal(struct{ S StatusClasses }{c})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"S":{"1xx":1,"2xx":2,"3xx":3,"4xx":4,"5xx":5,"other":6}}`; string(data) != want {
+	if want := `{"S":{"1xx":1,"2xx":2,"3xx":3,"4xx":4,"5xx":5,"other":6,"none":7}}`; string(data) != want {
 		t.Errorf("json.Marshal (-want +got):\n-%s\n+%s", want, data)
 	}
 	var back struct{ S StatusClasses }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"time"
@@ -23,6 +24,19 @@ type Summary struct {
 	Networks        []NetworkHits // the clients' networks (see aggregate.Config.IPv4Prefix)
 	DistinctClients int64
 	Late            int64 // requests that arrived after their second was judged; counted here
+
+	// Latency, from the requests with a duration (Request.Timed); all
+	// left out of the record when Timed is 0. The percentiles are
+	// estimates within 1% of the true value, seconds (see package
+	// aggregate); Max is exact.
+	Timed         int64 // requests with a duration
+	P50, P90, P99 float64
+	Max           float64
+	// LatencySketch is the durations' DDSketch in sketches-go's binary
+	// encoding (index mapping included), written as base64: what a
+	// consumer merges to have the percentiles of several summaries or
+	// hosts.
+	LatencySketch []byte
 }
 
 // SectionHits is one entry of a top-sections list.
@@ -62,7 +76,8 @@ type StatusClasses struct {
 	C3xx  int64
 	C4xx  int64
 	C5xx  int64
-	Other int64 // 600..999, or no status at all
+	Other int64 // 600..999, or a status below 100 from a record made elsewhere
+	None  int64 // no status logged ("-": an aborted request); written only when not 0
 }
 
 // AppendJSON appends s as one JSON object (no newline). The times are
@@ -91,6 +106,22 @@ func (s *Summary) AppendJSON(b []byte) []byte {
 	b = appendList(b, `,"networks":`, s.Networks)
 	b = appendInt(b, `,"distinct_clients":`, s.DistinctClients)
 	b = appendInt(b, `,"late":`, s.Late)
+	if s.Timed != 0 {
+		b = appendInt(b, `,"timed":`, s.Timed)
+		b = append(b, `,"p50":`...)
+		b = appendFloat(b, s.P50)
+		b = append(b, `,"p90":`...)
+		b = appendFloat(b, s.P90)
+		b = append(b, `,"p99":`...)
+		b = appendFloat(b, s.P99)
+		b = append(b, `,"max":`...)
+		b = appendFloat(b, s.Max)
+		if len(s.LatencySketch) > 0 {
+			b = append(b, `,"latency_sketch":"`...)
+			b = base64.StdEncoding.AppendEncode(b, s.LatencySketch)
+			b = append(b, '"')
+		}
+	}
 	return append(b, '}')
 }
 
@@ -101,6 +132,9 @@ func (c *StatusClasses) appendJSON(b []byte) []byte {
 	b = appendInt(b, `,"4xx":`, c.C4xx)
 	b = appendInt(b, `,"5xx":`, c.C5xx)
 	b = appendInt(b, `,"other":`, c.Other)
+	if c.None != 0 {
+		b = appendInt(b, `,"none":`, c.None)
+	}
 	return append(b, '}')
 }
 
@@ -210,6 +244,27 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			return d.intField("distinct_clients", &s.DistinctClients)
 		case "late":
 			return d.intField("late", &s.Late)
+		case "timed":
+			return d.intField("timed", &s.Timed)
+		case "p50":
+			return d.floatField("p50", &s.P50)
+		case "p90":
+			return d.floatField("p90", &s.P90)
+		case "p99":
+			return d.floatField("p99", &s.P99)
+		case "max":
+			return d.floatField("max", &s.Max)
+		case "latency_sketch":
+			var text string
+			if err := d.stringField("latency_sketch", &text); err != nil {
+				return err
+			}
+			b, err := base64.StdEncoding.DecodeString(text)
+			if err != nil {
+				return fmt.Errorf("\"latency_sketch\" is not base64: %v", err)
+			}
+			s.LatencySketch = b
+			return nil
 		}
 		return d.skipValue(0)
 	})
@@ -234,6 +289,8 @@ func (d *Decoder) status(c *StatusClasses) error {
 			return d.intField("5xx", &c.C5xx)
 		case "other":
 			return d.intField("other", &c.Other)
+		case "none":
+			return d.intField("none", &c.None)
 		}
 		return d.skipValue(1)
 	})
