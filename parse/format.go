@@ -181,6 +181,7 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 		if try == nil {
 			try = f.line
 		}
+		r.Reset() // of what a format tried before left in it
 		err := try(p, line, r)
 		if le, ok := err.(*LineError); err == nil || ok && le.IsHeader {
 			if le == errW3CUndecided {

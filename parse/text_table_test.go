@@ -31,3 +31,24 @@ var textCases = []textCase{
 
 // strings1k is a request HAProxy cut at its line length: no closing quote.
 const strings1k = `a&b=c&d=e`
+
+// Mixed inputs under auto: the format picked by the first line one takes
+// is kept, and a stray line (an error-log line, another format's) is
+// rejected with the picked format's reason.
+var mixedCases = []textCase{
+	{name: "auto haproxy with its own messages", format: "auto", lines: []string{
+		`Mar 26 11:37:20 localhost haproxy[14836]: Proxy web1 started.`,
+		haproxySys,
+		`Mar 26 11:37:22 localhost haproxy[14836]: Server web1/web1 is DOWN, reason: Layer4 connection problem, info: "Connection refused", check duration: 0ms.`,
+		`Mar 26 11:37:23 localhost haproxy[14836]: 10.0.1.2:33313 [26/Mar/2019:11:37:23.443] fnt bck/srv1 0/0/5007 212 -- 0/0/0/0/3 0/0`,
+		haproxyNoSrv,
+	}},
+	{name: "auto w3c with a stray combined line", format: "auto", lines: []string{iisSoftware, iisVersion, iisDate, iisFields, iisLine, docCombined, iisLine2}},
+	{name: "auto cloudfront", format: "auto", lines: []string{cfVersion, cfFields, cfLine, iisLine, cfQuinn}},
+	{name: "auto alb then elb", format: "auto", lines: []string{albHTTP, elbHTTP, albH2}},
+	{name: "auto combined keeps", format: "auto", lines: []string{docCombined, lighttpdLine, traefikLine, syslogNginx}},
+	{name: "auto syslog-combined", format: "auto", lines: []string{`Jun 24 13:04:48 web1 nginx: nginx started`, syslogNginx, docCombined, syslog5424}},
+	{name: "auto lighttpd", format: "auto", lines: []string{lighttpdLine, docCombined, lighttpdPort}},
+}
+
+func init() { textCases = append(textCases, mixedCases...) }

@@ -205,6 +205,7 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 		fields, cloud, min = defaults, true, cloudfrontMin
 	}
 	var date, tim, stem, query, uri, host []byte
+	var bad *LineError // the first bad field: a wrong count of fields says more
 	n := 0
 	for i := skipBlanks(line, 0); i < len(line); i = skipBlanks(line, i) {
 		end := blankEnd(line, i)
@@ -243,13 +244,13 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 				break // none: CloudFront's 000 is a viewer that left before the response
 			}
 			var ok bool
-			if r.Status, ok = parseStatus(v); !ok {
-				return lineError("bad status", v)
+			if r.Status, ok = parseStatus(v); !ok && bad == nil {
+				bad = lineError("bad status", v)
 			}
 		case w3cBytes:
 			var ok bool
-			if r.Bytes, ok = parseSize(v); !ok {
-				return lineError("bad size", v)
+			if r.Bytes, ok = parseSize(v); !ok && bad == nil {
+				bad = lineError("bad size", v)
 			}
 		case w3cDuration:
 			if isDash(v) {
@@ -260,8 +261,8 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 				scale = 1
 			}
 			var ok bool
-			if r.Duration, r.Timed, ok = seconds(v, scale); !ok {
-				return lineError("bad time-taken", v)
+			if r.Duration, r.Timed, ok = seconds(v, scale); !ok && bad == nil {
+				bad = lineError("bad time-taken", v)
 			}
 		case w3cAgent:
 			r.Agent = dashNil(v)
@@ -280,6 +281,8 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 		return lineError(fmt.Sprintf("want at least %d tab-separated fields (CloudFront's), found %d in", min, n), line)
 	case min == 0 && n != len(fields):
 		return lineError(fmt.Sprintf("want %d fields (as #Fields: says), found %d in", len(fields), n), line)
+	case bad != nil:
+		return bad
 	}
 	if r.VHost == nil {
 		r.VHost = host
