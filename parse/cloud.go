@@ -19,7 +19,7 @@ import (
 //	http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:...
 func (p *Parser) alb(line []byte, r *record.Request) error {
 	i := skipSpaces(line, 0)
-	end := tokenEnd(line, i)
+	end := fieldEnd(line, i, ' ')
 	switch string(line[i:end]) {
 	case "http", "https", "h2", "grpcs", "ws", "wss":
 	default:
@@ -48,7 +48,7 @@ func (p *Parser) elb(line []byte, r *record.Request) error {
 // failed or the client left), which has no duration. The duration is
 // their sum, the upstream's time the target's.
 func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) error {
-	end := tokenEnd(line, i)
+	end := fieldEnd(line, i, ' ')
 	var ok bool
 	if r.Sec, r.Nsec, ok = parseTimestamp(line[i:end]); !ok {
 		return lineError("bad timestamp", line[i:end])
@@ -57,17 +57,17 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if err != nil {
 		return err
 	}
-	if i, err = nextField(line, tokenEnd(line, i), "load balancer", "client"); err != nil {
+	if i, err = nextField(line, fieldEnd(line, i, ' '), "load balancer", "client"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if r.Remote, ok = hostOfAddr(line[i:end]); !ok {
 		return lineError("want the client as address:port, found", line[i:end])
 	}
 	if i, err = nextField(line, end, "client", "target"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 
 	// request_processing_time target_processing_time response_processing_time
 	var t [3]float64
@@ -76,7 +76,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 		if i, err = nextField(line, end, "times", "processing time"); err != nil {
 			return err
 		}
-		end = tokenEnd(line, i)
+		end = fieldEnd(line, i, ' ')
 		var has bool
 		if t[k], has, ok = seconds(line[i:end], 1); !ok {
 			return lineError("bad processing time", line[i:end])
@@ -92,7 +92,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if i, err = nextField(line, end, "processing times", "status"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if !isDash(line[i:end]) {
 		if r.Status, ok = parseStatus(line[i:end]); !ok {
 			return lineError("bad status", line[i:end])
@@ -101,7 +101,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if i, err = nextField(line, end, "status", "target status"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if !isDash(line[i:end]) {
 		if r.UpstreamStatus, ok = parseStatus(line[i:end]); !ok {
 			return lineError("bad target status", line[i:end])
@@ -112,11 +112,11 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if i, err = nextField(line, end, "target status", "received bytes"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if i, err = nextField(line, end, "received bytes", "sent bytes"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if r.Bytes, ok = parseSize(line[i:end]); !ok {
 		return lineError("bad size", line[i:end])
 	}
@@ -163,7 +163,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 // duration.
 func (p *Parser) s3(line []byte, r *record.Request) error {
 	i := skipSpaces(line, 0)
-	end := tokenEnd(line, i)
+	end := fieldEnd(line, i, ' ')
 	if line[i] == '[' {
 		return lineError("want the bucket owner and the bucket before the timestamp, found", line[i:])
 	}
@@ -171,7 +171,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	bucket := line[i:end:end]
 	if i, err = nextField(line, end, "bucket", "timestamp"); err != nil {
 		return err
@@ -197,7 +197,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		if i, err = nextField(line, end, prev, name); err != nil {
 			return err
 		}
-		end = tokenEnd(line, i)
+		end = fieldEnd(line, i, ' ')
 		tok[k], prev = line[i:end:end], name
 	}
 	r.Remote, r.User = tok[0], dashNil(tok[1])
@@ -214,7 +214,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		splitRequest(req, r)
 		end = next
 	} else {
-		end = tokenEnd(line, i)
+		end = fieldEnd(line, i, ' ')
 		splitRequest(line[i:end:end], r)
 	}
 
@@ -222,7 +222,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = nextField(line, end, "request URI", "status"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if !isDash(line[i:end]) {
 		if r.Status, ok = parseStatus(line[i:end]); !ok {
 			return lineError("bad status", line[i:end])
@@ -231,22 +231,22 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = nextField(line, end, "status", "error code"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if i, err = nextField(line, end, "error code", "bytes sent"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if r.Bytes, ok = parseSize(line[i:end]); !ok {
 		return lineError("bad size", line[i:end])
 	}
 	if i, err = nextField(line, end, "bytes sent", "object size"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if i, err = nextField(line, end, "object size", "total time"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 	if !isDash(line[i:end]) {
 		if r.Duration, r.Timed, ok = seconds(line[i:end], 1000); !ok {
 			return lineError("bad total time", line[i:end])
@@ -255,7 +255,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = nextField(line, end, "total time", "turn-around time"); err != nil {
 		return err
 	}
-	end = tokenEnd(line, i)
+	end = fieldEnd(line, i, ' ')
 
 	// "referer" "user_agent"
 	if i, err = nextField(line, end, "turn-around time", "referer"); err != nil {
@@ -286,7 +286,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		if i == len(line) || line[i] == '"' {
 			return nil // an older line, without the Host header
 		}
-		end = tokenEnd(line, i)
+		end = fieldEnd(line, i, ' ')
 	}
 	if host := line[i:end:end]; !isDash(host) {
 		r.VHost = host

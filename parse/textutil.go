@@ -118,8 +118,11 @@ func dashNil(b []byte) []byte {
 // ("http://www.example.com:80/a" -> "www.example.com:80"), as AWS load
 // balancers log it; nil for an origin-form target ("/a").
 func authority(target []byte) []byte {
-	i := bytes.Index(target, []byte("://"))
-	if i <= 0 || bytes.IndexByte(target[:i], '/') >= 0 {
+	i := 0
+	for i < len(target) && isSchemeChar(target[i], i) {
+		i++
+	}
+	if i == 0 || len(target)-i < 3 || target[i] != ':' || target[i+1] != '/' || target[i+2] != '/' {
 		return nil
 	}
 	host := target[i+3:]
@@ -147,4 +150,25 @@ func (p *Parser) joinQuery(stem, query []byte) []byte {
 	p.scratch = append(p.scratch, query...)
 	n := len(p.scratch)
 	return p.scratch[from:n:n]
+}
+
+// fieldEnd returns the index of the first sep at or after i, or
+// len(line): its first 16 bytes looked at one by one (most fields are
+// shorter, and a call to bytes.IndexByte costs more than that), the rest
+// with bytes.IndexByte (S3's 64-digit IDs, user agents, AWS's resource
+// names).
+func fieldEnd(line []byte, i int, sep byte) int {
+	n := min(len(line), i+16)
+	for j := i; j < n; j++ {
+		if line[j] == sep {
+			return j
+		}
+	}
+	if n == len(line) {
+		return n
+	}
+	if k := bytes.IndexByte(line[n:], sep); k >= 0 {
+		return n + k
+	}
+	return len(line)
 }

@@ -90,6 +90,7 @@ const cloudfrontMin = 19
 // w3cState is what a W3C log's directives said.
 type w3cState struct {
 	fields []w3cField // of the last #Fields:; nil before one
+	last   int        // the index of the last field read (not w3cSkip)
 	// cloud: the fields are CloudFront's (an x-edge-* field): time-taken
 	// is in seconds, as the W3C draft says, where IIS writes milliseconds.
 	cloud bool
@@ -172,6 +173,12 @@ func (p *Parser) w3cDirective(line []byte, other *LineError) error {
 			}
 			i = end
 		}
+		st.last = 0
+		for k, f := range st.fields {
+			if f != w3cSkip {
+				st.last = k
+			}
+		}
 		return errW3CHeader
 	case hasPrefixFold(line, "#Date:"):
 		// 2002-05-24 20:18:01 (IIS), or 12-Jan-1996 00:00:00 (the W3C
@@ -204,23 +211,32 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 		}
 		fields, cloud, min = defaults, true, cloudfrontMin
 	}
+	// Fields are split on single tabs when the line has one (CloudFront),
+	// else on single spaces (IIS), with fieldEnd: scanning each byte in
+	// Go made CloudFront's 470-byte lines 2.2x slower than Combined's.
+	// The fields after the last one read are only counted.
+	sep := byte(' ')
+	if bytes.IndexByte(line, '\t') >= 0 {
+		sep = '\t'
+	}
+	end := len(line)
+	for end > 0 && isBlank(line[end-1]) {
+		end--
+	}
+	line = line[:end]
+	last := st.last
+	if min > 0 {
+		last = len(fields) - 1
+	}
 	var date, tim, stem, query, uri, host []byte
 	var bad *LineError // the first bad field: a wrong count of fields says more
 	n := 0
-	for i := skipBlanks(line, 0); i < len(line); i = skipBlanks(line, i) {
-		end := blankEnd(line, i)
+	i := skipBlanks(line, 0)
+	for ; i <= len(line) && n <= last && n < len(fields); n++ {
+		end := fieldEnd(line, i, sep)
 		v := line[i:end:end]
-		i = end
-		if n >= len(fields) {
-			n++
-			if min > 0 {
-				break // a later field of CloudFront's, without #Fields:
-			}
-			continue
-		}
-		f := fields[n]
-		n++
-		switch f {
+		i = end + 1
+		switch fields[n] {
 		case w3cDate:
 			date = v
 		case w3cTime:
@@ -275,6 +291,9 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 		case w3cForwarded:
 			r.Forwarded = dashNil(v)
 		}
+	}
+	if i <= len(line) {
+		n += bytes.Count(line[i:], []byte{sep}) + 1 // the fields not read
 	}
 	switch {
 	case min > 0 && n < min:
