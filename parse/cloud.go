@@ -25,7 +25,7 @@ func (p *Parser) alb(line []byte, r *record.Request) error {
 	default:
 		return lineError("want the request type (http, https, h2, grpcs, ws or wss), found", line[i:end])
 	}
-	i, err := nextField(line, end, "type", "time")
+	i, err := next(line, end, "type", "time")
 	if err != nil {
 		return err
 	}
@@ -53,18 +53,18 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if r.Sec, r.Nsec, ok = parseTimestamp(line[i:end]); !ok {
 		return lineError("bad timestamp", line[i:end])
 	}
-	i, err := nextField(line, end, "timestamp", "load balancer")
+	i, err := next(line, end, "timestamp", "load balancer")
 	if err != nil {
 		return err
 	}
-	if i, err = nextField(line, fieldEnd(line, i, ' '), "load balancer", "client"); err != nil {
+	if i, err = next(line, fieldEnd(line, i, ' '), "load balancer", "client"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
 	if r.Remote, ok = hostOfAddr(line[i:end]); !ok {
 		return lineError("want the client as address:port, found", line[i:end])
 	}
-	if i, err = nextField(line, end, "client", "target"); err != nil {
+	if i, err = next(line, end, "client", "target"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -73,7 +73,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	var t [3]float64
 	timed := true
 	for k := range t {
-		if i, err = nextField(line, end, "times", "processing time"); err != nil {
+		if i, err = next(line, end, "times", "processing time"); err != nil {
 			return err
 		}
 		end = fieldEnd(line, i, ' ')
@@ -89,7 +89,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	}
 
 	// elb_status_code target_status_code: "-" when there is none.
-	if i, err = nextField(line, end, "processing times", "status"); err != nil {
+	if i, err = next(line, end, "processing times", "status"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -98,7 +98,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 			return lineError("bad status", line[i:end])
 		}
 	}
-	if i, err = nextField(line, end, "status", "target status"); err != nil {
+	if i, err = next(line, end, "status", "target status"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -109,11 +109,11 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	}
 
 	// received_bytes sent_bytes
-	if i, err = nextField(line, end, "target status", "received bytes"); err != nil {
+	if i, err = next(line, end, "target status", "received bytes"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
-	if i, err = nextField(line, end, "received bytes", "sent bytes"); err != nil {
+	if i, err = next(line, end, "received bytes", "sent bytes"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -122,13 +122,13 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	}
 
 	// "request" "user_agent"; the fields after them are skipped.
-	if i, err = nextField(line, end, "sent bytes", "request"); err != nil {
+	if i, err = next(line, end, "sent bytes", "request"); err != nil {
 		return err
 	}
 	if line[i] != '"' {
 		return lineError("request is not quoted:", line[i:])
 	}
-	req, next, ok := p.unquote(line, i)
+	req, after, ok := p.unquote(line, i)
 	if !ok {
 		return lineError("unterminated request", line[i:])
 	}
@@ -137,7 +137,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	}
 	splitRequest(req, r)
 	r.VHost = authority(r.Path)
-	if i, err = nextField(line, next, "request", "user agent"); err != nil {
+	if i, err = next(line, after, "request", "user agent"); err != nil {
 		return err
 	}
 	if line[i] != '"' {
@@ -167,13 +167,13 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if line[i] == '[' {
 		return lineError("want the bucket owner and the bucket before the timestamp, found", line[i:])
 	}
-	i, err := nextField(line, end, "bucket owner", "bucket")
+	i, err := next(line, end, "bucket owner", "bucket")
 	if err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
 	bucket := line[i:end:end]
-	if i, err = nextField(line, end, "bucket", "timestamp"); err != nil {
+	if i, err = next(line, end, "bucket", "timestamp"); err != nil {
 		return err
 	}
 	if line[i] != '[' {
@@ -194,7 +194,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	var tok [5][]byte
 	prev := "timestamp"
 	for k, name := range [...]string{"remote IP", "requester", "request ID", "operation", "key"} {
-		if i, err = nextField(line, end, prev, name); err != nil {
+		if i, err = next(line, end, prev, name); err != nil {
 			return err
 		}
 		end = fieldEnd(line, i, ' ')
@@ -203,23 +203,23 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	r.Remote, r.User = tok[0], dashNil(tok[1])
 
 	// "request_uri": "-" when the operation has none, quoted or not.
-	if i, err = nextField(line, end, "key", "request URI"); err != nil {
+	if i, err = next(line, end, "key", "request URI"); err != nil {
 		return err
 	}
 	if line[i] == '"' {
-		req, next, ok := p.unquote(line, i)
+		req, after, ok := p.unquote(line, i)
 		if !ok {
 			return lineError("unterminated request URI", line[i:])
 		}
 		splitRequest(req, r)
-		end = next
+		end = after
 	} else {
 		end = fieldEnd(line, i, ' ')
 		splitRequest(line[i:end:end], r)
 	}
 
 	// status error_code bytes_sent object_size total_time turn_around_time
-	if i, err = nextField(line, end, "request URI", "status"); err != nil {
+	if i, err = next(line, end, "request URI", "status"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -228,22 +228,22 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 			return lineError("bad status", line[i:end])
 		}
 	}
-	if i, err = nextField(line, end, "status", "error code"); err != nil {
+	if i, err = next(line, end, "status", "error code"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
-	if i, err = nextField(line, end, "error code", "bytes sent"); err != nil {
+	if i, err = next(line, end, "error code", "bytes sent"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
 	if r.Bytes, ok = parseSize(line[i:end]); !ok {
 		return lineError("bad size", line[i:end])
 	}
-	if i, err = nextField(line, end, "bytes sent", "object size"); err != nil {
+	if i, err = next(line, end, "bytes sent", "object size"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
-	if i, err = nextField(line, end, "object size", "total time"); err != nil {
+	if i, err = next(line, end, "object size", "total time"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -252,13 +252,13 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 			return lineError("bad total time", line[i:end])
 		}
 	}
-	if i, err = nextField(line, end, "total time", "turn-around time"); err != nil {
+	if i, err = next(line, end, "total time", "turn-around time"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
 
 	// "referer" "user_agent"
-	if i, err = nextField(line, end, "turn-around time", "referer"); err != nil {
+	if i, err = next(line, end, "turn-around time", "referer"); err != nil {
 		return err
 	}
 	if line[i] != '"' {
@@ -268,7 +268,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		return lineError("unterminated referer", line[i:])
 	}
 	r.Referer = dashNil(r.Referer)
-	if i, err = nextField(line, end, "referer", "user agent"); err != nil {
+	if i, err = next(line, end, "referer", "user agent"); err != nil {
 		return err
 	}
 	if line[i] != '"' {

@@ -39,7 +39,7 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 	}
 
 	// [accept_date]: 06/Feb/2009:12:14:14.655
-	i, err := nextField(line, end, "client", "accept date")
+	i, err := next(line, end, "client", "accept date")
 	if err != nil {
 		return err
 	}
@@ -61,10 +61,10 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 	end = i + 1 + e + 1
 
 	// frontend backend/server
-	if i, err = nextField(line, end, "accept date", "frontend"); err != nil {
+	if i, err = next(line, end, "accept date", "frontend"); err != nil {
 		return err
 	}
-	if i, err = nextField(line, fieldEnd(line, i, ' '), "frontend", "backend/server"); err != nil {
+	if i, err = next(line, fieldEnd(line, i, ' '), "frontend", "backend/server"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -73,7 +73,7 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 	}
 
 	// TR/Tw/Tc/Tr/Ta
-	if i, err = nextField(line, end, "backend/server", "timers"); err != nil {
+	if i, err = next(line, end, "backend/server", "timers"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -108,7 +108,7 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 	r.Timed = timed
 
 	// status bytes_read
-	if i, err = nextField(line, end, "timers", "status"); err != nil {
+	if i, err = next(line, end, "timers", "status"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')
@@ -117,7 +117,7 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 			return lineError("bad status", s)
 		}
 	}
-	if i, err = nextField(line, end, "status", "size"); err != nil {
+	if i, err = next(line, end, "status", "size"); err != nil {
 		return err
 	}
 	end = fieldEnd(line, i, ' ')

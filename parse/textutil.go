@@ -153,22 +153,35 @@ func (p *Parser) joinQuery(stem, query []byte) []byte {
 }
 
 // fieldEnd returns the index of the first sep at or after i, or
-// len(line): its first 16 bytes looked at one by one (most fields are
-// shorter, and a call to bytes.IndexByte costs more than that), the rest
-// with bytes.IndexByte (S3's 64-digit IDs, user agents, AWS's resource
-// names).
+// len(line): its first 16 bytes looked at one by one (most
+// fields are shorter, and a call to bytes.IndexByte costs more than
+// that), the rest with bytes.IndexByte (S3's 64-digit IDs, user agents,
+// AWS's resource names).
 func fieldEnd(line []byte, i int, sep byte) int {
-	n := min(len(line), i+16)
-	for j := i; j < n; j++ {
+	for j := i; j < len(line); j++ {
 		if line[j] == sep {
 			return j
 		}
-	}
-	if n == len(line) {
-		return n
-	}
-	if k := bytes.IndexByte(line[n:], sep); k >= 0 {
-		return n + k
+		if j-i == 16 {
+			return longFieldEnd(line, j, sep)
+		}
 	}
 	return len(line)
+}
+
+// longFieldEnd is fieldEnd past the field's first 16 bytes.
+func longFieldEnd(line []byte, i int, sep byte) int {
+	if k := bytes.IndexByte(line[i:], sep); k >= 0 {
+		return i + k
+	}
+	return len(line)
+}
+
+// next is nextField with its common case first: one space, then the
+// field, without building the error messages' arguments.
+func next(line []byte, i int, prev, name string) (int, *LineError) {
+	if i+1 < len(line) && line[i] == ' ' && line[i+1] != ' ' {
+		return i + 1, nil
+	}
+	return nextField(line, i, prev, name)
 }
