@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -31,6 +30,9 @@ type Format struct {
 	// alias: the same parser as a format before it in named, which auto
 	// has tried already.
 	alias bool
+	// inner is the format behind the syslog prefix of a syslog-NAME
+	// variant (see syslog.go); nil for the others.
+	inner *Format
 }
 
 // lineFunc parses one line (see Parser.Line).
@@ -41,6 +43,21 @@ type lineFunc func(p *Parser, line []byte, r *record.Request) error
 // Common, combined and vhost_combined are one parser, which tells them
 // apart line by line, as logmon always has.
 var named = []*Format{
+	// W3C and CloudFront: a #Fields: directive picks one or the other
+	// (see w3c.go); their data lines are of no other format.
+	{Name: "cloudfront", line: (*Parser).cloudfront, detect: (*Parser).cloudfrontDetect, text: true},
+	{Name: "w3c", line: (*Parser).w3c, detect: (*Parser).w3cDetect, text: true},
+	{Name: "alb", line: (*Parser).alb, text: true},
+	{Name: "elb", line: (*Parser).elb, text: true},
+	{Name: "s3", line: (*Parser).s3, text: true},
+	{Name: "haproxy", line: (*Parser).haproxy, text: true},
+	// Combined would take these two formats' lines (and drop what they
+	// add), so they come first; lighttpd's detect is stricter than its
+	// parser (see lighttpd.go).
+	// TODO(issue 13): traefik dispatches a line starting with '{' to the
+	// JSON reader's traefikJSON once both are merged.
+	{Name: "traefik", line: (*Parser).traefik, text: true},
+	{Name: "lighttpd", line: (*Parser).lighttpd, detect: (*Parser).lighttpdDetect, text: true},
 	{Name: "combined", line: (*Parser).clf, text: true},
 	{Name: "common", line: (*Parser).clf, text: true, alias: true},
 	{Name: "vhost_combined", line: (*Parser).clf, text: true, alias: true},
@@ -49,16 +66,18 @@ var named = []*Format{
 // Auto is the format that picks a named format from an input's first lines.
 var Auto = &Format{Name: "auto"}
 
-// Named returns the names of the named formats, for help and errors.
+// Named returns the names of the named formats, for help and errors:
+// the formats, then their syslog variants as one "syslog-NAME" (syslog-
+// before the name of any text format; Lookup knows them all).
 func Named() []string {
-	names := make([]string, 0, 2*len(named))
+	names := make([]string, 0, len(named)+1)
+	syslog := false
 	for _, f := range named {
 		names = append(names, f.Name)
+		syslog = syslog || f.text
 	}
-	for _, f := range named {
-		if f.text {
-			names = append(names, "syslog-"+f.Name)
-		}
+	if syslog {
+		names = append(names, "syslog-NAME")
 	}
 	return names
 }
@@ -70,7 +89,11 @@ func Lookup(spec string) (*Format, error) {
 	if spec == "auto" || spec == "" {
 		return Auto, nil
 	}
-	for _, f := range named {
+	formats := named
+	if strings.HasPrefix(spec, "syslog-") {
+		formats = syslogFormats
+	}
+	for _, f := range formats {
 		if f.Name == spec {
 			return f, nil
 		}
@@ -94,6 +117,8 @@ type Stream struct {
 	misses  int      // lines not taken before one was
 	reasons []string // why the format (each of auto's) refused the first line
 	looks   string   // what the first line not taken looks like
+
+	w3c w3cState // the last #Fields: and #Date: of a W3C or CloudFront log
 }
 
 // NewStream starts the parsing state of one input in format f.
@@ -200,13 +225,16 @@ func (s *Stream) Ended() error {
 }
 
 // pick is auto's parse of a line while no format is picked: the first
-// format (in named order) that takes the line is the stream's from then
-// on, a line the format writes of its own (a W3C header) as well as a
-// request. A line no format takes is rejected; after maxMisses of them
-// the input ends.
+// format (in named order, then the syslog variants: autoOrder) that takes
+// the line is the stream's from then on. A format's header line (W3C's
+// #Fields:) picks it too; a header that cannot tell W3C from CloudFront
+// yet (#Version:, #Date:) is counted as a header and picks nothing. A
+// line no format takes is rejected; after maxMisses of them the input
+// ends.
 func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 	var reasons []string
-	for _, f := range named {
+	noSyslog := false
+	for _, f := range autoOrder {
 		if f.alias {
 			continue
 		}
@@ -214,14 +242,26 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 		if try == nil {
 			try = f.line
 		}
+		r.Reset() // of what a format tried before left in it
 		err := try(p, line, r)
-		var le *LineError
-		if err == nil || errors.As(err, &le) && le.IsHeader {
+		if le, ok := err.(*LineError); err == nil || ok && le.IsHeader {
+			if le == errW3CUndecided {
+				return err
+			}
 			s.format, s.took = f, true
 			p.notice = "log format " + f.Name + ", picked from the first line of a known format (--log-format names it)"
 			return err
 		}
 		if s.misses == 0 {
+			if f.inner != nil && err == errNoSyslog {
+				// One reason for all the syslog variants.
+				if noSyslog {
+					continue
+				}
+				noSyslog = true
+				reasons = append(reasons, "syslog-NAME: "+err.Error())
+				continue
+			}
 			reasons = append(reasons, f.Name+": "+err.Error())
 		}
 	}

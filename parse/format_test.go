@@ -77,14 +77,24 @@ func TestAutoGivesUp(t *testing.T) {
 // TestLookup: every named format and auto are found; anything else is an
 // error that lists them.
 func TestLookup(t *testing.T) {
-	for _, name := range append(Named(), "auto") {
-		if strings.HasPrefix(name, "syslog-") {
-			continue // the syslog variants are the text formats' helpers' (see syslog.go)
-		}
+	var names []string
+	for _, f := range named {
+		names = append(names, f.Name)
+	}
+	for _, f := range syslogFormats {
+		names = append(names, f.Name)
+	}
+	for _, name := range append(names, "auto") {
 		f, err := Lookup(name)
 		if err != nil || f.Name != name {
 			t.Errorf("Lookup(%q) = %v, %v", name, f, err)
 		}
+	}
+	if _, err := Lookup("syslog-NAME"); err == nil {
+		t.Error("Lookup(syslog-NAME) found a format")
+	}
+	if _, err := Lookup("syslog-syslog-combined"); err == nil {
+		t.Error("Lookup(syslog-syslog-combined) found a format")
 	}
 	_, err := Lookup("xml")
 	if err == nil || !strings.Contains(err.Error(), "combined") {

@@ -111,3 +111,48 @@ func FuzzTimestamp(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextFormats feeds lines to every named text format and its syslog
+// variant, after the format's own header where it has one: never a
+// panic, an error that is a printable *LineError, and a record that
+// round-trips through its JSON, as FuzzLine checks for Combined.
+func FuzzTextFormats(f *testing.F) {
+	for _, tc := range sameTraffic {
+		f.Add(tc.line)
+	}
+	for _, tc := range autoSamples {
+		for _, l := range tc.lines {
+			f.Add(l)
+		}
+	}
+	f.Add("#Fields: date time cs-uri\n2020-01-01 00:00:00 /a")
+	f.Fuzz(func(t *testing.T, input string) {
+		for _, fm := range autoOrder {
+			p := fm.NewStream().NewParser()
+			for _, line := range bytes.Split([]byte(input), []byte("\n")) {
+				var r record.Request
+				err := p.Line(line, &r)
+				if err != nil {
+					var le *LineError
+					if !errors.As(err, &le) {
+						t.Fatalf("%s: Line(%q) = %T %v, want a *LineError", fm.Name, line, err, err)
+					}
+					checkReason(t, le.Reason)
+					continue
+				}
+				js := r.AppendJSON(nil)
+				if !json.Valid(js) || !utf8.Valid(js) {
+					t.Fatalf("%s: Line(%q) gives invalid JSON or UTF-8 %q", fm.Name, line, js)
+				}
+				var d record.Decoder
+				var back record.Request
+				if typ, err := d.Record(js, &back); err != nil || typ != record.TypeRequest {
+					t.Fatalf("%s: Record(%s) = %v, %v", fm.Name, js, typ, err)
+				}
+				if again := back.AppendJSON(nil); !bytes.Equal(again, js) {
+					t.Fatalf("%s: Line(%q) does not round-trip (-want +got):\n-%s\n+%s", fm.Name, line, js, again)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package parse
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// Helpers shared by the text formats other than Common/Combined: numbers
+// with a fraction (durations), addresses with a port, whitespace-split
+// fields.
+
+// fixedDecimal reads an unsigned decimal number with an optional
+// fraction ("12", "0.000073") as a float64. With at most 15 digits, the
+// number is an integer below 2^53 divided by an exact power of ten, and
+// one IEEE division of two exact values is correctly rounded, so the
+// result is exactly strconv.ParseFloat's, at a tenth of its cost and
+// without converting to a string. Longer numbers go to strconv.
+func fixedDecimal(b []byte) (float64, bool) {
+	if len(b) == 0 || b[0] == '.' || b[len(b)-1] == '.' {
+		return 0, false
+	}
+	var n uint64
+	digits, frac := 0, -1
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			n = n*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits > 15 {
+		v, err := strconv.ParseFloat(string(b), 64)
+		return v, err == nil
+	}
+	if frac <= 0 {
+		return float64(n), true
+	}
+	return float64(n) / pow10[frac], true
+}
+
+// loggedSeconds reads a duration in the unit scale says (1 for seconds, 1000
+// for milliseconds) as seconds. A logged time of -1 (HAProxy, AWS: no
+// such time) is none: ok with timed false.
+func loggedSeconds(b []byte, scale float64) (v float64, timed, ok bool) {
+	if len(b) == 2 && b[0] == '-' && b[1] == '1' {
+		return 0, false, true
+	}
+	v, ok = fixedDecimal(b)
+	if !ok {
+		return 0, false, false
+	}
+	if scale != 1 {
+		v /= scale
+	}
+	return v, true, true
+}
+
+// hostOfAddr returns the address of "address:port": "192.0.2.1:80" ->
+// "192.0.2.1", "[2001:db8::1]:80" -> "2001:db8::1", and for an IPv6
+// address without brackets the part before the last colon, as AWS logs
+// it. ok is false when there is no port.
+func hostOfAddr(b []byte) (host []byte, ok bool) {
+	c := bytes.LastIndexByte(b, ':')
+	if c <= 0 || c == len(b)-1 {
+		return nil, false
+	}
+	if _, ok := atoiN(b[c+1:]); !ok {
+		return nil, false
+	}
+	host = b[:c:c]
+	if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1 : len(host)-1]
+	}
+	return host, true
+}
+
+// isBlank reports whether c separates the fields of a W3C line.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// blankEnd returns the index of the first space or tab at or after i, or
+// len(line).
+func blankEnd(line []byte, i int) int {
+	for ; i < len(line); i++ {
+		if isBlank(line[i]) {
+			return i
+		}
+	}
+	return len(line)
+}
+
+// skipBlanks skips spaces and tabs from i.
+func skipBlanks(line []byte, i int) int {
+	for i < len(line) && isBlank(line[i]) {
+		i++
+	}
+	return i
+}
+
+// dashNil returns nil for "-", else b: a field not logged.
+func dashNil(b []byte) []byte {
+	if isDash(b) {
+		return nil
+	}
+	return b
+}
+
+// authority returns the host[:port] of an absolute-form request target
+// ("http://www.example.com:80/a" -> "www.example.com:80"), as AWS load
+// balancers log it; nil for an origin-form target ("/a").
+func authority(target []byte) []byte {
+	i := 0
+	for i < len(target) && isSchemeChar(target[i], i) {
+		i++
+	}
+	if i == 0 || len(target)-i < 3 || target[i] != ':' || target[i+1] != '/' || target[i+2] != '/' {
+		return nil
+	}
+	host := target[i+3:]
+	for k, c := range host {
+		if c == '/' || c == '?' || c == '#' {
+			host = host[:k]
+			break
+		}
+	}
+	if len(host) == 0 {
+		return nil
+	}
+	return host[:len(host):len(host)]
+}
+
+// joinQuery returns stem?query in p's scratch buffer (W3C logs the path
+// and the query apart); stem itself when there is no query.
+func (p *Parser) joinQuery(stem, query []byte) []byte {
+	if query == nil || isDash(query) {
+		return stem
+	}
+	from := len(p.scratch)
+	p.scratch = append(p.scratch, stem...)
+	p.scratch = append(p.scratch, '?')
+	p.scratch = append(p.scratch, query...)
+	n := len(p.scratch)
+	return p.scratch[from:n:n]
+}
+
+// fieldEnd returns the index of the first sep at or after i, or
+// len(line): its first 16 bytes looked at one by one (most
+// fields are shorter, and a call to bytes.IndexByte costs more than
+// that), the rest with bytes.IndexByte (S3's 64-digit IDs, user agents,
+// AWS's resource names).
+func fieldEnd(line []byte, i int, sep byte) int {
+	for j := i; j < len(line); j++ {
+		if line[j] == sep {
+			return j
+		}
+		if j-i == 16 {
+			return longFieldEnd(line, j, sep)
+		}
+	}
+	return len(line)
+}
+
+// longFieldEnd is fieldEnd past the field's first 16 bytes.
+func longFieldEnd(line []byte, i int, sep byte) int {
+	if k := bytes.IndexByte(line[i:], sep); k >= 0 {
+		return i + k
+	}
+	return len(line)
+}
+
+// next is nextField with its common case first: one space, then the
+// field, without building the error messages' arguments.
+func next(line []byte, i int, prev, name string) (int, *LineError) {
+	if i+1 < len(line) && line[i] == ' ' && line[i+1] != ' ' {
+		return i + 1, nil
+	}
+	return nextField(line, i, prev, name)
+}
