@@ -41,6 +41,10 @@ type lineFunc func(p *Parser, line []byte, r *record.Request) error
 // Common, combined and vhost_combined are one parser, which tells them
 // apart line by line, as logmon always has.
 var named = []*Format{
+	// JSON logs: their lines start with '{', which no text format takes.
+	{Name: "caddy", line: (*Parser).caddy, detect: (*Parser).caddyDetect},
+	{Name: "traefik-json", line: (*Parser).traefikJSON, detect: (*Parser).traefikJSONDetect},
+	{Name: "nginx-json", line: (*Parser).nginxJSON, detect: (*Parser).nginxJSONDetect},
 	{Name: "combined", line: (*Parser).clf, text: true},
 	{Name: "common", line: (*Parser).clf, text: true, alias: true},
 	{Name: "vhost_combined", line: (*Parser).clf, text: true, alias: true},
@@ -74,6 +78,9 @@ func Lookup(spec string) (*Format, error) {
 		if f.Name == spec {
 			return f, nil
 		}
+	}
+	if spec == "json" || strings.HasPrefix(spec, jsonPrefix) {
+		return jsonMapping(spec)
 	}
 	if nginx, ok := isFormatString(spec); ok {
 		return compileFormatString(spec, nginx)
