@@ -2,8 +2,10 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -821,28 +823,32 @@ func (st *jsonState) str() ([]byte, bool) {
 }
 
 // strEnd returns the index of the first '"' or '\\' in b at or after i,
-// or len(b). Most strings of a JSON log (keys, numbers as strings) end
-// within a few bytes, where a loop beats bytes.IndexByte's setup: with
-// IndexByte alone, finding string ends took 45 % of a Caddy line. Long
-// ones (user agents, paths) go on with IndexByte.
+// or len(b). It looks at 8 bytes at a time (SWAR, as package record's
+// scanners do): with bytes.IndexByte, twice a string, finding string ends
+// took 45 % of a Caddy line, most strings (keys, numbers as strings)
+// being too short for its setup to pay off.
 func strEnd(b []byte, i int) int {
-	for n := 0; i < len(b) && n < 16; i, n = i+1, n+1 {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs := x^(swarLSB*'"'), x^(swarLSB*'\\')
+		// A byte is zero in q or bs where x has '"' or '\\': v-lsb &^ v
+		// sets its top bit there (and maybe above, never below it).
+		if m := ((q-swarLSB)&^q | (bs-swarLSB)&^bs) & swarMSB; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
 		if c := b[i]; c == '"' || c == '\\' {
 			return i
 		}
 	}
-	if i == len(b) {
-		return i
-	}
-	q := bytes.IndexByte(b[i:], '"')
-	if q < 0 {
-		q = len(b) - i
-	}
-	if e := bytes.IndexByte(b[i:i+q], '\\'); e >= 0 {
-		return i + e
-	}
-	return i + q
+	return i
 }
+
+const (
+	swarLSB = 0x0101010101010101
+	swarMSB = 0x8080808080808080
+)
 
 // escaped unescapes the string that starts at line[start] into the
 // scratch buffer.
