@@ -488,7 +488,7 @@ func FuzzJSONLine(f *testing.F) {
 			switch {
 			case r.Status != 0 && (r.Status < 100 || r.Status > 999), r.UpstreamStatus != 0 && (r.UpstreamStatus < 100 || r.UpstreamStatus > 999):
 				t.Errorf("%s: Line(%q): status %d, upstream %d", fm.Name, line, r.Status, r.UpstreamStatus)
-			case r.Bytes < 0, r.Nsec < 0, r.Nsec >= 1e9, r.Sec < 0, r.Sec >= record.EndTime:
+			case r.Bytes < 0, r.Nsec < 0, r.Nsec >= 1e9, r.Sec < record.MinTime, r.Sec >= record.EndTime:
 				t.Errorf("%s: Line(%q): bytes %d, time %d.%d", fm.Name, line, r.Bytes, r.Sec, r.Nsec)
 			case r.Duration < 0 || math.IsInf(r.Duration, 0) || math.IsNaN(r.Duration) || r.UpstreamDuration < 0 || math.IsInf(r.UpstreamDuration, 0) || math.IsNaN(r.UpstreamDuration):
 				t.Errorf("%s: Line(%q): duration %v, upstream %v", fm.Name, line, r.Duration, r.UpstreamDuration)
