@@ -17,6 +17,9 @@ var autoSamples = []struct {
 	lines  []string
 }{
 	{"cloudfront", 2, []string{cfVersion, cfFields, cfLine, cfQuinn}},
+	{"caddy", 1, []string{caddyDoc, caddyReal}},
+	{"traefik-json", 1, []string{traefikReal, traefikNoRouter}},
+	{"nginx-json", 1, []string{nginxReal, nginxScanner}},
 	{"cloudfront", 1, []string{cfLine, cfQuinn}},
 	{"w3c", 4, []string{iisSoftware, iisVersion, iisDate, iisFields, iisLine, iisLine2}},
 	{"w3c", 1, []string{iis7Fields, iis7Line}},

@@ -43,6 +43,10 @@ type lineFunc func(p *Parser, line []byte, r *record.Request) error
 // Common, combined and vhost_combined are one parser, which tells them
 // apart line by line, as logmon always has.
 var named = []*Format{
+	// JSON logs: their lines start with '{', which no text format takes.
+	{Name: "caddy", line: (*Parser).caddy, detect: (*Parser).caddyDetect},
+	{Name: "traefik-json", line: (*Parser).traefikJSON, detect: (*Parser).traefikJSONDetect},
+	{Name: "nginx-json", line: (*Parser).nginxJSON, detect: (*Parser).nginxJSONDetect},
 	// W3C and CloudFront: a #Fields: directive picks one or the other
 	// (see w3c.go); their data lines are of no other format.
 	{Name: "cloudfront", line: (*Parser).cloudfront, detect: (*Parser).cloudfrontDetect, text: true},
@@ -53,10 +57,10 @@ var named = []*Format{
 	{Name: "haproxy", line: (*Parser).haproxy, text: true},
 	// Combined would take these two formats' lines (and drop what they
 	// add), so they come first; lighttpd's detect is stricter than its
-	// parser (see lighttpd.go).
-	// TODO(issue 13): traefik dispatches a line starting with '{' to the
-	// JSON reader's traefikJSON once both are merged.
-	{Name: "traefik", line: (*Parser).traefik, text: true},
+	// parser (see lighttpd.go). Named, traefik reads Traefik's text log
+	// and its JSON one (traefikAny); auto picks the JSON one as
+	// traefik-json, above, so it tries the text alone.
+	{Name: "traefik", line: (*Parser).traefikAny, detect: (*Parser).traefik, text: true},
 	{Name: "lighttpd", line: (*Parser).lighttpd, detect: (*Parser).lighttpdDetect, text: true},
 	{Name: "combined", line: (*Parser).clf, text: true},
 	{Name: "common", line: (*Parser).clf, text: true, alias: true},
@@ -97,6 +101,9 @@ func Lookup(spec string) (*Format, error) {
 		if f.Name == spec {
 			return f, nil
 		}
+	}
+	if spec == "json" || strings.HasPrefix(spec, jsonPrefix) {
+		return jsonMapping(spec)
 	}
 	if nginx, ok := isFormatString(spec); ok {
 		return compileFormatString(spec, nginx)

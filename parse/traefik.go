@@ -15,9 +15,6 @@ import (
 //
 // The Combined part is read as combined reads it (a status "-" is none);
 // the tail is read from the end of the line.
-//
-// TODO(issue 13): a line starting with '{' is Traefik's JSON log, read by
-// the JSON reader's traefikJSON, once both are merged.
 func (p *Parser) traefik(line []byte, r *record.Request) error {
 	end := len(line)
 	for end > 0 && line[end-1] == ' ' {
@@ -68,4 +65,14 @@ func trimSpacesLeft(line []byte, k int) int {
 		k--
 	}
 	return k
+}
+
+// traefikAny is --log-format traefik: Traefik's text log, or its JSON one
+// (traefikJSON) for a line starting with '{'. Traefik writes either,
+// as its accessLog.format says.
+func (p *Parser) traefikAny(line []byte, r *record.Request) error {
+	if i := skipSpaces(line, 0); i < len(line) && line[i] == '{' {
+		return p.traefikJSON(line, r)
+	}
+	return p.traefik(line, r)
 }
