@@ -55,6 +55,7 @@ type Engine struct {
 	lastCounted int64 // the newest second a request was counted in
 	late        int64
 	rec         record.Alert
+	watch       func(rule string, firing bool) // see Watch
 }
 
 // rule is one rule at work: its settings, window, machine and detector.
@@ -189,6 +190,9 @@ func (e *Engine) judge(from, to int64) error {
 			fire, clear := r.d.cond(seen, r.sum)
 			changed := r.m.step(s, fire, clear, r.forS, r.keepS)
 			if changed {
+				if e.watch != nil {
+					e.watch(r.name, r.m.Firing)
+				}
 				if err := e.emit(e.record(r, s)); err != nil {
 					return err
 				}
@@ -359,7 +363,26 @@ func (e *Engine) Restore(data []byte) error {
 	}
 	e.begun, e.first = st.Clock.Begun, st.First
 	e.lastCounted, e.late = st.LastCounted, st.Late
+	e.tell()
 	return nil
+}
+
+// Watch calls fn with every rule's state (firing or not), now, whenever a
+// rule fires or resolves, and when a state is restored: for --metrics.
+// fn is called on the engine's goroutine.
+func (e *Engine) Watch(fn func(rule string, firing bool)) {
+	e.watch = fn
+	e.tell()
+}
+
+// tell calls the watcher with every rule's state.
+func (e *Engine) tell() {
+	if e.watch == nil {
+		return
+	}
+	for _, r := range e.rules {
+		e.watch(r.name, r.m.Firing)
+	}
 }
 
 // windowSum is what the window of win seconds ending at j holds.

@@ -41,6 +41,7 @@ func alertCommand(e env) *cli.Command {
 			&cli.DurationFlag{Name: "exec-timeout", Value: 10 * time.Second, Usage: "kill an --exec command that runs longer than this"},
 			latenessFlag(),
 			maxJumpFlag(),
+			metricsFlag(),
 		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
@@ -83,7 +84,13 @@ func alertCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			err = drive(c, e, input.Config{}, driver.Config{Fold: eng, Out: out, Pass: c.Bool("pass"), Warn: warn, State: keep})
+			mx, err := serveMetrics(c, log, "alert")
+			if err != nil {
+				return err
+			}
+			defer mx.close()
+			mx.watch(eng)
+			err = drive(c, e, input.Config{}, driver.Config{Fold: eng, Out: out, Pass: c.Bool("pass"), Warn: warn, State: keep, Observe: mx.observer()})
 			if n := eng.Late(); n > 0 && (err == nil || errors.Is(err, input.ErrStopped)) {
 				warn.Printf("%d late requests counted in the earliest open second", n)
 			}

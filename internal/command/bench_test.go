@@ -58,6 +58,9 @@ func BenchmarkCommand(b *testing.B) {
 		// stats and alert reading the raw log, parsed in-process.
 		{"stats-raw", []string{"stats"}, log, func(out tailWriter) bool { return strings.Contains(string(out.tail), `"type":"summary"`) }},
 		{"alert-raw", []string{"alert"}, log, firedAlert},
+		// --metrics on: what counting each request for Prometheus costs.
+		{"stats-metrics", []string{"stats", "--metrics", "127.0.0.1:0"}, recs, func(out tailWriter) bool { return strings.Contains(string(out.tail), `"type":"summary"`) }},
+		{"alert-raw-metrics", []string{"alert", "--metrics", "127.0.0.1:0"}, log, firedAlert},
 		{"render", []string{"render"}, recs, func(out tailWriter) bool { return out.lines == lines }},
 	}
 	for _, tc := range cases {

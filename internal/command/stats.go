@@ -27,6 +27,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag(),
 			maxJumpFlag(),
+			metricsFlag(),
 		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
@@ -63,7 +64,12 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep})
+			mx, err := serveMetrics(c, log, "stats")
+			if err != nil {
+				return err
+			}
+			defer mx.close()
+			return drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()})
 		},
 	}
 }

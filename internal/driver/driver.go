@@ -82,7 +82,31 @@ type Config struct {
 	// time: Since <= time < Until (--since, --until). A request outside
 	// is counted in the tally, not rejected; other records pass as ever.
 	Since, Until time.Time
+	// Observe, when set, is told of each request counted in Fold and of
+	// each line rejected (--metrics). Nil costs one comparison a line.
+	Observe Observer
 }
+
+// Observer is told of what the driver counts, as it counts it (package
+// metrics serves it to Prometheus). It is called on the driver's
+// goroutine and must not keep r.
+type Observer interface {
+	// Took: r was counted in the fold; late: its second was already
+	// judged, so it counted in the earliest open second.
+	Took(r *record.Request, late bool)
+	// Rejected: a line was not counted, for the reason given.
+	Rejected(why Rejection)
+}
+
+// Rejection is why a line was not counted.
+type Rejection int
+
+// The reasons, as the tally counts them.
+const (
+	BadLine       Rejection = iota // a log line that does not parse (the tally's rejected)
+	InvalidRecord                  // a record that is not valid (the tally's invalid records)
+	Outlier                        // a request far from the stream's time (--max-jump)
+)
 
 // Driver is an input.Handler running one command. Its counts are the
 // tally printed at the end.
@@ -179,11 +203,16 @@ type lineError interface {
 // the form says: rejected log lines, or invalid records.
 func (d *Driver) decided(f input.Form) {
 	d.form = f
+	why := InvalidRecord
 	if f == input.Logs {
 		d.Lines += d.blanks
 		d.Rejected += d.blanks
+		why = BadLine
 	} else {
 		d.Invalid += d.blanks
+	}
+	for range d.blanks {
+		d.observeRejected(why)
 	}
 	d.blanks = 0
 }
@@ -226,6 +255,10 @@ func (d *Driver) take(it *input.Item) error {
 		if k := d.cfg.State; k != nil {
 			k.Counted(r.File, r.Offset)
 		}
+		if o := d.cfg.Observe; o != nil {
+			// The fold placed r by the clock as it stands now.
+			o.Took(r, d.clock.Judged(r.Sec))
+		}
 	}
 	if !d.cfg.Pass {
 		return nil
@@ -257,10 +290,18 @@ func (d *Driver) bad(it *input.Item, reason string) error {
 		d.blanks++
 	case input.Logs:
 		d.Rejected++
+		d.observeRejected(BadLine)
 	default:
 		d.Invalid++
+		d.observeRejected(InvalidRecord)
 	}
 	return d.report(it, reason)
+}
+
+func (d *Driver) observeRejected(why Rejection) {
+	if o := d.cfg.Observe; o != nil {
+		o.Rejected(why)
+	}
 }
 
 // report warns of a line that is not counted, and keeps it in Rejects.

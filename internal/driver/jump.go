@@ -305,6 +305,7 @@ func (h *held) release() {
 // which the tally of a stage reading log lines says as parse would.
 func (d *Driver) outlier(it *input.Item, ref int64) error {
 	d.Outliers++
+	d.observeRejected(Outlier)
 	sec := it.Req.Sec
 	way := "after"
 	if sec < ref {

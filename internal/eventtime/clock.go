@@ -180,6 +180,10 @@ func (c *Clock) Place(sec int64) (at int64, late bool) {
 	return sec, false
 }
 
+// Judged reports whether second sec is final: an event of it placed now
+// is late.
+func (c *Clock) Judged(sec int64) bool { return sec <= c.judged }
+
 // Idle is called when the input has been quiet for a while; now is the
 // wall clock and lastInput the wall time the input last arrived. If the
 // stream is live, event time runs on from the newest line by the wall time
