@@ -170,7 +170,7 @@ func metricsTraffic() traffic {
 		`sum(logmon_requests_total{method="GET"})`:             30 + 3 + 1,
 		`sum(logmon_requests_total{method="other"})`:           5 + 1,
 		`sum(logmon_requests_total{status="5xx"})`:             10,
-		`sum(logmon_requests_total{status="other"})`:           1,
+		`sum(logmon_requests_total{status="none"})`:            1,
 		`sum(logmon_response_bytes_total)`:                     30*100 + 10*7 + 3 + 1,
 		`logmon_request_duration_seconds_count`:                30 + 10 + 10,
 		`logmon_request_duration_seconds_sum`:                  30*0.25 + 10*1.5 + 10*0.0009765625,
@@ -185,7 +185,7 @@ func metricsTraffic() traffic {
 		`logmon_newest_event_timestamp_seconds`:                float64(t0 + 6),
 		`logmon_alert_firing{rule="high_traffic"}`:             1,
 		`logmon_alert_firing{rule="error_rate"}`:               0,
-		`count(logmon_requests_total)`:                         60, // 6 classes x 10 methods, bounded
+		`count(logmon_requests_total)`:                         70, // 7 classes x 10 methods, bounded
 		`count(logmon_alert_firing)`:                           2,
 	}
 	return tr

@@ -26,8 +26,9 @@ import (
 )
 
 // Classes are the values of the status label: the summary's status
-// classes ("other": 600 to 999, or no status logged).
-var Classes = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other"}
+// classes, as the summary counts them ("none": no status logged, "-";
+// "other": 600 to 999, or below 100).
+var Classes = [...]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other", "none"}
 
 // Methods are the values of the method label: the methods of RFC 9110
 // and PATCH; any other method (WebDAV's, a scanner's junk) is "other",
@@ -154,10 +155,13 @@ func (m *Metrics) Rule(rule string, firing bool) {
 
 // class is the index in Classes of status.
 func class(status int) int {
-	if status >= 100 && status <= 599 {
+	switch {
+	case status == 0:
+		return 6
+	case status >= 100 && status <= 599:
 		return status/100 - 1
 	}
-	return len(Classes) - 1
+	return 5
 }
 
 // method is the index in Methods of m; a switch on string(m) compares

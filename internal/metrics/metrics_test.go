@@ -62,11 +62,11 @@ func TestMetrics(t *testing.T) {
 		`logmon_requests_total{command="alert",method="GET",status="2xx"} 2`,
 		`logmon_requests_total{command="alert",method="GET",status="5xx"} 1`,
 		`logmon_requests_total{command="alert",method="other",status="2xx"} 1`,
-		`logmon_requests_total{command="alert",method="other",status="other"} 1`,
+		`logmon_requests_total{command="alert",method="other",status="none"} 1`,
 		`logmon_requests_total{command="alert",method="PATCH",status="other"} 1`,
 		`logmon_requests_total{command="alert",method="POST",status="2xx"} 0`,
 		`logmon_response_bytes_total{command="alert",method="GET",status="2xx"} 100`,
-		`logmon_response_bytes_total{command="alert",method="other",status="other"} 7`,
+		`logmon_response_bytes_total{command="alert",method="other",status="none"} 7`,
 		`logmon_rejected_lines_total{command="alert",reason="bad_line"} 2`,
 		`logmon_rejected_lines_total{command="alert",reason="invalid_record"} 0`,
 		`logmon_rejected_lines_total{command="alert",reason="outlier"} 1`,
@@ -99,7 +99,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestClass(t *testing.T) {
-	for status, want := range map[int]string{0: "other", 99: "other", 100: "1xx", 200: "2xx", 399: "3xx", 404: "4xx", 599: "5xx", 600: "other", 999: "other"} {
+	for status, want := range map[int]string{0: "none", 99: "other", 100: "1xx", 200: "2xx", 399: "3xx", 404: "4xx", 599: "5xx", 600: "other", 999: "other"} {
 		if got := Classes[class(status)]; got != want {
 			t.Errorf("class(%d) = %s, want %s", status, got, want)
 		}
