@@ -157,6 +157,7 @@ func newApp(e env) *cli.App {
 			statsCommand(e),
 			alertCommand(e),
 			renderCommand(e),
+			reportCommand(e),
 			genCommand(e),
 			demoCommand(e),
 		},

@@ -1,0 +1,221 @@
+// Package report writes logmon report's one self-contained HTML file: the
+// period and its totals, charts of requests (with alert spans and the
+// threshold), status classes and latency over time, the top tables and
+// the alerts.
+//
+// A Report is fed as a stage is: requests (Request, from the driver, for
+// the tables), the summaries and alerts the in-process engines write
+// (Summary, Alert), and the records that come from upstream (Raw). It
+// keeps a bounded amount whatever the input's length (a series of at
+// most MaxPoints points, top lists of bounded capacity, at most MaxAlerts
+// alerts) and writes the page once, at the end (Write).
+//
+// The page is safe with hostile logs: every string is put in by
+// html/template (escaped for where it lands; log text only ever lands in
+// text nodes), charts are SVG drawn here from numbers, and the page has
+// no script at all, with a Content-Security-Policy that forbids any
+// script and every load from anywhere (default-src 'none'), so even a
+// mistake in escaping could not run code or fetch anything.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/logmon/logmon/internal/record"
+)
+
+// Config is what a report shows and how.
+type Config struct {
+	Location  *time.Location // the time axis' zone; nil is UTC
+	Rows      int            // rows of each table; 0 is DefaultRows
+	MaxPoints int            // points of a chart; 0 is DefaultMaxPoints
+	// IPv4Prefix and IPv6Prefix are the networks' prefix lengths (0:
+	// aggregate's defaults).
+	IPv4Prefix, IPv6Prefix int
+	// AS, when set, names the autonomous system of a network (--asn-db).
+	AS func(network string) (number uint32, org string, ok bool)
+	// Threshold is the high-traffic threshold drawn on the requests
+	// chart (requests/s), ThresholdRule the rule's name; none when
+	// ThresholdRule is "". Without one, the threshold of the first
+	// firing high_traffic alert on input is drawn.
+	Threshold     float64
+	ThresholdRule string
+	// Rules describes the rules applied in-process, for the page.
+	Rules []string
+	// Source names the input, for the page's title ("access.log").
+	Source string
+}
+
+// DefaultRows is how many rows a table shows.
+const DefaultRows = 20
+
+// MaxRows bounds Rows.
+const MaxRows = 1000
+
+// MaxAlerts bounds the alerts kept: a rule flapping all month could fire
+// a million times; the page lists the first MaxAlerts and says how many
+// more there were.
+const MaxAlerts = 5000
+
+// Report gathers what the page shows.
+type Report struct {
+	cfg Config
+
+	own, up       *series // summaries made in-process, and from upstream
+	reqTables     *tables // from requests
+	upTables      *tables // from upstream summaries
+	requests      int64   // requests counted in reqTables
+	upSummaries   int64
+	ownSummaries  int64
+	otherRecords  int64
+	badRecords    int64
+	alerts        []*span
+	byID          map[string]*span
+	alertsDropped int64
+	dec           record.Decoder
+	sum           record.Summary
+	alert         record.Alert
+}
+
+// span is one alert, from firing to resolved.
+type span struct {
+	id, rule     string
+	fired        bool // a firing record was seen (else it fired before the input began)
+	start, end   int64
+	resolved     bool
+	value, limit float64 // what the firing record compared
+	unit         string
+	message      string
+}
+
+// New returns an empty report.
+func New(cfg Config) (*Report, error) {
+	cfg.Rows = cmp.Or(cfg.Rows, DefaultRows)
+	if cfg.Rows < 1 || cfg.Rows > MaxRows {
+		return nil, fmt.Errorf("rows must be between 1 and %d: %d", MaxRows, cfg.Rows)
+	}
+	cfg.MaxPoints = cmp.Or(cfg.MaxPoints, DefaultMaxPoints)
+	if cfg.MaxPoints < 2 {
+		return nil, fmt.Errorf("a chart needs at least 2 points: %d", cfg.MaxPoints)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	return &Report{
+		cfg:       cfg,
+		own:       newSeries(cfg.MaxPoints),
+		up:        newSeries(cfg.MaxPoints),
+		reqTables: newTables(cfg.Rows, cfg.IPv4Prefix, cfg.IPv6Prefix),
+		upTables:  newTables(cfg.Rows, cfg.IPv4Prefix, cfg.IPv6Prefix),
+		byID:      make(map[string]*span),
+	}, nil
+}
+
+// Count counts a request in the tables. The caller hands the same
+// request to the engines whose summaries and alerts come to Summary and
+// Alert.
+func (r *Report) Count(req *record.Request) {
+	r.requests++
+	r.reqTables.request(req)
+}
+
+// Summary takes a summary made in-process.
+func (r *Report) Summary(s *record.Summary) error {
+	r.ownSummaries++
+	r.own.add(s)
+	return nil
+}
+
+// Alert takes an alert record, made in-process or from upstream: an alert
+// seen twice (the same rule and state at the same second) counts once.
+func (r *Report) Alert(a *record.Alert) error {
+	s := r.byID[a.ID]
+	if s == nil {
+		if len(r.alerts) >= MaxAlerts {
+			r.alertsDropped++
+			return nil
+		}
+		s = &span{id: a.ID, rule: a.Rule}
+		r.byID[a.ID] = s
+		r.alerts = append(r.alerts, s)
+	}
+	t := a.Time.Unix()
+	switch a.State {
+	case record.Firing:
+		if s.fired {
+			return nil
+		}
+		s.fired, s.start, s.message = true, t, a.Message
+		s.value, s.limit, s.unit = alertValue(a)
+	case record.Resolved:
+		if s.resolved {
+			return nil
+		}
+		s.resolved, s.end = true, t
+		if !s.fired {
+			s.value, s.limit, s.unit = alertValue(a)
+			s.message = a.Message
+		}
+	}
+	return nil
+}
+
+// alertValue is what an alert's rule compared with its threshold.
+func alertValue(a *record.Alert) (value, limit float64, unit string) {
+	switch {
+	case a.Latency != nil:
+		return *a.Latency, a.Threshold, "s"
+	case a.Ratio != nil:
+		return *a.Ratio, a.Threshold, "ratio"
+	case a.Deviation != nil:
+		return *a.Deviation, a.Threshold, "σ"
+	}
+	return a.Rate, a.Threshold, "req/s"
+}
+
+// Request, Raw and Flush make a Report the driver's sink (driver.Sink).
+
+// Raw takes a record from upstream: summaries and alerts are shown,
+// others counted.
+func (r *Report) Raw(typ record.Type, line []byte) error {
+	switch typ {
+	case record.TypeSummary:
+		if err := r.dec.Summary(line, &r.sum); err != nil {
+			r.badRecords++
+			return fmt.Errorf("%w: %v", record.ErrBadRecord, err)
+		}
+		r.upSummaries++
+		r.up.add(&r.sum)
+		r.upTables.summary(&r.sum)
+	case record.TypeAlert:
+		if err := r.dec.Alert(line, &r.alert); err != nil {
+			r.badRecords++
+			return fmt.Errorf("%w: %v", record.ErrBadRecord, err)
+		}
+		return r.Alert(&r.alert)
+	default:
+		r.otherRecords++
+	}
+	return nil
+}
+
+// Request would write a request on: a report passes none on.
+func (r *Report) Request(*record.Request) error { return nil }
+
+// Flush has nothing to do: the page is written once, by Write.
+func (r *Report) Flush() error { return nil }
+
+// sortedAlerts are the alerts by the time they fired.
+func (r *Report) sortedAlerts(from int64) []*span {
+	as := slices.Clone(r.alerts)
+	for _, s := range as {
+		if !s.fired {
+			s.start = min(from, s.end)
+		}
+	}
+	slices.SortStableFunc(as, func(a, b *span) int { return cmp.Compare(a.start, b.start) })
+	return as
+}

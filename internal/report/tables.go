@@ -1,0 +1,134 @@
+package report
+
+import (
+	"github.com/logmon/logmon/aggregate"
+	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/topk"
+)
+
+// The tables of the whole period. From requests they are counted here,
+// each a Space-Saving summary (package topk) of capacity
+// aggregate.TopCapacity(rows): bounded memory whatever the log, exact
+// while a table has no more distinct keys than that, and past it every
+// key with more than requests/capacity hits is counted, within the error
+// shown. From summaries alone they are the sums of the summaries' own top
+// lists, which name only what was in an interval's top: the report says
+// so.
+const (
+	tabSections = iota
+	tabPaths
+	tab404
+	tabClients
+	tabNetworks
+	tabAgents
+	tabReferers
+	tabUsers
+	tabMethods
+	numTables
+)
+
+// tableInfo names each table and its key's column.
+var tableInfo = [numTables]struct{ title, key string }{
+	tabSections: {"Top sections", "section"},
+	tabPaths:    {"Top paths", "path"},
+	tab404:      {"Top 404 paths", "path"},
+	tabClients:  {"Top clients", "client"},
+	tabNetworks: {"Top networks", "network"},
+	tabAgents:   {"Top user agents", "user agent"},
+	tabReferers: {"Top referrers", "referrer"},
+	tabUsers:    {"Top users", "user"},
+	tabMethods:  {"Methods", "method"},
+}
+
+// tables counts the period's top lists.
+type tables struct {
+	lists     [numTables]*topk.Summary
+	networkOf func([]byte) []byte
+	// asOf remembers the autonomous systems summaries named for their
+	// networks (bounded: see noteAS).
+	asOf map[string]asInfo
+}
+
+type asInfo struct {
+	num uint32
+	org string
+}
+
+// maxASNotes bounds asOf: a network seen in more summaries' top lists
+// than this many distinct ones is shown without its AS.
+const maxASNotes = 1 << 14
+
+func newTables(rows, v4, v6 int) *tables {
+	t := &tables{networkOf: aggregate.NetworkOf(v4, v6), asOf: make(map[string]asInfo)}
+	for i := range t.lists {
+		t.lists[i] = topk.New(aggregate.TopCapacity(rows))
+	}
+	return t
+}
+
+// request counts one request in every table. This is the report's cost
+// over stats: a few Space-Saving adds, about 30 ns each for a key seen
+// before (package topk).
+func (t *tables) request(r *record.Request) {
+	if r.Section != nil {
+		t.lists[tabSections].Add(r.Section, 1)
+	}
+	if r.Path != nil {
+		t.lists[tabPaths].Add(r.Path, 1)
+		if r.Status == 404 {
+			t.lists[tab404].Add(r.Path, 1)
+		}
+	}
+	if r.Remote != nil {
+		t.lists[tabClients].Add(r.Remote, 1)
+		if nw := t.networkOf(r.Remote); nw != nil {
+			t.lists[tabNetworks].Add(nw, 1)
+		}
+	}
+	if r.Agent != nil {
+		t.lists[tabAgents].Add(r.Agent, 1)
+	}
+	if r.Referer != nil {
+		t.lists[tabReferers].Add(r.Referer, 1)
+	}
+	if r.User != nil {
+		t.lists[tabUsers].Add(r.User, 1)
+	}
+	if r.Method != nil {
+		t.lists[tabMethods].Add(r.Method, 1)
+	}
+}
+
+// summary adds the top lists a summary carries.
+func (t *tables) summary(s *record.Summary) {
+	for _, h := range s.Sections {
+		t.lists[tabSections].Add([]byte(h.Section), h.Hits)
+	}
+	for _, h := range s.Methods {
+		t.lists[tabMethods].Add([]byte(h.Method), h.Hits)
+	}
+	for _, h := range s.Clients {
+		t.lists[tabClients].Add([]byte(h.Client), h.Hits)
+	}
+	for _, h := range s.Networks {
+		t.lists[tabNetworks].Add([]byte(h.Network), h.Hits)
+		if h.ASN != 0 || h.ASOrg != "" {
+			t.noteAS(h.Network, asInfo{h.ASN, h.ASOrg})
+		}
+	}
+}
+
+func (t *tables) noteAS(network string, as asInfo) {
+	if _, ok := t.asOf[network]; ok || len(t.asOf) < maxASNotes {
+		t.asOf[network] = as
+	}
+}
+
+func (t *tables) empty() bool {
+	for _, l := range t.lists {
+		if l.Total() > 0 {
+			return false
+		}
+	}
+	return true
+}
