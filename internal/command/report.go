@@ -56,11 +56,9 @@ func reportCommand(e env) *cli.Command {
 				return err
 			}
 			cfg := report.Config{
-				Location:   loc,
-				Rows:       c.Int("top"),
-				IPv4Prefix: c.Int("ipv4-prefix"),
-				IPv6Prefix: c.Int("ipv6-prefix"),
-				Source:     reportSource(c.Args().Slice()),
+				Location: loc,
+				Rows:     c.Int("top"),
+				Source:   reportSource(c.Args().Slice()),
 			}
 			for _, r := range rules {
 				cfg.Rules = append(cfg.Rules, describeRule(r))
@@ -70,7 +68,7 @@ func reportCommand(e env) *cli.Command {
 			}
 			aggCfg := aggregate.Config{
 				Interval:   c.Duration("interval"),
-				Top:        1, // the summaries' lists are not shown: the report counts its own over the period
+				Top:        report.SummaryTop,
 				Lateness:   c.Duration("lateness"),
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),

@@ -78,7 +78,7 @@ func (r *Report) data() *pageData {
 	if d.Source != "" {
 		d.Title = "logmon report: " + d.Source
 	}
-	s, tabs, fromRequests := r.own, r.reqTables, true
+	s, tabs, fromRequests := r.own, r.ownTables, true
 	if s.empty() && r.requests == 0 {
 		s, tabs, fromRequests = r.up, r.upTables, false
 	}

@@ -32,9 +32,6 @@ type Config struct {
 	Location  *time.Location // the time axis' zone; nil is UTC
 	Rows      int            // rows of each table; 0 is DefaultRows
 	MaxPoints int            // points of a chart; 0 is DefaultMaxPoints
-	// IPv4Prefix and IPv6Prefix are the networks' prefix lengths (0:
-	// aggregate's defaults).
-	IPv4Prefix, IPv6Prefix int
 	// AS, when set, names the autonomous system of a network (--asn-db).
 	AS func(network string) (number uint32, org string, ok bool)
 	// Threshold is the high-traffic threshold drawn on the requests
@@ -48,6 +45,14 @@ type Config struct {
 	// Source names the input, for the page's title ("access.log").
 	Source string
 }
+
+// SummaryTop is the length of the top lists the summaries made for a
+// report should have: the tables of sections, clients, networks and
+// methods are the sums of the summaries' lists, so a key is counted in
+// each interval where it was among the top SummaryTop. 64 keeps the
+// aggregator's lists at their least capacity (aggregate.TopCapacity), as
+// fast as stats' default.
+const SummaryTop = 64
 
 // DefaultRows is how many rows a table shows.
 const DefaultRows = 20
@@ -65,9 +70,9 @@ type Report struct {
 	cfg Config
 
 	own, up       *series // summaries made in-process, and from upstream
-	reqTables     *tables // from requests
+	ownTables     *tables // from requests and the summaries made of them
 	upTables      *tables // from upstream summaries
-	requests      int64   // requests counted in reqTables
+	requests      int64   // requests counted in ownTables
 	upSummaries   int64
 	ownSummaries  int64
 	otherRecords  int64
@@ -108,8 +113,8 @@ func New(cfg Config) (*Report, error) {
 		cfg:       cfg,
 		own:       newSeries(cfg.MaxPoints),
 		up:        newSeries(cfg.MaxPoints),
-		reqTables: newTables(cfg.Rows, cfg.IPv4Prefix, cfg.IPv6Prefix),
-		upTables:  newTables(cfg.Rows, cfg.IPv4Prefix, cfg.IPv6Prefix),
+		ownTables: newTables(cfg.Rows),
+		upTables:  newTables(cfg.Rows),
 		byID:      make(map[string]*span),
 	}, nil
 }
@@ -119,13 +124,14 @@ func New(cfg Config) (*Report, error) {
 // Alert.
 func (r *Report) Count(req *record.Request) {
 	r.requests++
-	r.reqTables.request(req)
+	r.ownTables.request(req)
 }
 
 // Summary takes a summary made in-process.
 func (r *Report) Summary(s *record.Summary) error {
 	r.ownSummaries++
 	r.own.add(s)
+	r.ownTables.summary(s)
 	return nil
 }
 
