@@ -72,7 +72,8 @@ type Report struct {
 	own, up       *series // summaries made in-process, and from upstream
 	ownTables     *tables // from requests and the summaries made of them
 	upTables      *tables // from upstream summaries
-	requests      int64   // requests counted in ownTables
+	counter       *counter
+	requests      int64 // requests counted in ownTables
 	upSummaries   int64
 	ownSummaries  int64
 	otherRecords  int64
@@ -109,11 +110,13 @@ func New(cfg Config) (*Report, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	own := newTables(cfg.Rows)
 	return &Report{
 		cfg:       cfg,
+		counter:   newCounter(own),
 		own:       newSeries(cfg.MaxPoints),
 		up:        newSeries(cfg.MaxPoints),
-		ownTables: newTables(cfg.Rows),
+		ownTables: own,
 		upTables:  newTables(cfg.Rows),
 		byID:      make(map[string]*span),
 	}, nil
@@ -124,7 +127,7 @@ func New(cfg Config) (*Report, error) {
 // Alert.
 func (r *Report) Count(req *record.Request) {
 	r.requests++
-	r.ownTables.request(req)
+	r.counter.add(req)
 }
 
 // Summary takes a summary made in-process.
