@@ -25,6 +25,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
+			&cli.StringFlag{Name: "host", Usage: "name the machine in every summary, which then carries its distinct clients' sketch, for a hub to merge (see Watching a fleet)"},
 			latenessFlag(),
 			maxJumpFlag(),
 			metricsFlag(),
@@ -41,6 +42,7 @@ func statsCommand(e env) *cli.Command {
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
 				IPv6Prefix: c.Int("ipv6-prefix"),
+				Host:       c.String("host"),
 			}
 			if path := c.String("asn-db"); path != "" {
 				db, err := asn.Open(path)
