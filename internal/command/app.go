@@ -159,6 +159,7 @@ func newApp(e env) *cli.App {
 			renderCommand(e),
 			genCommand(e),
 			demoCommand(e),
+			subscribeCommand(e),
 		},
 	}
 	for _, c := range app.Commands {

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -29,9 +30,17 @@ func statsCommand(e env) *cli.Command {
 			latenessFlag(),
 			maxJumpFlag(),
 			metricsFlag(),
-		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), stateFlags(), logFlags(), publishFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			log, err := logger(c, e, "stats")
+			if err != nil {
+				return err
+			}
+			out, closePub, err := publishSink(c, out, log, c.String("state") != "")
 			if err != nil {
 				return err
 			}
@@ -56,10 +65,6 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			log, err := logger(c, e, "stats")
-			if err != nil {
-				return err
-			}
 			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			keep, err := keepState(c, "stats", cfg)
@@ -71,7 +76,7 @@ func statsCommand(e env) *cli.Command {
 				return err
 			}
 			defer mx.close()
-			return drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()})
+			return errors.Join(drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()}), closePub())
 		},
 	}
 }
