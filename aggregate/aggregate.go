@@ -57,6 +57,11 @@ type Config struct {
 	// (package asn, stats --asn-db). It is called for the top networks
 	// of each summary only, and changes nothing of the state.
 	AS func(network string) (number uint32, org string, ok bool) `json:"-"`
+	// Host, when set, names the machine in every summary (stats --host),
+	// and the summaries carry their distinct clients' sketch too, so
+	// that a hub can fold the summaries of many hosts (merge.go). It
+	// changes nothing of what is counted.
+	Host string `json:"-"`
 }
 
 // MaxSilentIntervals bounds how many empty summaries one jump of event
@@ -83,6 +88,9 @@ type Aggregator struct {
 	sketch   []byte       // scratch for the summary's latency sketch
 	last     *bucket      // the bucket of the last request, and its start
 	lastAt   int64
+
+	seen          map[seenKey]struct{} // the summaries folded, to drop repeats (merge.go)
+	scratchSketch *ddsketch.DDSketch   // a summary's durations, decoded
 }
 
 // bucket accumulates one interval.
@@ -98,6 +106,8 @@ type bucket struct {
 	timed                 int64               // requests with a duration
 	slowest               float64             // their largest duration, exact
 	durations             *ddsketch.DDSketch  // their durations (package latency)
+	merged                *merged             // the top lists of the summaries folded in; nil when none
+	unsketched            int64               // distinct clients of summaries without a sketch (merge.go)
 }
 
 // MaxTop bounds the top lists' length: each list counts TopCapacity(top)
@@ -252,12 +262,18 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		Clients:  s.Clients[:0],
 		Networks: s.Networks[:0],
 	}
+	s.Host = a.cfg.Host
+	if b != nil && b.merged != nil {
+		a.writeMerged(s, b)
+	}
 	if b != nil {
 		s.Requests, s.Bytes, s.Late, s.Status = b.requests, b.bytes, b.late, b.status
 		s.Rate = float64(b.requests) / float64(covered-start)
 		if b.requests > 0 {
 			s.ErrorShare = float64(b.status.C5xx) / float64(b.requests)
 		}
+	}
+	if b != nil && b.merged == nil {
 		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) record.SectionHits {
 			return record.SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
 		})
@@ -277,9 +293,18 @@ func (a *Aggregator) write(start, end, covered int64) error {
 			}
 			return n
 		})
+	}
+	if b != nil {
 		// The estimate can be a little above the truth: never more
 		// clients than requests.
-		s.DistinctClients = min(int64(b.distinct.Estimate()), b.requests)
+		s.DistinctClients = min(int64(b.distinct.Estimate())+b.unsketched, b.requests)
+		if a.cfg.Host != "" && b.requests > 0 {
+			d, err := b.distinct.MarshalBinary()
+			if err != nil {
+				return err // it never fails
+			}
+			s.DistinctSketch = d
+		}
 		if b.timed > 0 {
 			s.Timed, s.Max = b.timed, latency.Round(b.slowest)
 			s.P50 = latency.Round(latency.Quantile(b.durations, 0.50, b.slowest))
@@ -332,6 +357,7 @@ func (a *Aggregator) release(b *bucket) {
 	b.durations.Clear()        // keeps its bins' memory
 	b.requests, b.bytes, b.late, b.status = 0, 0, 0, record.StatusClasses{}
 	b.timed, b.slowest = 0, 0
+	b.merged, b.unsketched = nil, 0
 	a.free = append(a.free, b)
 }
 
@@ -432,6 +458,7 @@ type State struct {
 	Next     int64           `json:"next"`
 	HaveNext bool            `json:"have_next"`
 	Open     []OpenInterval  `json:"open"`
+	Seen     []seenKey       `json:"seen,omitempty"` // the summaries folded lately (merge.go)
 }
 
 // OpenInterval is an interval counted but not yet written.
@@ -452,6 +479,10 @@ type OpenInterval struct {
 	Timed   int64   `json:"timed,omitempty"`
 	Slowest float64 `json:"slowest,omitempty"`
 	Latency []byte  `json:"latency,omitempty"`
+	// The top lists of the summaries folded in, and their distinct
+	// clients without a sketch (merge.go).
+	Merged     *merged `json:"merged,omitempty"`
+	Unsketched int64   `json:"unsketched,omitempty"`
 }
 
 // TopState is a top list's summary (topk.Summary.Entries and Total).
@@ -476,7 +507,7 @@ func (a *Aggregator) State() any {
 			Start: start, Requests: b.requests, Bytes: b.bytes, Late: b.late, Status: b.status,
 			Sections: topState(b.sections), Methods: topState(b.methods), Clients: topState(b.clients),
 			Networks: topState(b.networks), NetsLive: b.netsLive,
-			Distinct: distinct,
+			Distinct: distinct, Merged: b.merged, Unsketched: b.unsketched,
 		}
 		if b.timed > 0 {
 			o.Timed, o.Slowest, o.Latency = b.timed, b.slowest, latency.Encode(nil, b.durations)
@@ -484,6 +515,12 @@ func (a *Aggregator) State() any {
 		st.Open = append(st.Open, o)
 	}
 	slices.SortFunc(st.Open, func(x, y OpenInterval) int { return cmp.Compare(x.Start, y.Start) })
+	for k := range a.seen {
+		st.Seen = append(st.Seen, k)
+	}
+	slices.SortFunc(st.Seen, func(x, y seenKey) int {
+		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
+	})
 	return &st
 }
 
@@ -526,7 +563,18 @@ func (a *Aggregator) Restore(data []byte) error {
 		if err := restoreLatency(b, o); err != nil {
 			return fmt.Errorf("open interval at %d: latency: %v", o.Start, err)
 		}
+		if o.Unsketched < 0 {
+			return fmt.Errorf("open interval at %d: negative counts", o.Start)
+		}
+		b.merged, b.unsketched = o.Merged, o.Unsketched
 		a.open[o.Start] = b
+	}
+	a.seen = nil
+	for _, k := range st.Seen {
+		if a.seen == nil {
+			a.seen = map[seenKey]struct{}{}
+		}
+		a.seen[k] = struct{}{}
 	}
 	a.next, a.haveNext = st.Next, st.HaveNext
 	return nil

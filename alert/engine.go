@@ -22,6 +22,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/DataDog/sketches-go/ddsketch"
+
 	"github.com/logmon/logmon/internal/record"
 
 	"github.com/logmon/logmon/internal/eventtime"
@@ -56,6 +58,9 @@ type Engine struct {
 	late        int64
 	rec         record.Alert
 	watch       func(rule string, firing bool) // see Watch
+
+	seen    map[seenKey]struct{} // the summaries folded, to drop repeats (merge.go)
+	scratch *ddsketch.DDSketch   // a summary's durations, decoded
 }
 
 // rule is one rule at work: its settings, window, machine and detector.
@@ -261,6 +266,7 @@ type State struct {
 	LastCounted int64       `json:"last_counted"`
 	Late        int64       `json:"late"`
 	Rules       []RuleState `json:"rules"`
+	Seen        []seenKey   `json:"seen,omitempty"` // the summaries folded lately (merge.go)
 }
 
 // RuleState is one rule's state, in the order of the rules.
@@ -305,6 +311,7 @@ func (e *Engine) State() any {
 		}
 		st.Rules = append(st.Rules, rs)
 	}
+	st.Seen = seenList(e.seen)
 	return &st
 }
 
@@ -317,6 +324,13 @@ func (e *Engine) Restore(data []byte) error {
 	}
 	if err := e.clock.Restore(st.Clock); err != nil {
 		return err
+	}
+	e.seen = nil
+	for _, k := range st.Seen {
+		if e.seen == nil {
+			e.seen = map[seenKey]struct{}{}
+		}
+		e.seen[k] = struct{}{}
 	}
 	j, newest := st.Clock.Judged, st.Clock.Newest
 	clear(e.ring)

@@ -42,13 +42,17 @@ func alertCommand(e env) *cli.Command {
 			latenessFlag(),
 			maxJumpFlag(),
 			metricsFlag(),
-		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), stateFlags(), logFlags(), publishFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
 				return err
 			}
 			log, err := logger(c, e, "alert")
+			if err != nil {
+				return err
+			}
+			out, closePub, err := publishSink(c, out, log, c.String("state") != "")
 			if err != nil {
 				return err
 			}
@@ -90,7 +94,7 @@ func alertCommand(e env) *cli.Command {
 			}
 			defer mx.close()
 			mx.watch(eng)
-			err = drive(c, e, input.Config{}, driver.Config{Fold: eng, Out: out, Pass: c.Bool("pass"), Warn: warn, State: keep, Observe: mx.observer()})
+			err = errors.Join(drive(c, e, input.Config{}, driver.Config{Fold: eng, Out: out, Pass: c.Bool("pass"), Warn: warn, State: keep, Observe: mx.observer()}), closePub())
 			if n := eng.Late(); n > 0 && (err == nil || errors.Is(err, input.ErrStopped)) {
 				warn.Printf("%d late requests counted in the earliest open second", n)
 			}

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -25,12 +26,21 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
+			&cli.StringFlag{Name: "host", Usage: "name the machine in every summary, which then carries its distinct clients' sketch, for a hub to merge (see Watching a fleet)"},
 			latenessFlag(),
 			maxJumpFlag(),
 			metricsFlag(),
-		}, slices.Concat(inputFlags(), stateFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), stateFlags(), logFlags(), publishFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
+			if err != nil {
+				return err
+			}
+			log, err := logger(c, e, "stats")
+			if err != nil {
+				return err
+			}
+			out, closePub, err := publishSink(c, out, log, c.String("state") != "")
 			if err != nil {
 				return err
 			}
@@ -41,6 +51,7 @@ func statsCommand(e env) *cli.Command {
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
 				IPv6Prefix: c.Int("ipv6-prefix"),
+				Host:       c.String("host"),
 			}
 			if path := c.String("asn-db"); path != "" {
 				db, err := asn.Open(path)
@@ -54,10 +65,6 @@ func statsCommand(e env) *cli.Command {
 			if err != nil {
 				return usageError{err}
 			}
-			log, err := logger(c, e, "stats")
-			if err != nil {
-				return err
-			}
 			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			keep, err := keepState(c, "stats", cfg)
@@ -69,7 +76,7 @@ func statsCommand(e env) *cli.Command {
 				return err
 			}
 			defer mx.close()
-			return drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()})
+			return errors.Join(drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()}), closePub())
 		},
 	}
 }

@@ -41,6 +41,16 @@ type Fold interface {
 	End() error
 }
 
+// SummaryFold is a Fold that folds summary records too (stats and alert
+// fold the summaries of many hosts: aggregate/merge.go, alert/merge.go).
+// Summary returns an error wrapping record.ErrBadRecord for a summary it
+// cannot count (the line is reported and the stream goes on), and
+// Repeated for one it has counted before; any other error ends the run.
+type SummaryFold interface {
+	Summary(s *record.Summary) error
+	Repeated(err error) bool
+}
+
 // Stateful is a Fold whose state can be kept across runs (--state).
 type Stateful interface {
 	Fold
@@ -119,9 +129,14 @@ type Driver struct {
 	Outliers                  int64 // requests rejected as far from the stream's time (jump.go)
 	Headers                   int64 // lines of the log format's own, such as W3C's #Fields (counted in Lines)
 	Outside                   int64 // requests outside --since/--until (counted in Requests)
+	Summaries, Repeated       int64 // summary records folded, and dropped as repeats
+	SkippedSummaries          int64 // summaries at or before the saved position
 	blanks                    int64 // blank lines before the form was known
 	form                      input.Form
 
+	sums       SummaryFold // the fold, when it folds summaries
+	sum        record.Summary
+	dec        record.Decoder
 	clock      *eventtime.Clock // the fold's; nil without a fold
 	wall       clock.Clock      // the wall clock the input ticks on; nil without
 	held       []held           // requests far from the stream and the lines after them, waiting (jump.go)
@@ -138,6 +153,7 @@ func New(cfg Config) *Driver {
 	d := &Driver{cfg: cfg}
 	if cfg.Fold != nil {
 		d.clock = cfg.Fold.Clock()
+		d.sums, _ = cfg.Fold.(SummaryFold)
 	}
 	return d
 }
@@ -231,6 +247,38 @@ func (d *Driver) request(it *input.Item) error {
 		return d.judge(it)
 	}
 	return d.take(it)
+}
+
+// summary folds a summary record.
+func (d *Driver) summary(it *input.Item) error {
+	s := &d.sum
+	if err := d.dec.Summary(it.Text, s); err != nil {
+		return d.bad(it, fmt.Sprintf("bad summary: %v", err))
+	}
+	var at []byte
+	if s.Seq != 0 {
+		at = []byte("nats:" + s.Stream)
+	}
+	k := d.cfg.State
+	if k != nil && k.Skip(at, s.Seq) {
+		d.SkippedSummaries++
+		return nil
+	}
+	err := d.sums.Summary(s)
+	switch {
+	case err == nil:
+		d.Summaries++
+	case d.sums.Repeated(err):
+		d.Repeated++
+	case errors.Is(err, record.ErrBadRecord):
+		return d.bad(it, err.Error())
+	default:
+		return err
+	}
+	if k != nil {
+		k.Counted(at, s.Seq)
+	}
+	return nil
 }
 
 // outside reports whether r is outside --since and --until.
@@ -399,6 +447,12 @@ func (d *Driver) End() error {
 	}
 	if d.Outside > 0 {
 		w.Printf("%d requests outside --since/--until left out", d.Outside)
+	}
+	if d.SkippedSummaries > 0 {
+		w.Printf("%d summaries at or before the saved position skipped: counted before the restart", d.SkippedSummaries)
+	}
+	if d.Repeated > 0 {
+		w.Printf("%d repeated summaries (same host and start) counted once", d.Repeated)
 	}
 	if d.Invalid > 0 {
 		w.Printf("%d invalid records skipped", d.Invalid)

@@ -93,6 +93,14 @@ func (h *held) item() input.Item {
 
 // record handles a record to pass on: behind the held lines, if any.
 func (d *Driver) record(it *input.Item) error {
+	if it.Type == record.TypeSummary && d.sums != nil {
+		if len(d.held) > 0 {
+			if err := d.settle(); err != nil {
+				return err
+			}
+		}
+		return d.summary(it)
+	}
 	if len(d.held) == 0 {
 		return d.pass(it)
 	}

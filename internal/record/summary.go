@@ -10,6 +10,10 @@ import (
 // Summary is the "summary" record: what the traffic did in one interval
 // [Start, End) of event time.
 type Summary struct {
+	// Host names the machine whose traffic this is (stats --host), so
+	// that a hub folding the summaries of many hosts counts a summary
+	// repeated (same host and start) once; left out when "".
+	Host            string
 	Start           time.Time
 	End             time.Time
 	Partial         bool // the input ended inside this interval; left out when false
@@ -23,7 +27,13 @@ type Summary struct {
 	Clients         []ClientHits
 	Networks        []NetworkHits // the clients' networks (see aggregate.Config.IPv4Prefix)
 	DistinctClients int64
-	Late            int64 // requests that arrived after their second was judged; counted here
+	// DistinctSketch is the clients' HyperLogLog sketch in
+	// github.com/axiomhq/hyperloglog's binary form (sparse, so a few
+	// bytes a client while they are few), written as base64: what a
+	// consumer unions to have the distinct clients of several summaries
+	// or hosts. Left out when there are no clients.
+	DistinctSketch []byte
+	Late           int64 // requests that arrived after their second was judged; counted here
 
 	// Latency, from the requests with a duration (Request.Timed); all
 	// left out of the record when Timed is 0. The percentiles are
@@ -37,6 +47,13 @@ type Summary struct {
 	// consumer merges to have the percentiles of several summaries or
 	// hosts.
 	LatencySketch []byte
+
+	// Stream and Seq are where logmon subscribe read the summary: the
+	// JetStream stream's name and the message's sequence in it, which a
+	// stage keeping a state saves as its position (subscribe --resume).
+	// Left out when Seq is 0.
+	Stream string
+	Seq    int64
 }
 
 // SectionHits is one entry of a top-sections list.
@@ -84,7 +101,13 @@ type StatusClasses struct {
 // written in UTC. A nil list is written as [], never null, so that jq's
 // .sections[0] and length work on every summary.
 func (s *Summary) AppendJSON(b []byte) []byte {
-	b = append(b, `{"type":"summary","start":"`...)
+	b = append(b, `{"type":"summary",`...)
+	if s.Host != "" {
+		b = append(b, `"host":`...)
+		b = AppendString(b, []byte(s.Host))
+		b = append(b, ',')
+	}
+	b = append(b, `"start":"`...)
 	b = appendTimeValue(b, s.Start)
 	b = append(b, `","end":"`...)
 	b = appendTimeValue(b, s.End)
@@ -105,6 +128,11 @@ func (s *Summary) AppendJSON(b []byte) []byte {
 	b = appendList(b, `,"clients":`, s.Clients)
 	b = appendList(b, `,"networks":`, s.Networks)
 	b = appendInt(b, `,"distinct_clients":`, s.DistinctClients)
+	if len(s.DistinctSketch) > 0 {
+		b = append(b, `,"distinct_sketch":"`...)
+		b = base64.StdEncoding.AppendEncode(b, s.DistinctSketch)
+		b = append(b, '"')
+	}
 	b = appendInt(b, `,"late":`, s.Late)
 	if s.Timed != 0 {
 		b = appendInt(b, `,"timed":`, s.Timed)
@@ -121,6 +149,11 @@ func (s *Summary) AppendJSON(b []byte) []byte {
 			b = base64.StdEncoding.AppendEncode(b, s.LatencySketch)
 			b = append(b, '"')
 		}
+	}
+	if s.Seq != 0 {
+		b = append(b, `,"stream":`...)
+		b = AppendString(b, []byte(s.Stream))
+		b = appendInt(b, `,"seq":`, s.Seq)
 	}
 	return append(b, '}')
 }
@@ -216,6 +249,8 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 	*s = Summary{}
 	return d.object(line, func(key []byte) error {
 		switch string(key) {
+		case "host":
+			return d.stringField("host", &s.Host)
 		case "start":
 			return d.timeField("start", &s.Start)
 		case "end":
@@ -242,6 +277,12 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 			return decodeList(d, "networks", &s.Networks)
 		case "distinct_clients":
 			return d.intField("distinct_clients", &s.DistinctClients)
+		case "distinct_sketch":
+			return d.base64Field("distinct_sketch", &s.DistinctSketch)
+		case "stream":
+			return d.stringField("stream", &s.Stream)
+		case "seq":
+			return d.intField("seq", &s.Seq)
 		case "late":
 			return d.intField("late", &s.Late)
 		case "timed":
@@ -255,19 +296,24 @@ func (d *Decoder) Summary(line []byte, s *Summary) error {
 		case "max":
 			return d.floatField("max", &s.Max)
 		case "latency_sketch":
-			var text string
-			if err := d.stringField("latency_sketch", &text); err != nil {
-				return err
-			}
-			b, err := base64.StdEncoding.DecodeString(text)
-			if err != nil {
-				return fmt.Errorf("\"latency_sketch\" is not base64: %v", err)
-			}
-			s.LatencySketch = b
-			return nil
+			return d.base64Field("latency_sketch", &s.LatencySketch)
 		}
 		return d.skipValue(0)
 	})
+}
+
+// base64Field decodes the base64 string of the field name into *dst.
+func (d *Decoder) base64Field(name string, dst *[]byte) error {
+	var text string
+	if err := d.stringField(name, &text); err != nil {
+		return err
+	}
+	b, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return fmt.Errorf("%q is not base64: %v", name, err)
+	}
+	*dst = b
+	return nil
 }
 
 // status decodes the "status" object of a summary.

@@ -1,0 +1,303 @@
+package command
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/logmon/logmon/internal/checkpoint"
+)
+
+// The fleet's tests run the real NATS server (Debian's nats-server,
+// installed by .ci/run), started on a free loopback port with JetStream
+// and a temporary store. They are skipped, saying so, only where it is
+// not installed.
+
+// startNATS starts nats-server with JetStream and returns its URL
+// (nats://127.0.0.1:PORT); the test's cleanup stops it.
+func startNATS(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("nats-server")
+	if err != nil {
+		bin, err = exec.LookPath("/usr/sbin/nats-server") // Debian's, off a user's PATH
+	}
+	if err != nil {
+		t.Skip("nats-server is not installed (apt-get install nats-server): the fleet's tests over NATS JetStream are skipped")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "-js", "-sd", dir, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-done:
+			t.Fatalf("nats-server ended: %s", log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nats-server does not listen on %s: %s", addr, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "nats://" + addr
+}
+
+// subscribed is what logmon subscribe wrote, checked: every line a
+// record with its stream and its sequence, the sequences 1, 2, 3, ...
+// It returns the lines without those two members.
+func subscribed(t *testing.T, out string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	for i, line := range strings.SplitAfter(out, "\n") {
+		if line == "" {
+			continue
+		}
+		var r struct {
+			Stream string
+			Seq    int64
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Stream != "LOGMON" || r.Seq != int64(i+1) {
+			t.Fatalf("record %d of stream %q with sequence %d: %s", i+1, r.Stream, r.Seq, line)
+		}
+		prefix := `{"stream":"LOGMON","seq":` + strconv.FormatInt(r.Seq, 10) + `,`
+		if !strings.HasPrefix(line, prefix) {
+			t.Fatalf("record %d does not start with %s: %s", i+1, prefix, line)
+		}
+		b.WriteString("{" + line[len(prefix):])
+	}
+	return b.Bytes()
+}
+
+// TestNATSRoundTrip: three hosts publish their 1-second summaries; the
+// hub subscribes and gets them all, in stream order, once, whatever is
+// published again; folded, they give the union's alerts.
+func TestNATSRoundTrip(t *testing.T) {
+	url := startNATS(t)
+	union, split := fleetTraffic(t, 3)
+	var published []string
+	for i, recs := range split {
+		host := "h" + strconv.Itoa(i+1)
+		r := logmon(t, recs, "stats", "--interval", "1s", "--host", host, "--publish", url+"/logmon."+host).ok(t)
+		if r.stdout != "" {
+			t.Errorf("stats --publish wrote on standard output: %.200s", r.stdout)
+		}
+		published = append(published, logmon(t, recs, "stats", "--interval", "1s", "--host", host).ok(t).stdout)
+	}
+	hub := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms").ok(t).stdout
+	got := subscribed(t, hub)
+	if want := strings.Join(published, ""); string(got) != want {
+		t.Fatalf("subscribe gave %d bytes, the hosts published %d:\n%s", len(got), len(want), lineDiff(want, string(got)))
+	}
+	// A host publishes again (a restart without state): the server
+	// drops every record by its id.
+	logmon(t, split[0], "stats", "--interval", "1s", "--host", "h1", "--publish", url+"/logmon.h1").ok(t)
+	if again := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms").ok(t).stdout; again != hub {
+		t.Errorf("after h1 published again, subscribe gave %d lines, before %d", strings.Count(again, "\n"), strings.Count(hub, "\n"))
+	}
+	// One subject only.
+	h2 := logmon(t, nil, "subscribe", url+"/logmon.h2", "--until-idle", "300ms").ok(t).stdout
+	if n, want := strings.Count(h2, "\n"), strings.Count(published[1], "\n"); n != want {
+		t.Errorf("subscribe to logmon.h2 gave %d records, want %d", n, want)
+	}
+
+	want := logmon(t, union, append([]string{"alert"}, fleetRules...)...).ok(t).stdout
+	alerts := logmon(t, byStart(t, hub), append([]string{"alert"}, fleetRules...)...).ok(t).stdout
+	if alerts != want {
+		t.Errorf("the hub's alerts (-want +got):\n%s", lineDiff(want, alerts))
+	}
+
+	// The hub resumes after the last sequence its stage counted.
+	dir := t.TempDir()
+	state := filepath.Join(dir, "hub.state")
+	logmon(t, []byte(hub), "stats", "--interval", "10s", "--state", state).ok(t)
+	r := logmon(t, nil, "subscribe", url+"/logmon.>", "--resume", state, "--until-idle", "300ms").ok(t)
+	if r.stdout != "" || !strings.Contains(r.stderr, "after sequence "+strconv.Itoa(strings.Count(hub, "\n"))) {
+		t.Errorf("subscribe --resume after everything counted wrote %d lines; stderr:\n%s", strings.Count(r.stdout, "\n"), r.stderr)
+	}
+}
+
+// TestNATSBadURL: a URL that is not one, or whose subject is outside the
+// stream's, is a usage error.
+func TestNATSBadURL(t *testing.T) {
+	for _, args := range [][]string{
+		{"stats", "--publish", "http://127.0.0.1:4222/logmon.a"},
+		{"stats", "--publish", "nats://127.0.0.1:4222/other"},
+		{"subscribe", "nats://127.0.0.1:4222"},
+		{"subscribe"},
+	} {
+		if r := logmon(t, nil, args...); r.code != exitUsage {
+			t.Errorf("logmon %s: exit %d, want %d\n%s", strings.Join(args, " "), r.code, exitUsage, r.stderr)
+		}
+	}
+}
+
+// TestNATSCrashRestart: a host pipeline (parse -F --resume | stats
+// --state --publish) killed with kill -9 at random moments while its log
+// grows, and restarted each time: the stream holds every second's
+// summary exactly once, each as an uninterrupted run wrote it.
+func TestNATSCrashRestart(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("kill -9 and pipes of processes: Unix")
+	}
+	if testing.Short() {
+		t.Skip("the crash test takes some seconds")
+	}
+	url := startNATS(t)
+	bin := filepath.Join(logmonBin(t), "logmon")
+	data := crashTraffic(t)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	state := filepath.Join(dir, "web1.state")
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appended := make(chan struct{})
+	go func() {
+		defer close(appended)
+		appender(t, log, data, rand.New(rand.NewPCG(rng.Uint64(), 1)), nil, nil)
+	}()
+	stage := []string{"stats", "--interval", "1s", "--host", "web1", "--state-every", "50ms", "--publish", url + "/logmon.web1"}
+	var errs syncWriter
+	var out syncWriter
+	start := func() *pipe {
+		parse := exec.Command(bin, "parse", "-F", log, "--resume", state)
+		st := exec.Command(bin, append(stage, "--state", state)...)
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parse.Stdout, parse.Stderr = w, &errs
+		st.Stdin, st.Stdout, st.Stderr = r, &out, &errs
+		if err := parse.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Start(); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		w.Close()
+		p := &pipe{parse: parse, stage: st, done: make(chan struct{})}
+		go func() { parse.Wait(); st.Wait(); close(p.done) }()
+		return p
+	}
+	kills := 0
+	for {
+		select {
+		case <-appended:
+		default:
+			p := start()
+			time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
+			victims := []*exec.Cmd{p.parse, p.stage}
+			switch rng.IntN(3) {
+			case 0:
+				victims = victims[:1]
+			case 1:
+				victims = victims[1:]
+			}
+			for _, v := range victims {
+				v.Process.Kill() // kill -9
+			}
+			kills++
+			p.stop(t, victims[0] != p.parse)
+			continue
+		}
+		break
+	}
+	// The last run counts every line, then stops cleanly.
+	last := int64(lineStart(data, len(data)-1))
+	p := start()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		f, _, err := checkpoint.Load(state)
+		if err == nil && f != nil && f.Position != nil && f.Position.Offset == last {
+			break
+		}
+	}
+	p.stop(t, true)
+	t.Logf("%d kills", kills)
+	if out.b.Len() != 0 {
+		t.Errorf("the host pipeline wrote on standard output: %.200s", out.b.String())
+	}
+
+	hub := subscribed(t, logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "500ms").ok(t).stdout)
+	seen := map[string]string{}
+	for _, line := range strings.SplitAfter(string(hub), "\n") {
+		if line == "" {
+			continue
+		}
+		var s struct{ Start string }
+		json.Unmarshal([]byte(line), &s)
+		if _, ok := seen[s.Start]; ok {
+			t.Errorf("the summary of %s is in the stream twice", s.Start)
+		}
+		seen[s.Start] = line
+	}
+	// The reference: one uninterrupted run, its partial summaries (the
+	// seconds still open when it ends) left out, as --publish leaves them.
+	ref := logmon(t, data, "parse").ok(t).stdout
+	want := logmon(t, []byte(ref), "stats", "--interval", "1s", "--host", "web1", "--state", filepath.Join(dir, "ref.state")).ok(t).stdout
+	n := 0
+	for _, line := range strings.SplitAfter(want, "\n") {
+		if line == "" || strings.Contains(line, `"partial":true`) {
+			continue
+		}
+		n++
+		var s struct{ Start string }
+		json.Unmarshal([]byte(line), &s)
+		if got, ok := seen[s.Start]; !ok {
+			t.Errorf("the summary of %s is not in the stream", s.Start)
+		} else if got != line {
+			t.Errorf("the summary of %s (-want +got):\n-%s+%s", s.Start, line, got)
+		}
+	}
+	if n < 100 {
+		t.Fatalf("an uninterrupted run wrote only %d complete summaries: the test proves nothing", n)
+	}
+	if len(seen) != n {
+		t.Errorf("the stream holds %d summaries, an uninterrupted run wrote %d complete ones", len(seen), n)
+	}
+	if t.Failed() {
+		t.Logf("stderr of the runs:\n%s", errs.b.String())
+	}
+}

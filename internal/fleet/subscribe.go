@@ -1,0 +1,141 @@
+package fleet
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/logmon/logmon/internal/record"
+)
+
+// PositionFile is the file identity a stage keeps, in its state's
+// position (checkpoint.Position), for records read from the stream
+// named: its offset is the stream sequence of the last record counted.
+func PositionFile(stream string) string { return "nats:" + stream }
+
+// Subscribe writes the records of the subjects of cfg.URL (wildcards
+// allowed) to w in stream order, from the stream sequence from on (1:
+// from the first), each with its place: "stream" and "seq" are added as
+// the record's first members. It waits for new records until ctx ends or,
+// when idle is more than 0, until no record has come for idle. Output is
+// flushed whenever no record is waiting.
+func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration, w io.Writer) error {
+	server, subject, err := Split(cfg.URL)
+	if err != nil {
+		return err
+	}
+	nc, js, err := connect(ctx, cfg, server)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	if from > 1 {
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
+	}
+	var cons jetstream.Consumer
+	wait := 250 * time.Millisecond
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		cons, err = js.OrderedConsumer(cctx, cfg.Stream, cc)
+		cancel()
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if denied(err) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("stream %s: %w", cfg.Stream, err)
+		}
+		cfg.Warn("%s: %v; retrying in %v", redact(server), err, wait)
+		if sleep(ctx, wait) != nil {
+			return nil
+		}
+		wait = min(2*wait, 10*time.Second)
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return err
+	}
+	defer it.Stop()
+	out := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	last := time.Now()
+	tick := time.Second
+	if idle > 0 {
+		tick = min(tick, idle)
+	}
+	for {
+		msg, err := it.Next(jetstream.NextMaxWait(tick))
+		switch {
+		case errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
+			if err := out.Flush(); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if idle > 0 && time.Since(last) >= idle {
+				return nil
+			}
+			continue
+		case err != nil:
+			if ctx.Err() != nil {
+				return out.Flush()
+			}
+			return err
+		}
+		last = time.Now()
+		meta, err := msg.Metadata()
+		if err != nil {
+			return err
+		}
+		line = placed(line[:0], msg.Data(), meta.Stream, meta.Sequence.Stream)
+		if _, err := out.Write(line); err != nil {
+			return err
+		}
+		if meta.NumPending == 0 {
+			if err := out.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// placed appends the record data with "stream" and "seq" as its first
+// members, and a newline. Data that is no JSON object is written as it
+// came: the stage reading it reports it.
+func placed(b, data []byte, stream string, seq uint64) []byte {
+	i := 0
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t') {
+		i++
+	}
+	if i == len(data) || data[i] != '{' {
+		return append(append(b, data...), '\n')
+	}
+	b = append(b, `{"stream":`...)
+	b = record.AppendString(b, []byte(stream))
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	rest := data[i+1:]
+	j := 0
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t' || rest[j] == '\n' || rest[j] == '\r') {
+		j++
+	}
+	if j < len(rest) && rest[j] != '}' {
+		b = append(b, ',')
+	}
+	b = append(b, rest...)
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return append(b, '\n')
+}
