@@ -160,6 +160,7 @@ func newApp(e env) *cli.App {
 			reportCommand(e),
 			genCommand(e),
 			demoCommand(e),
+			topCommand(e),
 		},
 	}
 	for _, c := range app.Commands {
