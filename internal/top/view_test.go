@@ -32,13 +32,13 @@ var update = flag.Bool("update", false, "rewrite the golden screens in testdata/
 //
 // two quiet minutes, a burst that trips high_traffic (5 req/s over 1 min
 // here), a silence, a slow minute that trips latency (p90 over 0.5 s
-// over 30 s), and quiet again.
+// over 1 min), and quiet again.
 const trafficFormat = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent $request_time`
 
 // feed runs top's folds over the first n lines of testdata/traffic.log,
-// with the rules of logmon top --threshold 5 --window 1m and a latency
-// rule (p90 above 0.5 s over 30 s), and returns the dashboard and its
-// view.
+// as logmon top --threshold 5 --window 1m --latency 0.5
+// --latency-quantile 0.9 does (the README shows a screen of it), and
+// returns the dashboard and its view.
 func feed(t *testing.T, n int) (*Dash, View) {
 	t.Helper()
 	data, err := os.ReadFile("testdata/traffic.log")
@@ -65,7 +65,7 @@ func feed(t *testing.T, n int) (*Dash, View) {
 	}
 	rules := []alert.Rule{
 		alert.HighTrafficRule(5, time.Minute),
-		{Kind: alert.Latency, Threshold: 0.5, Window: 30 * time.Second, Quantile: 0.9, MinRequests: 20},
+		{Kind: alert.Latency, Threshold: 0.5, Window: time.Minute, Quantile: 0.9, MinRequests: 20},
 	}
 	eng, err := alert.New(alert.Config{Rules: rules, Lateness: lateness}, dash.Alert)
 	if err != nil {
