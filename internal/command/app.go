@@ -161,6 +161,7 @@ func newApp(e env) *cli.App {
 			genCommand(e),
 			demoCommand(e),
 			subscribeCommand(e),
+			topCommand(e),
 		},
 	}
 	for _, c := range app.Commands {
