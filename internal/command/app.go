@@ -118,7 +118,7 @@ func run(args []string, e env) int {
 		return exitFailure
 	}
 	if err == nil && unknown != "" {
-		err = usagef("no command %q; see logmon --help", unknown)
+		err = unknownCommand(unknown, app.Commands)
 	}
 	if err == nil {
 		return exitOK
@@ -141,36 +141,54 @@ func run(args []string, e env) int {
 }
 
 func newApp(e env) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	stages := []*cli.Command{
+		parseCommand(e),
+		statsCommand(e),
+		alertCommand(e),
+		renderCommand(e),
+		reportCommand(e),
+		genCommand(e),
+		demoCommand(e),
+		subscribeCommand(e),
+		topCommand(e),
+	}
 	app := &cli.App{
 		Name:      "logmon",
 		Usage:     "watch HTTP access logs as a pipeline of stream filters",
 		UsageText: "tail -F access.log | logmon parse | logmon alert\n   logmon parse < access.log | logmon stats | jq -c '.sections[0]'",
+		Version:   shortVersion(),
 		Reader:    e.stdin,
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		// Never let the library exit the process; run maps errors.
-		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError:   onUsage,
-		Commands: []*cli.Command{
-			parseCommand(e),
-			statsCommand(e),
-			alertCommand(e),
-			renderCommand(e),
-			reportCommand(e),
-			genCommand(e),
-			demoCommand(e),
-			subscribeCommand(e),
-			topCommand(e),
-		},
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError:         onUsage,
+		Suggest:              true,
+		EnableBashCompletion: true,
+		Commands:             stages,
 	}
-	for _, c := range app.Commands {
+	for _, c := range stages {
 		c.OnUsageError = onUsage
+		decorateFlags(c.Flags)
 		if c.Action != nil && (c.Name == "gen" || c.Name == "demo") {
 			c.Action = noArgs(c.Action)
 		}
 	}
+	app.Commands = append(app.Commands, completionCommand(e), manCommand(e))
+	for _, c := range app.Commands {
+		c.OnUsageError = onUsage
+	}
 	return app
+}
+
+// onUsage makes an error of the command line a usage error (exit 2),
+// worded for a person (flagError).
+func onUsage(c *cli.Context, err error, _ bool) error {
+	var cmd *cli.Command
+	if c != nil {
+		cmd = c.Command
+	}
+	return asUsage(cmd, err)
 }
 
 // noArgs refuses positional arguments to a command that reads nothing

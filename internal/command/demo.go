@@ -16,8 +16,8 @@ func demoCommand(e env) *cli.Command {
 		UsageText: "logmon demo [--speed 10]",
 		Flags: append([]cli.Flag{
 			formatFlag(),
-			&cli.Float64Flag{Name: "speed", Value: 10, Usage: "event seconds per wall-clock second"},
-			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed of the traffic"},
+			&cli.Float64Flag{Name: "speed", Value: 10, Usage: "event seconds per wall-clock second, a `FACTOR`"},
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random `SEED` of the traffic"},
 		}, logFlags()...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)

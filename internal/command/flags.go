@@ -122,8 +122,8 @@ func logFormat(c *cli.Context) (*parse.Format, error) {
 // logFlags set logmon's own logging (package diag).
 func logFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr: debug, info (tallies, notices), warn (bad lines) or error"},
-		&cli.StringFlag{Name: "diag-format", Value: "text", Usage: "diagnostics as text lines for a person, or json, one object per message"},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "the least serious diagnostics written to stderr, `LEVEL`: debug, info (tallies, notices), warn (bad lines) or error"},
+		&cli.StringFlag{Name: "diag-format", Value: "text", Usage: "diagnostics' `FORMAT`: text, lines for a person, or json, one object per message"},
 	}
 }
 
