@@ -3,6 +3,7 @@ module github.com/logmon/logmon
 go 1.24.0
 
 require (
+	github.com/BurntSushi/toml v1.5.0
 	github.com/DataDog/sketches-go v1.4.8
 	github.com/axiomhq/hyperloglog v0.3.0
 	github.com/cpuguy83/go-md2man/v2 v2.0.7
@@ -41,4 +42,5 @@ require (
 	golang.org/x/term v0.38.0 // indirect
 	golang.org/x/text v0.32.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -39,7 +39,18 @@ import (
 // log line had no method; "-" stands for what is absent. A summary is
 // followed by an empty line, so that blocks stand apart.
 func NewText(w io.Writer, color bool) Sink {
+	return NewTextIn(w, color, time.UTC)
+}
+
+// NewTextIn is NewText showing times in loc rather than UTC: a request's
+// time with its offset (2015-05-17T12:05:03+02:00), a summary's interval
+// with the zone's name (12:05:00–12:05:10 CEST 2015-05-17). An alert's
+// message is the record's own text, in UTC.
+func NewTextIn(w io.Writer, color bool, loc *time.Location) Sink {
 	t := &textSink{w: bufio.NewWriterSize(w, bufSize)}
+	if loc != nil && loc != time.UTC {
+		t.loc = loc
+	}
 	if color {
 		t.pal = ansi
 	}
@@ -64,7 +75,8 @@ var ansi = palette{
 type textSink struct {
 	w   *bufio.Writer
 	pal palette
-	buf []byte // formatting buffer, reused for every record
+	buf []byte         // formatting buffer, reused for every record
+	loc *time.Location // nil: UTC
 
 	// For Raw: the decoder and the records it decodes into, reused.
 	dec record.Decoder
@@ -131,7 +143,11 @@ const remoteWidth = len("255.255.255.255")
 func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	p := &t.pal
 	b = append(b, p.dim...)
-	b = record.AppendTime(b, r.Sec, r.Nsec)
+	if t.loc != nil {
+		b = time.Unix(r.Sec, int64(r.Nsec)).In(t.loc).AppendFormat(b, time.RFC3339Nano)
+	} else {
+		b = record.AppendTime(b, r.Sec, r.Nsec)
+	}
 	b = append(b, p.noDim...)
 	b = append(b, ' ', ' ')
 	if r.VHost != nil {
@@ -188,7 +204,11 @@ func (p *palette) statusColor(status int) string {
 func (t *textSink) appendSummary(b []byte, s *record.Summary) []byte {
 	p := &t.pal
 	b = append(b, p.bold...)
-	b = appendInterval(b, s.Start.UTC(), s.End.UTC())
+	loc := time.UTC
+	if t.loc != nil {
+		loc = t.loc
+	}
+	b = appendInterval(b, s.Start.In(loc), s.End.In(loc))
 	b = append(b, ' ', ' ')
 	b = strconv.AppendInt(b, s.Requests, 10)
 	b = append(b, " req  "...)
@@ -351,13 +371,27 @@ func appendInterval(b []byte, start, end time.Time) []byte {
 		b = start.AppendFormat(b, clock)
 		b = append(b, "–"...)
 		b = end.AppendFormat(b, clock)
-		b = append(b, " UTC "...)
+		b = append(b, ' ')
+		b = appendZone(b, start, end)
+		b = append(b, ' ')
 		return start.AppendFormat(b, date)
 	}
 	b = start.AppendFormat(b, date+" "+clock)
 	b = append(b, "–"...)
 	b = end.AppendFormat(b, date+" "+clock)
-	return append(b, " UTC"...)
+	b = append(b, ' ')
+	return appendZone(b, start, end)
+}
+
+// appendZone appends the zone of an interval: its name (UTC, CEST),
+// both when the interval crosses a change of the clocks (CEST/CET).
+func appendZone(b []byte, start, end time.Time) []byte {
+	b = start.AppendFormat(b, "MST")
+	if start.Format("MST") != end.Format("MST") {
+		b = append(b, '/')
+		b = end.AppendFormat(b, "MST")
+	}
+	return b
 }
 
 func (t *textSink) appendAlert(b []byte, a *record.Alert) []byte {

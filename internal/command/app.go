@@ -169,12 +169,16 @@ func newApp(e env) *cli.App {
 	}
 	for _, c := range stages {
 		c.OnUsageError = onUsage
+		if findFlag(c, "format") != nil || c.Name == "render" {
+			c.Flags = append(c.Flags, tzFlag())
+		}
 		decorateFlags(c.Flags)
+		configurable(c, e)
 		if c.Action != nil && (c.Name == "gen" || c.Name == "demo") {
 			c.Action = noArgs(c.Action)
 		}
 	}
-	app.Commands = append(app.Commands, completionCommand(e), manCommand(e))
+	app.Commands = append(app.Commands, configCommand(e), completionCommand(e), manCommand(e))
 	for _, c := range app.Commands {
 		c.OnUsageError = onUsage
 	}

@@ -77,6 +77,7 @@ const (
 	secStdout    = "stdout"     // the expected output of the last command
 	secStderr    = "stderr"     // the expected diagnostics of every command
 	secExit      = "exit"       // the expected exit code
+	secEnv       = "env"        // environment variables, NAME=value a line
 )
 
 func isOutput(name string) bool {
@@ -236,11 +237,23 @@ func (c *testCase) run(t *testing.T) result {
 	t.Helper()
 	tmp := t.TempDir()
 	for _, s := range c.sections {
-		if s.name == secArgs || s.name == secStdin || s.name == secStdinFile || isOutput(s.name) {
+		if s.name == secArgs || s.name == secStdin || s.name == secStdinFile || s.name == secEnv || isOutput(s.name) {
 			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tmp, s.name)), 0o755); err != nil {
+			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(tmp, s.name), s.data, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+	caseEnv = map[string]string{}
+	defer func() { caseEnv = nil }()
+	for _, line := range strings.Split(string(c.get(secEnv)), "\n") {
+		if name, value, ok := strings.Cut(line, "="); ok {
+			value = strings.ReplaceAll(value, "$TMP", tmp)
+			t.Setenv(name, value) // for urfave/cli, which reads the process's environment
+			caseEnv[name] = value
 		}
 	}
 	stdin := c.get(secStdin)
@@ -340,6 +353,10 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
+// caseEnv is the environment of the case being run (its env section),
+// nil outside TestCases.
+var caseEnv map[string]string
+
 // testEnv runs without a terminal, on a fake wall clock that stands
 // still unless the test advances it: no tick comes, no poll passes.
 func testEnv(in io.Reader, out, errw io.Writer) env {
@@ -347,7 +364,7 @@ func testEnv(in io.Reader, out, errw io.Writer) env {
 		stdin:  in,
 		stdout: out,
 		stderr: errw,
-		getenv: func(string) string { return "" },
+		getenv: func(name string) string { return caseEnv[name] },
 		clock:  clock.NewFake(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)),
 	}
 }

@@ -173,7 +173,7 @@ func flagNames(cmd *cli.Command) []string {
 
 // valueHint says what a flag's value is and gives an example.
 func valueHint(f cli.Flag) (what, example string) {
-	switch f.(type) {
+	switch unwrap(f).(type) {
 	case *cli.DurationFlag:
 		return "a duration", " with its unit, such as 90s, 2m or 1h30m"
 	case *cli.Float64Flag:

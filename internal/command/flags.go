@@ -258,10 +258,10 @@ func sink(c *cli.Context, e env) (render.Sink, error) {
 	case "json":
 		return render.NewJSON(e.stdout), nil
 	case "text":
-		return render.NewText(e.stdout, useColor(e)), nil
+		return textSink(c, e, isTerminal(e.stdout))
 	case "auto":
 		if isTerminal(e.stdout) {
-			return render.NewText(e.stdout, useColor(e)), nil
+			return textSink(c, e, true)
 		}
 		return render.NewJSON(e.stdout), nil
 	default:

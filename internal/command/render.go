@@ -6,7 +6,6 @@ import (
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/input"
-	"github.com/logmon/logmon/render"
 )
 
 func renderCommand(e env) *cli.Command {
@@ -22,7 +21,10 @@ func renderCommand(e env) *cli.Command {
 			}
 			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
-			out := render.NewText(e.stdout, useColor(e))
+			out, err := textSink(c, e, isTerminal(e.stdout))
+			if err != nil {
+				return err
+			}
 			return drive(c, e, input.Config{}, driver.Config{Out: out, Pass: true, Warn: warn})
 		},
 	}

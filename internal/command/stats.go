@@ -61,12 +61,14 @@ func statsCommand(e env) *cli.Command {
 				defer db.Close()
 				cfg.AS = db.Lookup
 			}
-			agg, err := aggregate.New(cfg, out.Summary)
+			late := &lateWatch{emit: out.Summary, lateness: cfg.Lateness}
+			agg, err := aggregate.New(cfg, late.Summary)
 			if err != nil {
 				return usageError{err}
 			}
 			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
+			late.warn = warn
 			keep, err := keepState(c, "stats", cfg)
 			if err != nil {
 				return err
@@ -76,7 +78,9 @@ func statsCommand(e env) *cli.Command {
 				return err
 			}
 			defer mx.close()
-			return errors.Join(drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()}), closePub())
+			err = drive(c, e, input.Config{}, driver.Config{Fold: agg, Out: out, Warn: warn, State: keep, Observe: mx.observer()})
+			late.check()
+			return errors.Join(err, closePub())
 		},
 	}
 }
