@@ -169,7 +169,7 @@ func newApp(e env) *cli.App {
 	}
 	for _, c := range stages {
 		c.OnUsageError = onUsage
-		if findFlag(c, "format") != nil || c.Name == "render" {
+		if (findFlag(c, "format") != nil || c.Name == "render") && findFlag(c, tzFlagName) == nil {
 			c.Flags = append(c.Flags, tzFlag())
 		}
 		decorateFlags(c.Flags)

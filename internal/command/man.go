@@ -75,10 +75,10 @@ const manExtra = `
 : the input was read to its end (bad lines included: they are counted and reported, not fatal)
 
 **1**
-: an I/O error: input unreadable, output or the rejects file unwritable
+: an I/O error: input unreadable (a file named that cannot be opened, a truncated archive), output or the rejects file unwritable; or an input of which not one line is of its log format
 
 **2**
-: a usage error: unknown command or flag, a bad flag value, an argument
+: a usage error: unknown command or flag, a bad flag value (on the command line, in the environment or in the configuration file), an argument to gen or demo
 
 **3**
 : a **--state** (or **--resume**) file exists but cannot be used; **--state-reset** starts afresh on purpose
@@ -88,6 +88,24 @@ const manExtra = `
 
 **141**
 : the reader of standard output went away
+
+# ENVIRONMENT
+
+Every flag of a command may be set as **LOGMON_**_COMMAND_**_**_FLAG_ (**LOGMON_ALERT_THRESHOLD=12**) or, for every command that has the flag, **LOGMON_**_FLAG_ (**LOGMON_LOG_LEVEL=warn**): the flag's name in capitals, **-** as **_**. A flag on the command line wins over the environment, the environment over the configuration file, the file over the default.
+
+**LOGMON_CONFIG**
+: the configuration file, as **--config**
+
+**XDG_CONFIG_HOME**
+: the default configuration file is **$XDG_CONFIG_HOME/logmon/config.toml** (**~/.config/logmon/config.toml** when it is not set)
+
+**NO_COLOR**
+: text output without colour
+
+# FILES
+
+**~/.config/logmon/config.toml**
+: the configuration file: a TOML table per command, its keys the command's flags (**[alert]** then **threshold = 12**). A key no command has, a key of another command, or a value of the wrong type is a usage error (exit 2) naming the file, line and key. **logmon config** shows every setting in effect and where it came from.
 
 # EXAMPLES
 
