@@ -50,7 +50,7 @@ func TestCompletionBash(t *testing.T) {
 	}{
 		{"logmon pa", "parse"},
 		{"logmon s", "stats"},
-		{"logmon ''", "parse stats alert render gen demo config completion man help h"},
+		{"logmon ''", "parse stats alert render report gen demo config completion man help h"},
 		{"logmon stats --int", "--interval"},
 		{"logmon alert --thr", "--threshold"},
 		{"logmon alert --window ''", ""},
