@@ -294,6 +294,9 @@ func (d *Decoder) timeField(name string, dst *time.Time) error {
 // 1e-07). JSON has no NaN or infinity: they are written as null, which
 // no stage makes (encoding/json failed on them).
 func appendFloat(b []byte, f float64) []byte {
+	if b, ok := appendFixed9(b, f); ok {
+		return b
+	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
@@ -309,6 +312,62 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// appendFixed9 is appendFloat's fast path for the numbers a request
+// record mostly holds, durations such as 0.04 or 1.234567: 0, and f
+// from 1e-6 (where the exponent form starts) up to 1e6 with at most 9
+// decimals.
+// It writes f as strconv.AppendFloat(b, f, 'f', -1, 64) does, byte for
+// byte, and says false (writing nothing) for any other f. strconv's
+// shortest formatting took about 70 ns a duration, a fifth of encoding a
+// whole record; this takes about 10.
+//
+// Why it is exact: m is f*1e9 rounded, and float64(m)/1e9 is the float
+// nearest to the decimal m/10^9 (m < 2^53 and 1e9 are exact, and IEEE
+// division rounds correctly), which is what parsing that decimal gives.
+// So when it equals f, m/10^9 reads back as f. Below 1e6 two floats are
+// less than 1.2e-10 apart, so no other multiple of 10^-9 reads back as f:
+// the shortest decimal that does, which strconv writes, has at most 9
+// decimals only if it is m/10^9, and m/10^9 with its trailing zeros
+// dropped is then that decimal. Otherwise (more decimals needed, or f*1e9
+// rounded to a neighbour of m) the check fails and strconv writes f.
+func appendFixed9(b []byte, f float64) ([]byte, bool) {
+	neg := f < 0
+	a := f
+	if neg {
+		a = -f
+	}
+	if !(a >= 1e-6 && a < 1e6) { // NaN too
+		if f == 0 && !math.Signbit(f) {
+			return append(b, '0'), true // ALB's 0.000, HAProxy's 0 ms
+		}
+		return b, false
+	}
+	m := uint64(a*1e9 + 0.5)
+	if float64(m)/1e9 != a {
+		return b, false
+	}
+	if neg {
+		b = append(b, '-')
+	}
+	b = strconv.AppendUint(b, m/1e9, 10)
+	frac := m % 1e9
+	if frac == 0 {
+		return b, true
+	}
+	n := 9
+	for frac%10 == 0 {
+		frac /= 10
+		n--
+	}
+	var d [10]byte
+	d[0] = '.'
+	for i := n; i > 0; i-- {
+		d[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return append(b, d[:n+1]...), true
 }
 
 func (d *Decoder) errorf(format string, args ...any) error {

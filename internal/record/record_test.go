@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -296,5 +297,46 @@ func TestEveryByteFieldCopied(t *testing.T) {
 		if reflect.DeepEqual(reflect.ValueOf(&c).Elem().Field(i).Interface(), f.Interface()) {
 			t.Errorf("field %s is shared, not copied: add it to Request.bytes", v.Type().Field(i).Name)
 		}
+	}
+}
+
+// TestAppendFixed9 checks appendFloat's fast path against strconv on the
+// numbers it takes: decimals of up to 12 places from 1e-7 to 1e7 (so
+// that both sides of each bound and of 9 places are tried), and the
+// neighbours of each; what it takes must be byte for byte strconv's.
+func TestAppendFixed9(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	took := 0
+	for range 300000 {
+		places := r.IntN(13)
+		f := float64(r.Int64N(1e13)) / math.Pow10(places)
+		f *= math.Pow10(r.IntN(8) - 6)
+		for _, g := range []float64{f, math.Nextafter(f, 0), math.Nextafter(f, 2e7), -f} {
+			got, ok := appendFixed9([]byte("x"), g)
+			if !ok {
+				if len(got) != 1 {
+					t.Fatalf("appendFixed9(%v) refused but wrote %q", g, got)
+				}
+				continue
+			}
+			took++
+			if want := strconv.AppendFloat([]byte("x"), g, 'f', -1, 64); !bytes.Equal(got, want) {
+				t.Fatalf("appendFixed9(%v) (-want +got):\n-%s\n+%s", g, want, got)
+			}
+		}
+	}
+	if took < 100000 {
+		t.Errorf("appendFixed9 took only %d numbers", took)
+	}
+}
+
+func BenchmarkAppendFloat(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for _, f := range []float64{0.04, 0.040609432, 1.5, 123.456} {
+		b.Run(strconv.FormatFloat(f, 'f', -1, 64), func(b *testing.B) {
+			for b.Loop() {
+				buf = appendFloat(buf[:0], f)
+			}
+		})
 	}
 }
