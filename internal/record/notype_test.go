@@ -1,0 +1,83 @@
+package record
+
+import (
+	"errors"
+	"testing"
+)
+
+// plainObjectCases are lines plainObject must judge as Record does, and
+// its answer for each.
+var plainObjectCases = []struct {
+	line  string
+	plain bool
+}{
+	{`{}`, true},
+	{` { } `, true},
+	{`{} x`, false}, // Record: ErrNoType, but plainObject is not sure
+	{`{"a":1}`, true},
+	{`{"a":[],"b":{},"c":[{}],"d":[1,"x",true,false,null,-0.5e+3]}`, true},
+	{`{"a" : { "b" : [ 1 , 2 ] } }` + "\t\r\n", true},
+	{`{"type":"request","time":"2015-05-17T10:05:03Z"}`, false},
+	{`{"a":1,"type":"summary"}`, false},
+	{`{"a":{"type":1}}`, true}, // a nested type is no record's
+	{`{"typ":1,"types":2}`, true},
+	{`{"t\u0079pe":"request"}`, false},
+	{`{"a":"\n"}`, false},
+	{"{\"a\":\"\x01\"}", false},
+	{`{"a":01}`, false},
+	{`{"a":1.}`, false},
+	{`{"a":.5}`, false},
+	{`{"a":1e}`, false},
+	{`{"a":-}`, false},
+	{`{"a":tru}`, false},
+	{`{"a":nul`, false},
+	{`{"a":1,}`, false},
+	{`{"a":1 "b":2}`, false},
+	{`{"a" 1}`, false},
+	{`{"a":[1}`, false},
+	{`{"a":{1:2}}`, false},
+	{`{"a":1}}`, false},
+	{`{"a":1`, false},
+	{`{"a`, false},
+	{`[]`, false},
+	{`"x"`, false},
+	{``, false},
+	{"\xef\xbb\xbf{}", false},
+	{`{"level":"info","ts":1431820800.0793777,"request":{"remote_ip":"98.106.234.243","headers":{"User-Agent":["Mozilla/5.0"],"Accept":["*/*"]},"tls":{"resumed":false}},"duration":0.040609432,"size":1019,"status":200}`, true},
+}
+
+// TestPlainObject checks plainObject's answers, and that on each line
+// where it says true Record, read the long way, says ErrNoType.
+func TestPlainObject(t *testing.T) {
+	for _, tc := range plainObjectCases {
+		if got := plainObject([]byte(tc.line)); got != tc.plain {
+			t.Errorf("plainObject(%q) = %v, want %v", tc.line, got, tc.plain)
+		}
+		checkPlainObject(t, tc.line)
+	}
+}
+
+// checkPlainObject fails when plainObject says true of line and Record,
+// without it, says other than ErrNoType.
+func checkPlainObject(t *testing.T, line string) {
+	t.Helper()
+	if !plainObject([]byte(line)) {
+		return
+	}
+	var d Decoder
+	var r Request
+	if _, err := d.record([]byte(line), &r); !errors.Is(err, ErrNoType) {
+		t.Errorf("plainObject(%q) = true, but Record says %v", line, err)
+	}
+}
+
+// FuzzPlainObject: plainObject never says true where Record says other
+// than ErrNoType.
+func FuzzPlainObject(f *testing.F) {
+	for _, tc := range plainObjectCases {
+		f.Add(tc.line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		checkPlainObject(t, line)
+	})
+}
