@@ -299,6 +299,13 @@ type jsonState struct {
 	rank    [jFields]uint8 // of the key that set each field; 0: not set
 	seen    uint64         // leaf bits of the keys in the line
 	request []byte         // the raw request line, split at the end
+
+	// The last time read, its text and what it was read as.
+	timeText   []byte
+	timeUnit   unit
+	timeString bool
+	timeSec    int64
+	timeNsec   int32
 }
 
 // jsonLine parses a JSON log line of spec into r.
@@ -720,10 +727,10 @@ func (st *jsonState) set(leaf *jsonLeaf, text []byte, isString bool) {
 		}
 		return // not logged
 	}
-	if f == jUpstreamStatus || f == jUpstreamDuration {
+	if (f == jUpstreamStatus || f == jUpstreamDuration) && isString {
 		// nginx: one value for each upstream tried, "502, 200" or
 		// "0.010 : 0.020"; the last is the one that answered.
-		if i := bytes.LastIndexAny(text, ",:"); i >= 0 && isString {
+		if i := lastCommaColon(text); i >= 0 {
 			text = bytes.TrimLeft(text[i+1:], " ")
 			if len(text) == 0 || isDash(text) {
 				return
@@ -732,10 +739,19 @@ func (st *jsonState) set(leaf *jsonLeaf, text []byte, isString bool) {
 	}
 	switch f {
 	case jTime:
-		sec, nsec, ok := jsonTime(text, leaf.unit, isString)
-		if !ok {
-			st.bad(leaf.path, "bad time", text)
-			return
+		// Traefik logs the time twice, StartUTC and StartLocal, the same
+		// text on a server in UTC: read once, as each took 60 ns.
+		var sec int64
+		var nsec int32
+		if st.timeText != nil && string(text) == string(st.timeText) && leaf.unit == st.timeUnit && isString == st.timeString {
+			sec, nsec = st.timeSec, st.timeNsec
+		} else {
+			var ok bool
+			if sec, nsec, ok = jsonTime(text, leaf.unit, isString); !ok {
+				st.bad(leaf.path, "bad time", text)
+				return
+			}
+			st.timeText, st.timeUnit, st.timeString, st.timeSec, st.timeNsec = text, leaf.unit, isString, sec, nsec
 		}
 		if leaf.rank >= st.rank[f] {
 			st.rank[f] = leaf.rank
@@ -780,6 +796,17 @@ func (st *jsonState) set(leaf *jsonLeaf, text []byte, isString bool) {
 			}
 		}
 	}
+}
+
+// lastCommaColon is the index of the last ',' or ':' in b, -1 if none:
+// bytes.LastIndexAny builds a set of its chars at every call.
+func lastCommaColon(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == ',' || b[i] == ':' {
+			return i
+		}
+	}
+	return -1
 }
 
 // stripPort drops a port after a client address: 192.0.2.1:5678 and
