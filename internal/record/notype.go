@@ -1,5 +1,10 @@
 package record
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // plainObject says that line is a JSON object, valid as Decoder.Record
 // reads JSON, without a "type" key and without a backslash: a JSON access
 // log's line (Caddy's, Traefik's), for which Record's answer is ErrNoType.
@@ -11,7 +16,8 @@ package record
 // Record decoded the whole of a Traefik JSON line (920 bytes, 37 keys) to
 // find it has no type: a third of the CPU of parse --log-format
 // traefik-json. This scan keeps no fields and looks at strings 8 bytes at
-// a time.
+// a time, the first words inline (with a call to stringEnd for each
+// string it took 0.66 us of CPU on BenchmarkPlainObject's 980 bytes).
 func plainObject(line []byte) bool {
 	i := spaceEnd(line, 0)
 	if i == len(line) || line[i] != '{' {
@@ -34,7 +40,16 @@ func plainObject(line []byte) bool {
 				if i == len(line) || line[i] != '"' {
 					return false
 				}
-				end := stringEnd(line, i+1)
+				end := i + 1
+				for end+8 <= len(line) {
+					if m := endsString(binary.LittleEndian.Uint64(line[end:])); m != 0 {
+						end += bits.TrailingZeros64(m) >> 3
+						goto keyEnd
+					}
+					end += 8
+				}
+				end = stringEnd(line, end)
+			keyEnd:
 				if end == len(line) || line[end] != '"' {
 					return false // an escape, a control character, no end
 				}
@@ -52,7 +67,16 @@ func plainObject(line []byte) bool {
 			}
 			switch c := line[i]; {
 			case c == '"':
-				end := stringEnd(line, i+1)
+				end := i + 1
+				for end+8 <= len(line) {
+					if m := endsString(binary.LittleEndian.Uint64(line[end:])); m != 0 {
+						end += bits.TrailingZeros64(m) >> 3
+						goto valueEnd
+					}
+					end += 8
+				}
+				end = stringEnd(line, end)
+			valueEnd:
 				if end == len(line) || line[end] != '"' {
 					return false
 				}

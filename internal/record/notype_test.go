@@ -81,3 +81,13 @@ func FuzzPlainObject(f *testing.F) {
 		checkPlainObject(t, line)
 	})
 }
+
+func BenchmarkPlainObject(b *testing.B) {
+	line := []byte(`{"ClientAddr":"98.106.234.243:58765","ClientHost":"98.106.234.243","ClientPort":"58765","ClientUsername":"-","DownstreamContentSize":1019,"DownstreamStatus":200,"Duration":40609432,"OriginContentSize":1019,"OriginDuration":39391150,"OriginStatus":200,"Overhead":1218282,"RequestAddr":"api.example.com","RequestContentSize":0,"RequestCount":3,"RequestHost":"api.example.com","RequestMethod":"GET","RequestPath":"/api/v1/items","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"api@docker","ServiceAddr":"10.0.1.21:8080","ServiceName":"api@docker","StartLocal":"2015-05-17T00:00:00.038768308Z","StartUTC":"2015-05-17T00:00:00.038768308Z","entryPointName":"websecure","level":"info","msg":"","request_Referer":"https://www.example.com/blog","request_User-Agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1","time":"2015-05-17T00:00:00Z"}`)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		if !plainObject(line) {
+			b.Fatal("not plain")
+		}
+	}
+}
