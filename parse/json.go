@@ -469,7 +469,21 @@ func (st *jsonState) object(node *jsonNode, depth int) {
 			return
 		}
 		var k *jsonKey
-		if end := strEnd(line, pos+1); end < len(line) && line[end] == '"' {
+		// The key's end: its first word inline, as most keys are short
+		// (a call to strEnd for each was 10 % of a Traefik line).
+		end := pos + 1
+		for end+8 <= len(line) {
+			x := binary.LittleEndian.Uint64(line[end:])
+			q, bs := x^(swarLSB*'"'), x^(swarLSB*'\\')
+			if m := ((q-swarLSB)&^q | (bs-swarLSB)&^bs) & swarMSB; m != 0 {
+				end += bits.TrailingZeros64(m) >> 3
+				goto keyEnd
+			}
+			end += 8
+		}
+		end = strEnd(line, end)
+	keyEnd:
+		if end < len(line) && line[end] == '"' {
 			if node != nil {
 				k = node.lookup(line[pos+1 : end])
 			}
