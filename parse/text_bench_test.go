@@ -122,3 +122,22 @@ func TestFixedDecimal(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldEnd checks fieldEnd against bytes.IndexByte at every start
+// and length, with the separator anywhere or nowhere.
+func TestFieldEnd(t *testing.T) {
+	line := []byte(strings.Repeat("abcdefgh\x80\xff ", 9))
+	for n := 0; n <= len(line); n++ {
+		for i := 0; i <= n; i++ {
+			for _, sep := range []byte{' ', '\t', '"', 'h', 0xff} {
+				want := n
+				if k := strings.IndexByte(string(line[i:n]), sep); k >= 0 {
+					want = i + k
+				}
+				if got := fieldEnd(line[:n], i, sep); got != want {
+					t.Fatalf("fieldEnd(%q, %d, %q) = %d, want %d", line[:n], i, sep, got, want)
+				}
+			}
+		}
+	}
+}

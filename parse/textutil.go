@@ -2,6 +2,8 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 )
 
@@ -150,17 +152,28 @@ func (p *Parser) joinQuery(stem, query []byte) []byte {
 }
 
 // fieldEnd returns the index of the first sep at or after i, or
-// len(line): its first 16 bytes looked at one by one (most
-// fields are shorter, and a call to bytes.IndexByte costs more than
-// that), the rest with bytes.IndexByte (S3's 64-digit IDs, user agents,
-// AWS's resource names).
+// len(line): its first 32 bytes looked at 8 at a time (SWAR, as strEnd
+// does: most fields are shorter, and a call to bytes.IndexByte costs
+// more than that; one byte at a time, fieldEnd and IndexByte took a
+// third of an S3 or ALB line), the rest with bytes.IndexByte (S3's
+// 64-digit IDs, user agents, AWS's resource names).
 func fieldEnd(line []byte, i int, sep byte) int {
-	for j := i; j < len(line); j++ {
+	pat := swarLSB * uint64(sep)
+	j := i
+	for ; j+8 <= len(line); j += 8 {
+		if j-i == 32 {
+			return longFieldEnd(line, j, sep)
+		}
+		// A byte of x is zero where line has sep: x-lsb &^ x sets its
+		// top bit there, maybe above it too (a borrow), never below.
+		x := binary.LittleEndian.Uint64(line[j:]) ^ pat
+		if m := (x - swarLSB) &^ x & swarMSB; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; j < len(line); j++ {
 		if line[j] == sep {
 			return j
-		}
-		if j-i == 16 {
-			return longFieldEnd(line, j, sep)
 		}
 	}
 	return len(line)
