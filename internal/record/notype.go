@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 )
@@ -202,3 +203,16 @@ func numberEnd(b []byte, i int) int {
 	}
 	return i
 }
+
+// MayBeRecord says whether Record could read line as a record: false
+// only when it surely cannot, the line having neither the key "type"
+// written out nor a backslash (with which a key could spell it). It is
+// for a caller that reads log lines among which records may come, and
+// wants only the records: a JSON access log's line then costs one
+// vectorised search instead of Record's scan (0.66 us of CPU for a
+// 980-byte Traefik line, BenchmarkPlainObject).
+func MayBeRecord(line []byte) bool {
+	return bytes.Contains(line, typeKey) || bytes.IndexByte(line, '\\') >= 0
+}
+
+var typeKey = []byte(`"type"`)

@@ -71,14 +71,47 @@ func checkPlainObject(t *testing.T, line string) {
 	}
 }
 
+// checkMayBeRecord fails when Record reads line as a record and
+// MayBeRecord says it cannot.
+func checkMayBeRecord(t *testing.T, line string) {
+	t.Helper()
+	var d Decoder
+	var r Request
+	if _, err := d.Record([]byte(line), &r); err == nil && !MayBeRecord([]byte(line)) {
+		t.Errorf("MayBeRecord(%q) = false, but Record reads it", line)
+	}
+}
+
+func TestMayBeRecord(t *testing.T) {
+	for _, line := range []string{
+		`{"type":"request","time":"2015-05-17T10:05:03Z"}`,
+		`{"t\u0079pe":"request","time":"2015-05-17T10:05:03Z"}`,
+		`{"type":"summary"}`,
+	} {
+		if !MayBeRecord([]byte(line)) {
+			t.Errorf("MayBeRecord(%q) = false, want true", line)
+		}
+		checkMayBeRecord(t, line)
+	}
+	for _, tc := range plainObjectCases {
+		checkMayBeRecord(t, tc.line)
+	}
+	if MayBeRecord([]byte(plainObjectCases[len(plainObjectCases)-1].line)) {
+		t.Error("MayBeRecord of a Caddy line = true, want false")
+	}
+}
+
 // FuzzPlainObject: plainObject never says true where Record says other
-// than ErrNoType.
+// than ErrNoType, and MayBeRecord never false where Record reads a
+// record.
 func FuzzPlainObject(f *testing.F) {
 	for _, tc := range plainObjectCases {
 		f.Add(tc.line)
 	}
+	f.Add(`{"type":"request","time":"2015-05-17T10:05:03Z","t\u0079pe":"alert"}`)
 	f.Fuzz(func(t *testing.T, line string) {
 		checkPlainObject(t, line)
+		checkMayBeRecord(t, line)
 	})
 }
 
