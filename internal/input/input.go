@@ -395,7 +395,11 @@ func (b *batch) classify(i int, mixed bool) {
 		}
 		it.record(typ, r)
 	default:
-		if mixed && len(l.text) > 0 && l.text[0] == '{' {
+		// A JSON access log's line among log lines (parse) is no record:
+		// MayBeRecord tells most of them at the cost of one search
+		// (caddy through parse took 2.40x Combined's CPU with it, 3.20x
+		// without).
+		if mixed && len(l.text) > 0 && l.text[0] == '{' && record.MayBeRecord(l.text) {
 			if typ, err := b.dec.Record(l.text, r); err == nil {
 				it.record(typ, r)
 				return
