@@ -67,7 +67,10 @@
 //   - When a rotated file or a copy has been read to its end, the files
 //     rotated after it are read, oldest first, before the path (see
 //     rotatedAfter), so two rotations within a poll or during a stop lose
-//     nothing. When the file at the path, opened empty, is copytruncated
+//     nothing. Oldest by modification time, not by name: where rotations
+//     of several modes meet, names do not give the order (see
+//     rotatedSet); a compressed file must keep the time of the file it
+//     holds, as gzip, bzip2 and zstd do. When the file at the path, opened empty, is copytruncated
 //     before it had an identity, the copy that appeared meanwhile is read
 //     before it (see appeared).
 //   - Options.FromEnd starts the first file just after its last '\n';
@@ -217,7 +220,7 @@ type Follower struct {
 	// next lists the rotated files to read after the current one and
 	// before the path, oldest first: after a resume into a rotated
 	// file, the files rotated after it (see rotatedAfter).
-	next []string
+	next []rotated
 	// before is the rotated set as it was when the file at the path was
 	// opened, empty, to be read from its start: rotations that appear
 	// before it has an identity are read first (see appeared).
@@ -327,7 +330,7 @@ func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 		f.next = f.rotatedAfter(file, name)
 		then := f.path
 		if len(f.next) > 0 {
-			then = strings.Join(append(f.next[:len(f.next):len(f.next)], f.path), ", ")
+			then = names(f.next) + ", " + f.path
 		}
 		f.notify("resuming %s at byte %d; then %s", name, pos.Offset, then)
 		return true
@@ -343,14 +346,14 @@ func (f *Follower) matches(file source, pos checkpoint.Position) bool {
 	if pos.Offset < 0 {
 		return false
 	}
-	if _, err := file.ReadAt(f.scratch[:1], pos.Offset); err != nil {
+	// The identity first: the byte at the offset may take decompressing
+	// all that comes before it, of every compressed file tried.
+	id, ok, err := fingerprint(file, f.scratch, 0, true)
+	if !(err == nil && ok && idString(id.sum) == pos.File) && legacyID(file, f.scratch) != pos.File {
 		return false
 	}
-	id, ok, err := fingerprint(file, f.scratch, 0, true)
-	if err == nil && ok && idString(id.sum) == pos.File {
-		return true
-	}
-	return legacyID(file, f.scratch) == pos.File
+	_, err = file.ReadAt(f.scratch[:1], pos.Offset)
+	return err == nil
 }
 
 // findRotated looks for the file pos points to, other than the file at
@@ -442,48 +445,79 @@ func linkDirs(path string) []string {
 }
 
 // rotatedAfter lists, oldest first, the log's rotated files (rotatedSet)
-// rotated after file, opened under name: those newer in the set than
-// file, found in it as the same file (or by name, for a compressed one),
-// other than plain files last written before it was.
-// A file that is no longer in the set (removed; a symbolic link's old
-// target) is followed by the uncompressed rotated files last written
-// after it was; those last written in the same instant are left out: a
-// copy of file, or an older rotation. A resume reads them all before the
-// path, so a restart that missed two rotations loses nothing.
-func (f *Follower) rotatedAfter(file source, name string) []string {
+// rotated after file, opened under name: those after it in the set, which
+// is in the order the files were last written; when it is no longer in
+// the set (removed, compressed; a symbolic link's old target), those last
+// written after it was (one written in the same instant is a copy of it,
+// its compressed form, or an older rotation). Of files with one identity
+// (a file and its compressed form while logrotate compresses it) only the
+// first is listed, and none with file's own identity. A resume reads them
+// all before the path, so a restart that missed two rotations loses
+// nothing.
+func (f *Follower) rotatedAfter(file source, name string) []rotated {
 	fi, err := file.Stat()
 	if err != nil {
 		return nil
 	}
-	_, isPacked := file.(*packed)
+	seen := map[uint64]bool{}
+	if id, ok, err := fingerprint(file, f.scratch, 0, true); err == nil && ok {
+		seen[id.sum] = true
+	}
 	set := rotatedSet(f.path)
-	var names []string
-	found := false
-	for _, m := range set {
-		if found {
-			// Of the plain files, those last written before it are
-			// older all the same, whatever their names say (a tool
-			// that numbers its rotations upwards).
-			if mi, err := os.Stat(m.name); isPacked || m.comp != "" || (err == nil && !mi.ModTime().Before(fi.ModTime())) {
-				names = append(names, m.name)
-			}
+	at := slices.IndexFunc(set, func(m member) bool { return os.SameFile(m.info, fi) })
+	var after []rotated
+	for i, m := range set {
+		if at >= 0 && i <= at || at < 0 && !m.info.ModTime().After(fi.ModTime()) {
 			continue
 		}
-		if isPacked {
-			found = m.name == name
-		} else if mi, err := os.Stat(m.name); err == nil {
-			found = os.SameFile(mi, fi)
+		src, err := openMember(m)
+		if err != nil {
+			continue // gone meanwhile: rotated on, and found again when due
 		}
-	}
-	if found {
-		return names
-	}
-	for _, m := range set {
-		if mi, err := os.Stat(m.name); err == nil && m.comp == "" && !os.SameFile(mi, fi) && mi.ModTime().After(fi.ModTime()) {
-			names = append(names, m.name)
+		id, ok, err := fingerprint(src, f.scratch, 0, true)
+		src.Close()
+		if err != nil || !ok || seen[id.sum] {
+			continue
 		}
+		seen[id.sum] = true
+		after = append(after, rotated{m.name, id.sum})
 	}
-	return names
+	return after
+}
+
+// rotated is a rotated file to be read: its name when it was listed, and
+// its identity, by which it is found again when it was renamed or
+// compressed meanwhile.
+type rotated struct {
+	name string
+	id   uint64
+}
+
+// names lists the names of rs, for notices.
+func names(rs []rotated) string {
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.name)
+	}
+	return b.String()
+}
+
+// openRotated opens the rotated file r, under its name or, when that
+// names another file now (logrotate renamed or compressed it since it
+// was listed), wherever in the set its identity is.
+func (f *Follower) openRotated(r rotated) (source, string) {
+	pos := checkpoint.Position{File: idString(r.id), Offset: 0}
+	if file, err := openSource(r.name); err == nil {
+		if f.matches(file, pos) {
+			return file, r.name
+		}
+		file.Close()
+	}
+	name, file := f.findRotated(pos, nil, false)
+	return file, name
 }
 
 // rotatedSince sets next to the files rotated after the current one (the
@@ -499,9 +533,7 @@ func (f *Follower) rotatedSince() bool {
 func setInfo(path string) []os.FileInfo {
 	var infos []os.FileInfo
 	for _, m := range rotatedSet(path) {
-		if fi, err := os.Stat(m.name); err == nil {
-			infos = append(infos, fi)
-		}
+		infos = append(infos, m.info)
 	}
 	return infos
 }
@@ -521,10 +553,9 @@ func (f *Follower) appeared() bool {
 	if !fresh || f.name != f.path {
 		return false
 	}
-	var names []string
+	var found []rotated
 	for _, m := range rotatedSet(f.path) {
-		mi, err := os.Stat(m.name)
-		if err != nil || slices.ContainsFunc(before, func(b os.FileInfo) bool { return os.SameFile(b, mi) }) {
+		if slices.ContainsFunc(before, func(b os.FileInfo) bool { return os.SameFile(b, m.info) }) {
 			continue
 		}
 		file, err := openMember(m)
@@ -534,14 +565,14 @@ func (f *Follower) appeared() bool {
 		id, ok, err := fingerprint(file, f.scratch, 0, true)
 		file.Close()
 		if err == nil && ok && id.sum != f.ident.sum {
-			names = append(names, m.name)
+			found = append(found, rotated{m.name, id.sum})
 		}
 	}
-	if len(names) == 0 {
+	if len(found) == 0 {
 		return false
 	}
-	f.next = names
-	f.leaveFor(toNext, "%s was rotated before it could be read (copytruncate within a poll); reading %s first", f.path, strings.Join(names, ", "))
+	f.next = found
+	f.leaveFor(toNext, "%s was rotated before it could be read (copytruncate within a poll); reading %s first", f.path, names(found))
 	return true
 }
 
@@ -880,9 +911,9 @@ func (f *Follower) finish() {
 	case f.drainTo == release:
 		f.leaveFor(release, "finished %s; waiting for %s", f.name, f.path)
 	case len(f.next) > 0:
-		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0].name)
 	case f.rotatedSince():
-		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0].name)
 	case f.name != f.path:
 		f.leaveFor(toPath, "finished %s; reading %s from its start", f.name, f.path)
 	case f.gone:
@@ -935,15 +966,15 @@ func (f *Follower) leave() {
 	f.file.Close()
 	f.file = nil
 	for next == toNext && len(f.next) > 0 {
-		name := f.next[0]
+		r := f.next[0]
 		f.next = f.next[1:]
-		if file, err := openSource(name); err == nil {
+		if file, name := f.openRotated(r); file != nil {
 			f.use(file, name, 0, false)
 			return
 		}
-		// Gone meanwhile (compressed and removed by logrotate): its lines
-		// cannot be had; go on with what is there.
-		f.notify("cannot open %s any more; going on", name)
+		// Gone meanwhile (removed): its lines cannot be had; go on with
+		// what is there.
+		f.notify("cannot find %s any more; going on", r.name)
 	}
 	if next == toPath || next == toNext {
 		f.openAgain()

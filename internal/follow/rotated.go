@@ -21,12 +21,14 @@ import (
 type member struct {
 	name string // full path
 	comp string // "", ".gz", ".bz2" or ".zst"
-	// The age of the rotation: numbered ones (access.log.3) are older the
-	// higher their number; dated ones (access.log-20261123,
-	// access.log-20261123-1763900000) older the earlier their date.
-	// num is the number, or -1 for a dated one; date its digits.
+	// What the name says of the rotation's age: numbered ones
+	// (access.log.3) are older the higher their number; dated ones
+	// (access.log-20261123, access.log-20261123-1763900000) older the
+	// earlier their date. num is the number, or -1 for a dated one; date
+	// its digits.
 	num  int
 	date string
+	info os.FileInfo // the file's, when it was listed
 }
 
 // compressions are the compressed forms of rotated files that are read,
@@ -87,8 +89,8 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// older reports whether a was rotated before b. Numbered rotations are
-// taken as older than dated ones (a set has one kind or the other).
+// older compares the ages a and b's names say: negative when a's says
+// older. Numbered rotations are taken as older than dated ones.
 func older(a, b member) int {
 	switch {
 	case a.num >= 0 && b.num >= 0:
@@ -102,9 +104,20 @@ func older(a, b member) int {
 }
 
 // rotatedSet lists the rotated files of the log at path, oldest first:
-// regular files in its directory named as rotationOf says. Of a plain
-// and a compressed file of one rotation (logrotate compressing it), only
-// the plain one is listed: it is the same content.
+// regular files in its directory named as rotationOf says, in the order
+// of their modification times, which their names break ties of.
+//
+// The modification time is when the file was last written: a rename
+// keeps it, and so do gzip, bzip2 and zstd, hence logrotate and
+// newsyslog, when they compress a file (copytruncate's copy gets the time
+// of the copy, after its last line). Names alone do not give the order
+// where rotations of several modes meet: logrotate with compress renames
+// only the access.log.N.gz, and the plain access.log.N that create or
+// copytruncate left stay beside them, older than the compressed file of
+// the same number, or younger than one of a higher number. Nothing is
+// left out for having a number or a date another file has: the file of
+// a number can be any of them (the 30-minute soak lost the rest of one
+// access.log.2.gz, a stale access.log.2 taken for it).
 func rotatedSet(path string) []member {
 	dir, base := filepath.Split(path)
 	entries, err := os.ReadDir(filepath.Clean(dir))
@@ -117,16 +130,22 @@ func rotatedSet(path string) []member {
 		if !ok || !e.Type().IsRegular() {
 			continue
 		}
+		if m.info, err = e.Info(); err != nil {
+			continue // gone meanwhile
+		}
 		m.name = filepath.Join(dir, e.Name())
 		set = append(set, m)
 	}
 	slices.SortStableFunc(set, func(a, b member) int {
+		if c := a.info.ModTime().Compare(b.info.ModTime()); c != 0 {
+			return c
+		}
 		if c := older(a, b); c != 0 {
 			return c
 		}
 		return strings.Compare(a.comp, b.comp) // "" first
 	})
-	return slices.CompactFunc(set, func(a, b member) bool { return older(a, b) == 0 })
+	return set
 }
 
 // source is a file being read: an *os.File, or a compressed rotated file
