@@ -33,7 +33,9 @@
 // line has its time and client), and a hole of NULs left by a writer
 // without O_APPEND (skipped, and never returned as lines). It cannot tell
 // apart two files whose first two lines are the same; fingerprint says
-// when that can happen.
+// when that can happen. A first line that stays alone for loneWait (5 s)
+// is returned all the same, the file then known by that line alone (see
+// loneWait for the one collision that lets in).
 //
 // A rotated file is one named as logrotate and newsyslog name them (see
 // rotationOf): access.log.1, access.log.1.gz, access.log-20261123[.gz],
@@ -89,7 +91,8 @@
 // written past its old size while being read (not idle at its end) goes
 // on being read from where it was until the check at the next poll sees
 // its new first lines and reads it again from its start; two files that
-// start with the same two lines share an identity; lines a renamed file
+// start with the same two lines share an identity, and so do two whose
+// same first line stayed alone for loneWait; lines a renamed file
 // gets after its grace are lost; an old symbolic-link target is found
 // only in a directory the link still leads into (a state holds no path).
 //
@@ -230,6 +233,7 @@ type Follower struct {
 	// one was read (zero when it was not), grewAt when this one last
 	// grew since: see graceQuiet.
 	graceSince, grewAt time.Time
+	loneSince          time.Time // when the file's first line was seen alone
 
 	// buf[r:ready] is ready to be returned, buf[ready:w] is held back.
 	buf         []byte
@@ -348,12 +352,24 @@ func (f *Follower) matches(file source, pos checkpoint.Position) bool {
 	}
 	// The identity first: the byte at the offset may take decompressing
 	// all that comes before it, of every compressed file tried.
-	id, ok, err := fingerprint(file, f.scratch, 0, true)
-	if !(err == nil && ok && idString(id.sum) == pos.File) && legacyID(file, f.scratch) != pos.File {
+	if !f.hasIdentity(file, pos.File) {
 		return false
 	}
-	_, err = file.ReadAt(f.scratch[:1], pos.Offset)
+	_, err := file.ReadAt(f.scratch[:1], pos.Offset)
 	return err == nil
+}
+
+// hasIdentity reports whether id is an identity file was known by: that
+// of its first two lines, of its first line alone (see loneWait), or the
+// identity before issue 12 (see legacyID).
+func (f *Follower) hasIdentity(file source, id string) bool {
+	for _, lines := range []int{2, 1} {
+		got, ok, err := fingerprintLines(file, f.scratch, 0, lines, true)
+		if err == nil && ok && idString(got.sum) == id {
+			return true
+		}
+	}
+	return legacyID(file, f.scratch) == id
 }
 
 // findRotated looks for the file pos points to, other than the file at
@@ -563,8 +579,9 @@ func (f *Follower) appeared() bool {
 			continue
 		}
 		id, ok, err := fingerprint(file, f.scratch, 0, true)
+		copied := f.hasIdentity(file, f.id)
 		file.Close()
-		if err == nil && ok && id.sum != f.ident.sum {
+		if err == nil && ok && !copied {
 			found = append(found, rotated{m.name, id.sum})
 		}
 	}
@@ -608,6 +625,7 @@ func (f *Follower) use(file source, name string, start int64, skip bool) {
 	f.pending = stay
 	f.drainTo = stay
 	f.graceSince, f.grewAt = time.Time{}, time.Time{}
+	f.loneSince = time.Time{}
 	f.noted = ""
 	f.before, f.fresh = nil, false
 	if name == f.path && start == 0 && !skip {
@@ -720,6 +738,9 @@ func (f *Follower) step() (bool, error) {
 	}
 	if f.id == "" {
 		id, ok, err := fingerprint(f.file, f.scratch, 0, f.drainTo != stay)
+		if err == nil && !ok {
+			id, ok, err = f.lone()
+		}
 		if err != nil {
 			return f.readFailed(err)
 		}
@@ -764,6 +785,24 @@ func (f *Follower) step() (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// lone gives the current file the identity of its first line when that
+// has been alone, with no second line complete, for loneWait (see
+// fingerprintLines); before, ok is false.
+func (f *Follower) lone() (id ident, ok bool, err error) {
+	id, ok, err = fingerprintLines(f.file, f.scratch, 0, 1, false)
+	if err != nil || !ok {
+		return ident{}, false, err
+	}
+	now := f.opt.Clock.Now()
+	if f.loneSince.IsZero() {
+		f.loneSince = now
+	}
+	if now.Sub(f.loneSince) < loneWait {
+		return ident{}, false, nil
+	}
+	return id, true, nil
 }
 
 // fill reads from the current file into the buffer. It returns io.EOF

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // fingerprintMax bounds the bytes a fingerprint covers. Two access-log
@@ -58,8 +59,25 @@ type ident struct {
 // two requests); a fragment longer than 4 KiB, or whole lines longer than
 // 4 KiB that repeat, at the start of two files. The cost: a new file's
 // first line is returned once its second is complete (at once on a busy
-// log, with the next request on a quiet one), or once the file is left.
+// log), once the file is left, or once it has been alone for loneWait.
 func fingerprint(r io.ReaderAt, scratch []byte, from int64, final bool) (id ident, ok bool, err error) {
+	return fingerprintLines(r, scratch, from, 2, final)
+}
+
+// loneWait bounds how long a first line alone waits for a second: after
+// it, with no second line complete, the file is identified by its first
+// line after its NULs (fingerprintLines with 1), and the line is
+// returned. A quiet log (a request a minute) so shows each new file's
+// first line within 5 s rather than with the next request, and a file
+// written once and never again is read at all. The price is the
+// collision two lines avoid, in one narrow case: two files that start
+// with the same fragment (or the same line) and get no second line for
+// 5 s, both, share an identity.
+const loneWait = 5 * time.Second
+
+// fingerprintLines is fingerprint with the number of lines hashed: 2, or
+// 1 for a first line that stayed alone (see loneWait).
+func fingerprintLines(r io.ReaderAt, scratch []byte, from int64, lines int, final bool) (id ident, ok bool, err error) {
 	buf := scratch[:fingerprintMax]
 	lead := from
 	for {
@@ -84,13 +102,19 @@ func fingerprint(r io.ReaderAt, scratch []byte, from int64, final bool) (id iden
 		return ident{}, false, err
 	}
 	head := buf[:n]
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		if j := bytes.IndexByte(head[i+1:], '\n'); j >= 0 {
-			head = head[:i+1+j+1]
-		} else if n < fingerprintMax && !final {
-			return ident{}, false, nil
+	end := 0
+	for range lines {
+		i := bytes.IndexByte(head[end:], '\n')
+		if i < 0 {
+			end = -1
+			break
 		}
-	} else if n < fingerprintMax && !final {
+		end += i + 1
+	}
+	switch {
+	case end >= 0:
+		head = head[:end]
+	case n < fingerprintMax && !final:
 		return ident{}, false, nil
 	}
 	return ident{sum: fnv1a(head), lead: lead, end: lead + int64(len(head))}, true, nil

@@ -700,3 +700,38 @@ func TestCase5AfterOtherModes(t *testing.T) {
 	l.check(want)
 	h.noted("resuming " + path + ".2.gz")
 }
+
+// TestLoneFirstLine: a file whose first line stays alone (a quiet log,
+// or one written once and never again) is identified by that line after
+// loneWait, so the line is delivered within that bound rather than never;
+// a resume from it finds it by that identity after more lines came, and
+// a file after a NUL hole too.
+func TestLoneFirstLine(t *testing.T) {
+	for _, lead := range []int{0, 5000} {
+		t.Run(fmt.Sprintf("%d NULs first", lead), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "access.log")
+			a := reqs("a", 1)
+			appendTo(t, path, strings.Repeat("\x00", lead)+a)
+			l := newLedger(t)
+			h := start(t, path, Options{}, true)
+			began := h.clk.Now()
+			run1 := h.next(1)
+			if waited := h.clk.Now().Sub(began); waited < loneWait || waited > loneWait+2*h.poll {
+				t.Errorf("the lone line came after %v, want %v", waited, loneWait)
+			}
+			l.take(run1)
+			h.idle()
+			b := reqs("b", 3)
+			appendTo(t, path, b)
+			run1 = h.next(1)
+			l.take(run1)
+			pos := stopAt(h, run1[0])
+
+			h = start(t, path, Options{Resume: pos}, true)
+			l.take(h.next(2))
+			h.quiet()
+			l.check(slicesConcat(split(a), split(b)))
+			h.noted("resuming " + path)
+		})
+	}
+}
