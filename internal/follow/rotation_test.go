@@ -735,3 +735,90 @@ func TestLoneFirstLine(t *testing.T) {
 		})
 	}
 }
+
+// TestRealLogrotateModesMeet: the real logrotate rotates one log in one
+// mode after another, as the soak does: dateext, create, copytruncate,
+// then, while the follower is stopped, compress with delaycompress twice.
+// The rotated set then mixes dated files, plain numbered ones of create
+// and copytruncate, and compressed ones whose numbers the plain ones
+// also have. The resume finds its place in access.log.2.gz, reads
+// access.log.1 and the log, and reads no older file again.
+func TestRealLogrotateModesMeet(t *testing.T) {
+	bin := logrotateBin()
+	if bin == "" {
+		t.Skip("logrotate is not installed (apt-get install logrotate); CI installs it")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "access.log")
+	conf := filepath.Join(dir, "logrotate.conf")
+	w := create(t, path)
+	rotations := 0
+	rotate := func(mode string, reopen bool) {
+		t.Helper()
+		mode = strings.Replace(mode, "-N", fmt.Sprint("-", 1000000000+rotations), 1)
+		text := fmt.Sprintf("%s {\n\trotate 100\n\tmissingok\n\t%s\n}\n", path, mode)
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(bin, "-f", "-s", filepath.Join(dir, "state"), conf).CombinedOutput(); err != nil {
+			t.Fatalf("logrotate: %v: %s", err, out)
+		}
+		rotations++
+		if reopen {
+			f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			w = &logFile{t: t, w: f}
+		}
+	}
+	var want []string
+	write := func(name string) int {
+		s := reqs(name, 5)
+		w.write(s)
+		want = append(want, split(s)...)
+		return 5
+	}
+	l := newLedger(t)
+	h := start(t, path, Options{}, true)
+	steps := []struct {
+		mode   string
+		reopen bool
+	}{
+		{"dateext\n\tdateformat -%Y%m%d-N\n\tcreate", true},
+		{"dateext\n\tdateformat -%Y%m%d-N\n\tcreate", true},
+		{"create", true},
+		{"create", true},
+		{"create", true},
+		{"copytruncate", false},
+		{"copytruncate", false},
+	}
+	for i, step := range steps {
+		l.take(h.next(write(fmt.Sprintf("s%d", i))))
+		h.idle()
+		rotate(step.mode, step.reopen)
+	}
+	l.take(h.next(write("last-read")))
+	h.idle()
+	n := write("unread")
+	run1 := h.next(2)
+	l.take(run1)
+	pos := stopAt(h, run1[1])
+	n -= 2
+
+	for i := range 2 {
+		rotate("compress\n\tdelaycompress\n\tcreate", true)
+		n += write(fmt.Sprintf("stopped%d", i))
+	}
+	for _, name := range []string{".2", ".2.gz", ".3", ".3.gz"} {
+		if _, err := os.Stat(path + name); err != nil {
+			t.Fatalf("test broken: the modes did not meet as the soak's do: %v", err)
+		}
+	}
+	h = start(t, path, Options{Resume: pos}, true)
+	l.take(h.next(n))
+	h.quiet()
+	l.check(want)
+	h.noted("resuming " + path + ".2.gz")
+}
