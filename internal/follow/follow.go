@@ -72,9 +72,9 @@
 //     nothing. Oldest by modification time, not by name: where rotations
 //     of several modes meet, names do not give the order (see
 //     rotatedSet); a compressed file must keep the time of the file it
-//     holds, as gzip, bzip2 and zstd do. When the file at the path, opened empty, is copytruncated
-//     before it had an identity, the copy that appeared meanwhile is read
-//     before it (see appeared).
+//     holds, as gzip, bzip2 and zstd do. When the file at the path,
+//     opened empty, is copytruncated before it had an identity, the copy
+//     that appeared meanwhile is read before it (see appeared).
 //   - Options.FromEnd starts the first file just after its last '\n';
 //     files that appear later are read from their start. Without it the
 //     first file is read from its start (as Filebeat, promtail and Vector
