@@ -331,7 +331,7 @@ func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 			atPath.Close()
 		}
 		f.use(file, name, pos.Offset, true)
-		f.next = f.rotatedAfter(file, name)
+		f.next = f.rotatedAfter(file, nil)
 		then := f.path
 		if len(f.next) > 0 {
 			then = names(f.next) + ", " + f.path
@@ -461,7 +461,8 @@ func linkDirs(path string) []string {
 }
 
 // rotatedAfter lists, oldest first, the log's rotated files (rotatedSet)
-// rotated after file, opened under name: those after it in the set, which
+// rotated after file, but except (when not nil: the file at the path,
+// opened to be read next): those after it in the set, which
 // is in the order the files were last written; when it is no longer in
 // the set (removed, compressed; a symbolic link's old target), those last
 // written after it was (one written in the same instant is a copy of it,
@@ -470,7 +471,7 @@ func linkDirs(path string) []string {
 // first is listed, and none with file's own identity. A resume reads them
 // all before the path, so a restart that missed two rotations loses
 // nothing.
-func (f *Follower) rotatedAfter(file source, name string) []rotated {
+func (f *Follower) rotatedAfter(file source, except os.FileInfo) []rotated {
 	fi, err := file.Stat()
 	if err != nil {
 		return nil
@@ -483,7 +484,8 @@ func (f *Follower) rotatedAfter(file source, name string) []rotated {
 	at := slices.IndexFunc(set, func(m member) bool { return os.SameFile(m.info, fi) })
 	var after []rotated
 	for i, m := range set {
-		if at >= 0 && i <= at || at < 0 && !m.info.ModTime().After(fi.ModTime()) {
+		if at >= 0 && i <= at || at < 0 && !m.info.ModTime().After(fi.ModTime()) ||
+			except != nil && os.SameFile(m.info, except) {
 			continue
 		}
 		src, err := openMember(m)
@@ -541,7 +543,7 @@ func (f *Follower) openRotated(r rotated) (source, string) {
 // log rotated twice within a poll, or while logmon read the first of them,
 // loses nothing. It reports whether there are any.
 func (f *Follower) rotatedSince() bool {
-	f.next = f.rotatedAfter(f.file, f.name)
+	f.next = f.rotatedAfter(f.file, nil)
 	return len(f.next) > 0
 }
 
@@ -994,16 +996,50 @@ func (f *Follower) leaveFor(next action, format string, args ...any) {
 	f.notify(format, args...)
 }
 
+// leaving, when not nil, is called as leave starts: tests rotate files
+// there, between the decision to leave a file and the leaving.
+var leaving func()
+
 // leave carries out the pending action.
 func (f *Follower) leave() {
+	if leaving != nil {
+		leaving()
+	}
 	next := f.pending
 	f.pending, f.drainTo = stay, stay
 	if next == restart {
 		f.use(f.file, f.name, 0, false)
 		return
 	}
+	var atPath *os.File
+	if next == toPath {
+		// Open the path first, then look at the rotated set again: a
+		// file rotated after this one since finish looked (the file that
+		// was at the path, renamed by a rotation under way) is then in
+		// the set, and read before the one the path names now. Looked at
+		// in the other order, the rotation could fall in between, and
+		// the file that had been at the path was never read (the soak
+		// lost one, 334 lines).
+		atPath = f.openAtPath()
+		var except os.FileInfo
+		if atPath != nil {
+			except, _ = atPath.Stat()
+		}
+		if after := f.rotatedAfter(f.file, except); len(after) > 0 {
+			if atPath != nil {
+				atPath.Close()
+				atPath = nil
+			}
+			f.next, next = after, toNext
+			f.notify("%s was rotated meanwhile; reading %s first", f.path, names(after))
+		}
+	}
 	f.file.Close()
 	f.file = nil
+	if atPath != nil {
+		f.use(atPath, f.path, 0, false)
+		return
+	}
 	for next == toNext && len(f.next) > 0 {
 		r := f.next[0]
 		f.next = f.next[1:]
@@ -1023,6 +1059,18 @@ func (f *Follower) leave() {
 // openAgain tries to open the path after the first file, to be read from
 // its start. It reports whether it did.
 func (f *Follower) openAgain() bool {
+	file := f.openAtPath()
+	if file == nil {
+		return false
+	}
+	f.use(file, f.path, 0, false)
+	return true
+}
+
+// openAtPath opens the file at the path, to be read from its start: nil
+// when it cannot be (it does not exist, most often; anything else is
+// told once).
+func (f *Follower) openAtPath() *os.File {
 	file, err := openFile(f.path)
 	if err == nil {
 		var fi os.FileInfo
@@ -1038,10 +1086,9 @@ func (f *Follower) openAgain() bool {
 			f.noted = err.Error()
 			f.notify("cannot open %s: %v; trying again", f.path, err)
 		}
-		return false
+		return nil
 	}
-	f.use(file, f.path, 0, false)
-	return true
+	return file
 }
 
 // Where maps streamOff, the offset in the stream of a byte Read returned,

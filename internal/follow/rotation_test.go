@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -821,4 +822,33 @@ func TestRealLogrotateModesMeet(t *testing.T) {
 	h.quiet()
 	l.check(want)
 	h.noted("resuming " + path + ".2.gz")
+}
+
+// TestRotatedWhileLeaving: the follower has read a renamed file to its
+// end and found nothing rotated after it, the new file still at the path;
+// before it opens the path, the log is rotated again (logrotate renames
+// the whole set, then the log, then creates a new one). The file that was
+// at the path is read from its rotated name before the newest. (The
+// 30-minute soak lost such a file, 334 lines: the follower listed the
+// rotated set, then opened the path, which named the next file by then.)
+func TestRotatedWhileLeaving(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the writer's handle keeps Windows from renaming the file")
+	}
+	_, path, _, a, l, h := caughtUp(t)
+	rename(t, path, path+".1")
+	b, c := reqs("b", 5), reqs("c", 5)
+	appendTo(t, path, b)
+	var once sync.Once
+	leaving = func() {
+		once.Do(func() {
+			rename(t, path+".1", path+".2")
+			rename(t, path, path+".1")
+			appendTo(t, path, c)
+		})
+	}
+	t.Cleanup(func() { leaving = nil })
+	l.take(h.next(10))
+	h.quiet()
+	l.check(slicesConcat(split(a), split(b), split(c)))
 }
