@@ -118,24 +118,41 @@ func older(a, b member) int {
 // left out for having a number or a date another file has: the file of
 // a number can be any of them (the 30-minute soak lost the rest of one
 // access.log.2.gz, a stale access.log.2 taken for it).
+//
+// The directory is read twice, and a name listed by either read is
+// looked at: a read of a directory that a rename changes meanwhile may
+// miss the renamed file (POSIX leaves it unspecified), and logrotate
+// renames every file of the set, one after another, at each rotation.
 func rotatedSet(path string) []member {
 	dir, base := filepath.Split(path)
-	entries, err := os.ReadDir(filepath.Clean(dir))
-	if err != nil {
-		return nil
-	}
 	var set []member
-	for _, e := range entries {
-		m, ok := rotationOf(base, e.Name())
-		if !ok || !e.Type().IsRegular() {
-			continue
+	listed := map[string]bool{}
+	for range 2 {
+		entries, err := os.ReadDir(filepath.Clean(dir))
+		if err != nil {
+			return nil
 		}
-		if m.info, err = e.Info(); err != nil {
-			continue // gone meanwhile
+		for _, e := range entries {
+			m, ok := rotationOf(base, e.Name())
+			if !ok || listed[e.Name()] {
+				continue
+			}
+			listed[e.Name()] = true
+			m.name = filepath.Join(dir, e.Name())
+			set = append(set, m)
 		}
-		m.name = filepath.Join(dir, e.Name())
-		set = append(set, m)
 	}
+	// Stat each name once both reads are done: what it names now.
+	kept := set[:0]
+	for _, m := range set {
+		fi, err := os.Lstat(m.name)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue // gone meanwhile, or not a file
+		}
+		m.info = fi
+		kept = append(kept, m)
+	}
+	set = kept
 	slices.SortStableFunc(set, func(a, b member) int {
 		if c := a.info.ModTime().Compare(b.info.ModTime()); c != 0 {
 			return c
