@@ -322,7 +322,7 @@ func (f *Follower) openPath() (*os.File, error) {
 // left for the caller to use.
 func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 	if atPath != nil && f.matches(atPath, pos) {
-		f.use(atPath, f.path, pos.Offset, true)
+		f.useAt(atPath, f.path, pos.Offset, true, pos.File)
 		f.notify("resuming %s at byte %d", f.path, pos.Offset)
 		return true
 	}
@@ -330,7 +330,7 @@ func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 		if atPath != nil {
 			atPath.Close()
 		}
-		f.use(file, name, pos.Offset, true)
+		f.useAt(file, name, pos.Offset, true, pos.File)
 		f.next = f.rotatedAfter(file, nil)
 		then := f.path
 		if len(f.next) > 0 {
@@ -363,13 +363,39 @@ func (f *Follower) matches(file source, pos checkpoint.Position) bool {
 // of its first two lines, of its first line alone (see loneWait), or the
 // identity before issue 12 (see legacyID).
 func (f *Follower) hasIdentity(file source, id string) bool {
+	if _, ok := f.identAs(file, id); ok {
+		return true
+	}
+	return legacyID(file, f.scratch) == id
+}
+
+// identAs returns the identity of file that is id, of its first two
+// lines or of its first line alone; ok is false when it has neither.
+func (f *Follower) identAs(file source, id string) (got ident, ok bool) {
 	for _, lines := range []int{2, 1} {
 		got, ok, err := fingerprintLines(file, f.scratch, 0, lines, true)
 		if err == nil && ok && idString(got.sum) == id {
-			return true
+			return got, true
 		}
 	}
-	return legacyID(file, f.scratch) == id
+	return ident{}, false
+}
+
+// useAt is use for a resume or a copy: file is read on from start under
+// the identity id it was found by, kept rather than taken again from
+// what the file holds when it is first read. Taken again, a file
+// copytruncated and written anew in between (the file at the path, found
+// by a resume) got the identity of its new lines at the old offset, and
+// the rest of its copy was never read.
+func (f *Follower) useAt(file source, name string, start int64, skip bool, id string) {
+	f.use(file, name, start, skip)
+	if got, ok := f.identAs(file, id); ok {
+		f.id, f.ident = id, got
+		// Look at it before the first read, as after a poll: written
+		// past start meanwhile, it would be read from the middle of its
+		// new lines.
+		f.woke = true
+	}
 }
 
 // findRotated looks for the file pos points to, other than the file at
@@ -940,7 +966,7 @@ func (f *Follower) fromCopy() bool {
 		return false
 	}
 	f.file.Close()
-	f.use(file, name, at, false)
+	f.useAt(file, name, at, f.skip, f.id)
 	f.drainTo = toPath
 	f.notify("%s was truncated (copytruncate); reading the rest of its copy %s from byte %d, then %s from its start", f.path, name, at, f.path)
 	return true

@@ -99,6 +99,13 @@ func (p polls) After(d time.Duration) <-chan time.Time {
 
 func start(t *testing.T, path string, opt Options, manual bool) *follower {
 	t.Helper()
+	return startAfter(t, path, opt, manual, nil)
+}
+
+// startAfter is start, calling between (when not nil) once the Follower
+// is open and before anything is read from it.
+func startAfter(t *testing.T, path string, opt Options, manual bool, between func()) *follower {
+	t.Helper()
 	h := &follower{
 		t:       t,
 		stop:    make(chan struct{}),
@@ -122,6 +129,9 @@ func start(t *testing.T, path string, opt Options, manual bool) *follower {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
 	h.Follower = f
+	if between != nil {
+		between()
+	}
 	go h.read()
 	t.Cleanup(func() {
 		f.Close()

@@ -852,3 +852,30 @@ func TestRotatedWhileLeaving(t *testing.T) {
 	h.quiet()
 	l.check(slicesConcat(split(a), split(b), split(c)))
 }
+
+// TestResumeThenCopytruncated: the resume finds its place in the file at
+// the path; before the first read, the file is copytruncated and its
+// first new lines written. The rest is read from the copy, under the
+// identity the resume found, not under the new lines' identity at the old
+// offset (the soak lost the rest of such a copy twice, 68 and 106 lines).
+func TestResumeThenCopytruncated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	w := create(t, path)
+	a := reqs("a", 10)
+	w.write(a)
+	l := newLedger(t)
+	h := start(t, path, Options{}, true)
+	run1 := h.next(4)
+	l.take(run1)
+	pos := stopAt(h, run1[3])
+
+	b := reqs("b", 5)
+	h = startAfter(t, path, Options{Resume: pos}, true, func() {
+		copyFile(t, path, path+".1")
+		truncate(t, path)
+		w.write(b)
+	})
+	l.take(h.next(6 + 5))
+	h.quiet()
+	l.check(slicesConcat(split(a), split(b)))
+}
