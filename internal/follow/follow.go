@@ -25,20 +25,42 @@
 //
 // # Files
 //
-// A file is known by its identity (see fingerprint), a fingerprint of its
-// first line; Read returns no byte of a file before it has one.
+// A file is known by its identity (see fingerprint): a hash of its first
+// two lines after the NUL bytes it may start with. Read returns no byte of
+// a file before it has one. The identity survives the two ways a
+// copytruncate makes files start alike: the tail of a line half written
+// when the file was truncated (one of the two lines is whole, and a whole
+// line has its time and client), and a hole of NULs left by a writer
+// without O_APPEND (skipped, and never returned as lines). It cannot tell
+// apart two files whose first two lines are the same; fingerprint says
+// when that can happen. A first line that stays alone for loneWait (5 s)
+// is returned all the same, the file then known by that line alone (see
+// loneWait for the one collision that lets in).
+//
+// A rotated file is one named as logrotate and newsyslog name them (see
+// rotationOf): access.log.1, access.log.1.gz, access.log-20261123[.gz],
+// access.log-20261123-1763900000, access.log.2.bz2, access.log.2.zst;
+// never a file whose name only starts with the log's (access.log.pos,
+// access.log.other-vhost). Compressed ones (gzip, bzip2, zstd) are read
+// through their decompressor, never written.
 //
 //   - Rotation by rename (the path now names another file) and removal:
 //     the old file stays open and is read on until the path names a new
-//     file with data in it; then the old one is read to its end and the new
-//     one from its start. Waiting for data rather than for the name is what
-//     keeps the lines of a writer that goes on writing the renamed file
-//     until it is told to reopen (nginx after logrotate's "create" and
-//     before its postrotate signal). The cost: a removed log's disk space
-//     is held until a new file with data appears at the path.
+//     file with data in it; then the old one is read to its end, and on
+//     while it still grows (a late writer, up to graceQuiet without
+//     growth and graceMax in all), and the new one from its start.
+//     Waiting for data rather than for the name is what keeps the lines of
+//     a writer that goes on writing the renamed file until it is told to
+//     reopen (nginx after logrotate's "create" and before its postrotate
+//     signal); the grace keeps those of a second worker that reopens late.
+//     The cost: a removed log's disk space is held until a new file with
+//     data appears at the path, and after a rename the new file's lines
+//     wait graceQuiet.
 //   - Truncation (the file is shorter than what was read; copytruncate
-//     does this) and rewriting in place (the first line changed although
-//     the size did not shrink, checked after each poll, before reading on):
+//     does this) and rewriting in place (the bytes of its identity changed
+//     although the size did not shrink, checked after each poll, before
+//     reading on; a copytruncate under a writer without O_APPEND looks
+//     like this, the file never looking shorter):
 //     if a copy with the old identity lies next to it (copytruncate's
 //     access.log.1), the lines not read yet are read from the copy (see
 //     fromCopy); then the file is read again from its start, under its new
@@ -47,13 +69,20 @@
 //   - When a rotated file or a copy has been read to its end, the files
 //     rotated after it are read, oldest first, before the path (see
 //     rotatedAfter), so two rotations within a poll or during a stop lose
-//     nothing.
+//     nothing. Oldest by modification time, not by name: where rotations
+//     of several modes meet, names do not give the order (see
+//     rotatedSet); a compressed file must keep the time of the file it
+//     holds, as gzip, bzip2 and zstd do. When the file at the path,
+//     opened empty, is copytruncated before it had an identity, the copy
+//     that appeared meanwhile is read before it (see appeared).
 //   - Options.FromEnd starts the first file just after its last '\n';
 //     files that appear later are read from their start. Without it the
 //     first file is read from its start (as Filebeat, promtail and Vector
 //     do).
-//   - Options.Resume finds the file a Position names, at the path or among
-//     the rotated files next to it, and goes on after the line it names.
+//   - Options.Resume finds the file a Position names, at the path, among
+//     its rotated files (compressed ones too) or, when the path is a
+//     symbolic link, next to the file it leads to (an old target), and
+//     goes on after the line it names.
 //
 // # Limits
 //
@@ -61,8 +90,11 @@
 // created and removed within one poll is never seen; a file truncated and
 // written past its old size while being read (not idle at its end) goes
 // on being read from where it was until the check at the next poll sees
-// its new first line and reads it again from its start; two files that
-// start with the same first line share an identity.
+// its new first lines and reads it again from its start; two files that
+// start with the same two lines share an identity, and so do two whose
+// same first line stayed alone for loneWait; lines a renamed file
+// gets after its grace are lost; an old symbolic-link target is found
+// only in a directory the link still leads into (a state holds no path).
 //
 // # Concurrency
 //
@@ -98,6 +130,22 @@ const DefaultPoll = 250 * time.Millisecond
 // not must not stall the stream or grow the buffer without bound.
 const maxHold = 64 << 10
 
+// graceQuiet and graceMax bound the grace given to late writers. After a
+// rename, a new file with data at the path is the sign that the writers
+// have moved on to it; but a second writer that reopens late (an nginx
+// worker busy when told to reopen) still writes the renamed file. That
+// file is read on, before the new one, until it has not grown for
+// graceQuiet, and at most until graceMax after the new file was seen;
+// what it gets later is lost, as with tail -F. Reading it before the new
+// file rather than beside it keeps the stream one file after another, so
+// a resume position is never in a file left behind by lines read after
+// it. The cost: after each rename the new file's lines wait graceQuiet
+// (graceMax at worst, while a late writer goes on writing).
+const (
+	graceQuiet = time.Second
+	graceMax   = 30 * time.Second
+)
+
 // bufSize is the read buffer: twice maxHold, so that after the held bytes
 // are moved to its front at least 64 KiB is free for each read. With reads
 // that large, following a large file costs about what reading it plainly
@@ -114,10 +162,11 @@ type Options struct {
 	// Resume, when not nil, takes precedence over FromEnd: reading goes
 	// on just after the line at Resume.Offset of the file with identity
 	// Resume.File, found at the path or, when it was rotated away, among
-	// the regular files in the same directory (compressed ones skipped).
-	// The rest of a rotated file is read first, then the files rotated
-	// after it, then the file at the path from its start. When no file matches, the path is read from its
-	// start, with a notice.
+	// its rotated files (compressed ones read through their
+	// decompressor), or next to the file a symbolic link leads to. The
+	// rest of a rotated file is read first, then the files rotated after
+	// it, then the file at the path from its start. When no file matches,
+	// the path is read from its start, with a notice.
 	Resume *checkpoint.Position
 	// Poll is how long to wait at the end of the data before looking
 	// again. 0 means DefaultPoll.
@@ -159,13 +208,13 @@ type Follower struct {
 	closed    bool
 	err       error // a read error, returned from then on
 
-	file    *os.File // the file being read; nil while waiting for the path
-	name    string   // the path file was opened under
-	id      string   // identity of file; "" while it has none
-	sum     uint64   // the fingerprint id was written from
-	skip    bool     // discard up to and including the next '\n' (resume)
-	readOff int64    // offset in file of the next byte to read
-	pos     int64    // offset in file of buf[r]
+	file    source // the file being read; nil while waiting for the path
+	name    string // the path file was opened under
+	id      string // identity of file; "" while it has none
+	ident   ident  // what id was taken from
+	skip    bool   // discard up to and including the next '\n' (resume)
+	readOff int64  // offset in file of the next byte to read
+	pos     int64  // offset in file of buf[r]
 	pending action
 	woke    bool   // a poll has passed since the last look at the file and path
 	drainTo action // when not stay: read this file to its end, then do this
@@ -174,7 +223,17 @@ type Follower struct {
 	// next lists the rotated files to read after the current one and
 	// before the path, oldest first: after a resume into a rotated
 	// file, the files rotated after it (see rotatedAfter).
-	next []string
+	next []rotated
+	// before is the rotated set as it was when the file at the path was
+	// opened, empty, to be read from its start: rotations that appear
+	// before it has an identity are read first (see appeared).
+	before []os.FileInfo
+	fresh  bool // before was taken and not yet compared
+	// graceSince is when the path was seen to name a new file while this
+	// one was read (zero when it was not), grewAt when this one last
+	// grew since: see graceQuiet.
+	graceSince, grewAt time.Time
+	loneSince          time.Time // when the file's first line was seen alone
 
 	// buf[r:ready] is ready to be returned, buf[ready:w] is held back.
 	buf         []byte
@@ -262,22 +321,20 @@ func (f *Follower) openPath() (*os.File, error) {
 // path, or nil. It reports whether a file was found; if not, atPath is
 // left for the caller to use.
 func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
-	if atPath != nil {
-		if fi, err := atPath.Stat(); err == nil && f.matches(atPath, fi, pos) {
-			f.use(atPath, f.path, pos.Offset, true)
-			f.notify("resuming %s at byte %d", f.path, pos.Offset)
-			return true
-		}
+	if atPath != nil && f.matches(atPath, pos) {
+		f.useAt(atPath, f.path, pos.Offset, true, pos.File)
+		f.notify("resuming %s at byte %d", f.path, pos.Offset)
+		return true
 	}
-	if name, file := f.findRotated(pos, atPath); file != nil {
+	if name, file := f.findRotated(pos, atPath, true); file != nil {
 		if atPath != nil {
 			atPath.Close()
 		}
-		f.use(file, name, pos.Offset, true)
-		f.next = f.rotatedAfter(file, atPath)
+		f.useAt(file, name, pos.Offset, true, pos.File)
+		f.next = f.rotatedAfter(file, nil)
 		then := f.path
 		if len(f.next) > 0 {
-			then = strings.Join(append(f.next[:len(f.next):len(f.next)], f.path), ", ")
+			then = names(f.next) + ", " + f.path
 		}
 		f.notify("resuming %s at byte %d; then %s", name, pos.Offset, then)
 		return true
@@ -286,104 +343,225 @@ func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
 	return false
 }
 
-// matches reports whether file (with info fi) is where pos points.
-func (f *Follower) matches(file *os.File, fi os.FileInfo, pos checkpoint.Position) bool {
-	if pos.Offset < 0 || fi.Size() <= pos.Offset {
+// matches reports whether file is where pos points: it has pos's
+// identity (taken as of a file that will not grow, so that a rotated file
+// with a single line is found too) and a byte at pos.Offset.
+func (f *Follower) matches(file source, pos checkpoint.Position) bool {
+	if pos.Offset < 0 {
 		return false
 	}
-	sum, ok, err := fingerprint(file, f.scratch, false)
-	return err == nil && ok && idString(sum) == pos.File
+	// The identity first: the byte at the offset may take decompressing
+	// all that comes before it, of every compressed file tried.
+	if !f.hasIdentity(file, pos.File) {
+		return false
+	}
+	_, err := file.ReadAt(f.scratch[:1], pos.Offset)
+	return err == nil
 }
 
-// compressed are the suffixes of rotated files that are skipped by a
-// resume: their bytes are not the log's bytes.
-var compressed = []string{".gz", ".bz2", ".xz", ".zst", ".lz4", ".zip", ".Z", ".br"}
-
-// findRotated looks for the file pos points to among the regular files in
-// the directory of the path, other than the path itself (atPath). When
-// several match (they start with the same line), the one modified last is
-// taken: the oldest rotations were written first.
-func (f *Follower) findRotated(pos checkpoint.Position, atPath *os.File) (string, *os.File) {
-	dir := filepath.Dir(f.path)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return "", nil
+// hasIdentity reports whether id is an identity file was known by: that
+// of its first two lines, of its first line alone (see loneWait), or the
+// identity before issue 12 (see legacyID).
+func (f *Follower) hasIdentity(file source, id string) bool {
+	if _, ok := f.identAs(file, id); ok {
+		return true
 	}
+	return legacyID(file, f.scratch) == id
+}
+
+// identAs returns the identity of file that is id, of its first two
+// lines or of its first line alone; ok is false when it has neither.
+func (f *Follower) identAs(file source, id string) (got ident, ok bool) {
+	for _, lines := range []int{2, 1} {
+		got, ok, err := fingerprintLines(file, f.scratch, 0, lines, true)
+		if err == nil && ok && idString(got.sum) == id {
+			return got, true
+		}
+	}
+	return ident{}, false
+}
+
+// useAt is use for a resume or a copy: file is read on from start under
+// the identity id it was found by, kept rather than taken again from
+// what the file holds when it is first read. Taken again, a file
+// copytruncated and written anew in between (the file at the path, found
+// by a resume) got the identity of its new lines at the old offset, and
+// the rest of its copy was never read.
+func (f *Follower) useAt(file source, name string, start int64, skip bool, id string) {
+	f.use(file, name, start, skip)
+	if got, ok := f.identAs(file, id); ok {
+		f.id, f.ident = id, got
+		// Look at it before the first read, as after a poll: written
+		// past start meanwhile, it would be read from the middle of its
+		// new lines.
+		f.woke = true
+	}
+}
+
+// findRotated looks for the file pos points to, other than the file at
+// the path (atPath): among the log's rotated files (rotatedSet), newest
+// first, compressed ones included; and, with wide (a resume) when the
+// path is a symbolic link, among the regular files next to each file it
+// led to, newest first, for a link whose target changed while logmon was
+// stopped (issue 12, case 6). Only the directories the link leads to now
+// are searched: a state holds no path, so an old target in a directory
+// the link no longer leads into is not found.
+func (f *Follower) findRotated(pos checkpoint.Position, atPath source, wide bool) (string, source) {
 	var atInfo os.FileInfo
 	if atPath != nil {
 		atInfo, _ = atPath.Stat()
 	}
-	var (
-		best     *os.File
-		bestName string
-		bestTime time.Time
-	)
-	for _, e := range entries {
-		if !e.Type().IsRegular() || e.Name() == filepath.Base(f.path) || hasSuffix(e.Name(), compressed) {
-			continue
+	set := rotatedSet(f.path)
+	for i := len(set) - 1; i >= 0; i-- {
+		if file := f.tryFile(set[i].name, pos, atInfo, func() (source, error) { return openMember(set[i]) }); file != nil {
+			return set[i].name, file
 		}
-		name := filepath.Join(dir, e.Name())
-		file, err := openFile(name)
+	}
+	if !wide {
+		return "", nil
+	}
+	for _, dir := range linkDirs(f.path) {
+		entries, err := os.ReadDir(dir)
 		if err != nil {
 			continue
 		}
-		fi, err := file.Stat()
-		if err != nil || (atInfo != nil && os.SameFile(fi, atInfo)) || !f.matches(file, fi, pos) ||
-			(best != nil && !fi.ModTime().After(bestTime)) {
-			file.Close()
-			continue
+		type cand struct {
+			name string
+			mod  time.Time
 		}
-		if best != nil {
-			best.Close()
+		var cands []cand
+		for _, e := range entries {
+			if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+				cands = append(cands, cand{filepath.Join(dir, e.Name()), fi.ModTime()})
+			}
 		}
-		best, bestName, bestTime = file, name, fi.ModTime()
+		slices.SortFunc(cands, func(a, b cand) int { return b.mod.Compare(a.mod) })
+		for _, c := range cands {
+			if file := f.tryFile(c.name, pos, atInfo, func() (source, error) { return openSource(c.name) }); file != nil {
+				return c.name, file
+			}
+		}
 	}
-	return bestName, best
+	return "", nil
 }
 
-// rotatedAfter lists, oldest first, the files in the directory of the
-// path that were rotated after file: those whose name begins with the
-// path's name (access.log.1, access.log-20261123), not compressed, other
-// than file and the file at the path (atPath), last written after file
-// was. A resume reads them all before the path, so a restart that missed
-// two rotations loses nothing. Files last written in the same instant as
-// file are left out: a copy of file, or an older rotation.
-func (f *Follower) rotatedAfter(file, atPath *os.File) []string {
+// tryFile opens the file name with open and returns it if it is not the
+// file at the path (atInfo) and matches pos.
+func (f *Follower) tryFile(name string, pos checkpoint.Position, atInfo os.FileInfo, open func() (source, error)) source {
+	file, err := open()
+	if err != nil {
+		return nil
+	}
+	fi, err := file.Stat()
+	if err != nil || (atInfo != nil && os.SameFile(fi, atInfo)) || !f.matches(file, pos) {
+		file.Close()
+		return nil
+	}
+	return file
+}
+
+// linkDirs lists the directories of the files the path leads to, when it
+// is a symbolic link (or a chain of them), other than its own.
+func linkDirs(path string) []string {
+	var dirs []string
+	seen := map[string]bool{filepath.Dir(path): true}
+	for range 40 { // as the kernel's bound on a chain of links
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			break
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		if dir := filepath.Dir(target); !seen[dir] {
+			seen[dir] = true
+			dirs = append(dirs, dir)
+		}
+		path = target
+	}
+	return dirs
+}
+
+// rotatedAfter lists, oldest first, the log's rotated files (rotatedSet)
+// rotated after file, but except (when not nil: the file at the path,
+// opened to be read next): those after it in the set, which
+// is in the order the files were last written; when it is no longer in
+// the set (removed, compressed; a symbolic link's old target), those last
+// written after it was (one written in the same instant is a copy of it,
+// its compressed form, or an older rotation). Of files with one identity
+// (a file and its compressed form while logrotate compresses it) only the
+// first is listed, and none with file's own identity. A resume reads them
+// all before the path, so a restart that missed two rotations loses
+// nothing.
+func (f *Follower) rotatedAfter(file source, except os.FileInfo) []rotated {
 	fi, err := file.Stat()
 	if err != nil {
 		return nil
 	}
-	var atInfo os.FileInfo
-	if atPath != nil {
-		atInfo, _ = atPath.Stat()
+	seen := map[uint64]bool{}
+	if id, ok, err := fingerprint(file, f.scratch, 0, true); err == nil && ok {
+		seen[id.sum] = true
 	}
-	dir, base := filepath.Split(f.path)
-	entries, err := os.ReadDir(filepath.Clean(dir))
-	if err != nil {
-		return nil
-	}
-	type cand struct {
-		name string
-		mod  time.Time
-	}
-	var cands []cand
-	for _, e := range entries {
-		if !e.Type().IsRegular() || e.Name() == base || !strings.HasPrefix(e.Name(), base) || hasSuffix(e.Name(), compressed) {
+	set := rotatedSet(f.path)
+	at := slices.IndexFunc(set, func(m member) bool { return os.SameFile(m.info, fi) })
+	var after []rotated
+	for i, m := range set {
+		if at >= 0 && i <= at || at < 0 && !m.info.ModTime().After(fi.ModTime()) ||
+			except != nil && os.SameFile(m.info, except) {
 			continue
 		}
-		name := filepath.Join(dir, e.Name())
-		ei, err := os.Stat(name)
-		if err != nil || os.SameFile(ei, fi) || (atInfo != nil && os.SameFile(ei, atInfo)) || !ei.ModTime().After(fi.ModTime()) {
+		src, err := openMember(m)
+		if err != nil {
+			continue // gone meanwhile: rotated on, and found again when due
+		}
+		id, ok, err := fingerprint(src, f.scratch, 0, true)
+		src.Close()
+		if err != nil || !ok || seen[id.sum] {
 			continue
 		}
-		cands = append(cands, cand{name, ei.ModTime()})
+		seen[id.sum] = true
+		after = append(after, rotated{m.name, id.sum})
 	}
-	slices.SortFunc(cands, func(a, b cand) int { return a.mod.Compare(b.mod) })
-	names := make([]string, len(cands))
-	for i, c := range cands {
-		names[i] = c.name
+	return after
+}
+
+// rotated is a rotated file to be read: its name when it was listed, and
+// its identity, by which it is found again when it was renamed or
+// compressed meanwhile.
+type rotated struct {
+	name string
+	id   uint64
+}
+
+// names lists the names of rs, for notices.
+func names(rs []rotated) string {
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.name)
 	}
-	return names
+	return b.String()
+}
+
+// openRotated opens the rotated file r, under its name or, when that
+// names another file now (logrotate renamed or compressed it since it
+// was listed), wherever in the set its identity is.
+func (f *Follower) openRotated(r rotated) (source, string) {
+	pos := checkpoint.Position{File: idString(r.id), Offset: 0}
+	if file, err := openSource(r.name); err == nil {
+		if f.matches(file, pos) {
+			return file, r.name
+		}
+		file.Close()
+	}
+	name, file := f.findRotated(pos, nil, false)
+	return file, name
 }
 
 // rotatedSince sets next to the files rotated after the current one (the
@@ -395,13 +573,52 @@ func (f *Follower) rotatedSince() bool {
 	return len(f.next) > 0
 }
 
-func hasSuffix(name string, suffixes []string) bool {
-	for _, s := range suffixes {
-		if strings.HasSuffix(name, s) {
-			return true
+// setInfo is the rotated set as file infos, for appeared.
+func setInfo(path string) []os.FileInfo {
+	var infos []os.FileInfo
+	for _, m := range rotatedSet(path) {
+		infos = append(infos, m.info)
+	}
+	return infos
+}
+
+// appeared handles a rotation the follower could not see: the file at the
+// path was opened empty (after a truncation, most often) and, before it
+// had an identity, was written, copytruncated and written again (two
+// copytruncates within one poll, issue 12 case 3). The inode never left
+// the path and never looked shorter; the lines in between are in a
+// rotated file that was not there when the file was opened. Such files,
+// other than copies of the current one, are read from their start before
+// it. It reports whether there are any; the current file, nothing of
+// which was returned yet, is then left and read again after them.
+func (f *Follower) appeared() bool {
+	before, fresh := f.before, f.fresh
+	f.before, f.fresh = nil, false
+	if !fresh || f.name != f.path {
+		return false
+	}
+	var found []rotated
+	for _, m := range rotatedSet(f.path) {
+		if slices.ContainsFunc(before, func(b os.FileInfo) bool { return os.SameFile(b, m.info) }) {
+			continue
+		}
+		file, err := openMember(m)
+		if err != nil {
+			continue
+		}
+		id, ok, err := fingerprint(file, f.scratch, 0, true)
+		copied := f.hasIdentity(file, f.id)
+		file.Close()
+		if err == nil && ok && !copied {
+			found = append(found, rotated{m.name, id.sum})
 		}
 	}
-	return false
+	if len(found) == 0 {
+		return false
+	}
+	f.next = found
+	f.leaveFor(toNext, "%s was rotated before it could be read (copytruncate within a poll); reading %s first", f.path, names(found))
+	return true
 }
 
 // lastLineEnd returns the offset just after the last '\n' of file, 0 if
@@ -427,15 +644,25 @@ func lastLineEnd(file *os.File, buf []byte) (int64, error) {
 
 // use makes file, opened under name, the current file, to be read from
 // start; with skip, from just after the '\n' that ends the line at start.
-func (f *Follower) use(file *os.File, name string, start int64, skip bool) {
+func (f *Follower) use(file source, name string, start int64, skip bool) {
 	f.file, f.name = file, name
-	f.id, f.sum = "", 0
+	f.id, f.ident = "", ident{}
 	f.readOff, f.pos, f.skip = start, start, skip
 	f.r, f.ready, f.w = 0, 0, 0
 	f.segOpen = false
 	f.pending = stay
 	f.drainTo = stay
+	f.graceSince, f.grewAt = time.Time{}, time.Time{}
+	f.loneSince = time.Time{}
 	f.noted = ""
+	f.before, f.fresh = nil, false
+	if name == f.path && start == 0 && !skip {
+		f.before, f.fresh = setInfo(f.path), true
+	}
+	if _, ok := file.(*packed); ok {
+		// A compressed file is a rotated one: it does not grow.
+		f.drainTo = toPath
+	}
 	if _, err := file.Seek(start, io.SeekStart); err != nil {
 		f.err = fmt.Errorf("follow %s: %w", name, err)
 	}
@@ -528,7 +755,7 @@ func (f *Follower) step() (bool, error) {
 	if f.file == nil {
 		return f.openAgain(), nil
 	}
-	if f.woke {
+	if _, isPacked := f.file.(*packed); f.woke && !isPacked {
 		// Back from a poll: look at the file and the path before reading,
 		// so that a file truncated and written again while we waited is
 		// read from its start, not from the middle of its new lines.
@@ -538,12 +765,27 @@ func (f *Follower) step() (bool, error) {
 		}
 	}
 	if f.id == "" {
-		sum, ok, err := fingerprint(f.file, f.scratch, f.drainTo != stay)
+		id, ok, err := fingerprint(f.file, f.scratch, 0, f.drainTo != stay)
+		if err == nil && !ok {
+			id, ok, err = f.lone()
+		}
 		if err != nil {
 			return f.readFailed(err)
 		}
 		if ok {
-			f.id, f.sum = idString(sum), sum
+			f.id, f.ident = idString(id.sum), id
+			if f.appeared() {
+				return true, nil
+			}
+			if f.readOff < id.lead {
+				// A hole of NULs left by a writer without O_APPEND
+				// after a truncation: not lines, not returned.
+				f.notify("%s starts with %d NUL bytes (a copytruncate under a writer without O_APPEND); reading from byte %d", f.name, id.lead, id.lead)
+				f.readOff, f.pos, f.skip = id.lead, id.lead, false
+				if _, err := f.file.Seek(id.lead, io.SeekStart); err != nil {
+					return false, fmt.Errorf("follow %s: %w", f.name, err)
+				}
+			}
 			return true, nil
 		}
 		if f.drainTo != stay { // empty: nothing to read
@@ -561,10 +803,34 @@ func (f *Follower) step() (bool, error) {
 	}
 	if f.drainTo != stay || len(f.next) > 0 {
 		// (A file with rotated files after it is written no more.)
+		if !f.graceSince.IsZero() {
+			now := f.opt.Clock.Now()
+			if now.Sub(f.grewAt) < graceQuiet && now.Sub(f.graceSince) < graceMax {
+				return false, nil // a late writer may still write it
+			}
+		}
 		f.finish()
 		return true, nil
 	}
 	return false, nil
+}
+
+// lone gives the current file the identity of its first line when that
+// has been alone, with no second line complete, for loneWait (see
+// fingerprintLines); before, ok is false.
+func (f *Follower) lone() (id ident, ok bool, err error) {
+	id, ok, err = fingerprintLines(f.file, f.scratch, 0, 1, false)
+	if err != nil || !ok {
+		return ident{}, false, err
+	}
+	now := f.opt.Clock.Now()
+	if f.loneSince.IsZero() {
+		f.loneSince = now
+	}
+	if now.Sub(f.loneSince) < loneWait {
+		return ident{}, false, nil
+	}
+	return id, true, nil
 }
 
 // fill reads from the current file into the buffer. It returns io.EOF
@@ -579,6 +845,9 @@ func (f *Follower) fill() (int, error) {
 		return 0, err
 	}
 	f.readOff += int64(n)
+	if !f.graceSince.IsZero() {
+		f.grewAt = f.opt.Clock.Now()
+	}
 	from := f.w
 	f.w += n
 	if f.skip {
@@ -632,11 +901,11 @@ func (f *Follower) check() (bool, error) {
 	if perr == nil && os.SameFile(fi, pi) {
 		f.gone = false
 		if f.id != "" {
-			sum, ok, err := fingerprint(f.file, f.scratch, false)
+			same, err := f.ident.same(f.file, f.scratch)
 			if err != nil {
 				return f.readFailed(err)
 			}
-			if !ok || sum != f.sum {
+			if !same {
 				if f.fromCopy() { // truncated and written past our offset since the last poll
 					return true, nil
 				}
@@ -650,8 +919,13 @@ func (f *Follower) check() (bool, error) {
 	case perr == nil && pi.Mode().IsRegular() && pi.Size() > 0:
 		// Another file with data is at the path: read this one to its
 		// end, which the stat above makes sure includes every line
-		// written before the new file had data, then go on with that.
-		f.drainTo = toPath
+		// written before the new file had data, and on while late
+		// writers still write it (see graceQuiet), then go on with that.
+		if f.drainTo == stay {
+			f.drainTo = toPath
+			f.graceSince = f.opt.Clock.Now()
+			f.grewAt = f.graceSince
+		}
 		return false, nil
 	case perr == nil || errors.Is(perr, fs.ErrNotExist):
 		// The path is missing, or an empty file, or not a regular file:
@@ -687,12 +961,12 @@ func (f *Follower) fromCopy() bool {
 		return false
 	}
 	at := f.pos // the start of the held bytes: everything before was returned
-	name, file := f.findRotated(checkpoint.Position{File: f.id, Offset: at}, f.file)
+	name, file := f.findRotated(checkpoint.Position{File: f.id, Offset: at}, f.file, false)
 	if file == nil {
 		return false
 	}
 	f.file.Close()
-	f.use(file, name, at, false)
+	f.useAt(file, name, at, f.skip, f.id)
 	f.drainTo = toPath
 	f.notify("%s was truncated (copytruncate); reading the rest of its copy %s from byte %d, then %s from its start", f.path, name, at, f.path)
 	return true
@@ -704,9 +978,9 @@ func (f *Follower) finish() {
 	case f.drainTo == release:
 		f.leaveFor(release, "finished %s; waiting for %s", f.name, f.path)
 	case len(f.next) > 0:
-		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0].name)
 	case f.rotatedSince():
-		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0])
+		f.leaveFor(toNext, "finished %s; reading %s from its start", f.name, f.next[0].name)
 	case f.name != f.path:
 		f.leaveFor(toPath, "finished %s; reading %s from its start", f.name, f.path)
 	case f.gone:
@@ -748,26 +1022,60 @@ func (f *Follower) leaveFor(next action, format string, args ...any) {
 	f.notify(format, args...)
 }
 
+// leaving, when not nil, is called as leave starts: tests rotate files
+// there, between the decision to leave a file and the leaving.
+var leaving func()
+
 // leave carries out the pending action.
 func (f *Follower) leave() {
+	if leaving != nil {
+		leaving()
+	}
 	next := f.pending
 	f.pending, f.drainTo = stay, stay
 	if next == restart {
 		f.use(f.file, f.name, 0, false)
 		return
 	}
+	var atPath *os.File
+	if next == toPath {
+		// Open the path first, then look at the rotated set again: a
+		// file rotated after this one since finish looked (the file that
+		// was at the path, renamed by a rotation under way) is then in
+		// the set, and read before the one the path names now. Looked at
+		// in the other order, the rotation could fall in between, and
+		// the file that had been at the path was never read (the soak
+		// lost one, 334 lines).
+		atPath = f.openAtPath()
+		var except os.FileInfo
+		if atPath != nil {
+			except, _ = atPath.Stat()
+		}
+		if after := f.rotatedAfter(f.file, except); len(after) > 0 {
+			if atPath != nil {
+				atPath.Close()
+				atPath = nil
+			}
+			f.next, next = after, toNext
+			f.notify("%s was rotated meanwhile; reading %s first", f.path, names(after))
+		}
+	}
 	f.file.Close()
 	f.file = nil
+	if atPath != nil {
+		f.use(atPath, f.path, 0, false)
+		return
+	}
 	for next == toNext && len(f.next) > 0 {
-		name := f.next[0]
+		r := f.next[0]
 		f.next = f.next[1:]
-		if file, err := openFile(name); err == nil {
+		if file, name := f.openRotated(r); file != nil {
 			f.use(file, name, 0, false)
 			return
 		}
-		// Gone meanwhile (compressed and removed by logrotate): its lines
-		// cannot be had; go on with what is there.
-		f.notify("cannot open %s any more; going on", name)
+		// Gone meanwhile (removed): its lines cannot be had; go on with
+		// what is there.
+		f.notify("cannot find %s any more; going on", r.name)
 	}
 	if next == toPath || next == toNext {
 		f.openAgain()
@@ -777,6 +1085,18 @@ func (f *Follower) leave() {
 // openAgain tries to open the path after the first file, to be read from
 // its start. It reports whether it did.
 func (f *Follower) openAgain() bool {
+	file := f.openAtPath()
+	if file == nil {
+		return false
+	}
+	f.use(file, f.path, 0, false)
+	return true
+}
+
+// openAtPath opens the file at the path, to be read from its start: nil
+// when it cannot be (it does not exist, most often; anything else is
+// told once).
+func (f *Follower) openAtPath() *os.File {
 	file, err := openFile(f.path)
 	if err == nil {
 		var fi os.FileInfo
@@ -792,10 +1112,9 @@ func (f *Follower) openAgain() bool {
 			f.noted = err.Error()
 			f.notify("cannot open %s: %v; trying again", f.path, err)
 		}
-		return false
+		return nil
 	}
-	f.use(file, f.path, 0, false)
-	return true
+	return file
 }
 
 // Where maps streamOff, the offset in the stream of a byte Read returned,

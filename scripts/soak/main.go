@@ -19,8 +19,9 @@
 //
 // Then the writer stops, the pipeline is started once more and runs until
 // its output has been still for a few seconds, and soak counts: lines
-// written, and how many of them are in the files at the end (copytruncate
-// loses the lines written between its copy and its truncation: logrotate's
+// written, and how many of them are whole in the files at the end
+// (copytruncate loses the lines written between its copy and its
+// truncation, and cuts in two a line written across them: logrotate's
 // manual says so; those are not logmon's to deliver); delivered (distinct sequence numbers among the request
 // records); lost (written, never delivered); duplicated (a line delivered
 // under two different (file_id, offset) keys: a real duplicate); replayed
@@ -356,7 +357,7 @@ func (s *soak) count() error {
 			replayed += int64(times - 1)
 		}
 	}
-	fmt.Printf("soak: %d lines written, %d of them in the files (%d lost by copytruncate between its copy and its truncation, as logrotate warns)\n",
+	fmt.Printf("soak: %d lines written, %d of them in the files (%d lost or cut by copytruncate between its copy and its truncation, as logrotate warns)\n",
 		written, written-gone, gone)
 	fmt.Printf("soak: %d delivered, %d lost, %d duplicated; %d request records, %d of them replays of a key; %d with a NUL byte\n",
 		int64(len(keys)), lost, dup, records, replayed, nul)
@@ -370,7 +371,11 @@ func (s *soak) count() error {
 }
 
 // inFiles returns the sequence numbers of the lines in the log and its
-// rotated files (gzip members decompressed).
+// rotated files (gzip members decompressed). Only whole lines count: a
+// line that copytruncate cut in two (its start at the end of the copy, its
+// rest at the start of the truncated file, or lost between the copy and
+// the truncation) is in no file whole, and no reader can deliver it; it is
+// lost by copytruncate itself.
 func (s *soak) inFiles() (map[int64]bool, error) {
 	names, err := filepath.Glob(s.log + "*")
 	if err != nil {
@@ -389,21 +394,39 @@ func (s *soak) inFiles() (map[int64]bool, error) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			_, rest, ok := bytes.Cut(sc.Bytes(), []byte("GET /soak/"))
-			if !ok {
-				continue
-			}
-			num, _, _ := bytes.Cut(rest, []byte(" "))
-			if n, err := strconv.ParseInt(string(num), 10, 64); err == nil {
+		br := bufio.NewReaderSize(r, 64<<10)
+		for {
+			line, err := br.ReadBytes('\n')
+			if n, ok := whole(line); ok {
 				seen[n] = true
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
 		f.Close()
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
 	}
 	return seen, nil
+}
+
+// whole returns the sequence number of line when it is a whole line as
+// write writes them, its '\n' included.
+func whole(line []byte) (int64, bool) {
+	if !bytes.HasPrefix(line, []byte("10.")) || !bytes.HasSuffix(line, []byte("\"soak\"\n")) {
+		return 0, false
+	}
+	_, rest, ok := bytes.Cut(line, []byte("\"GET /soak/"))
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := bytes.Cut(rest, []byte(" "))
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(num), 10, 64)
+	return n, err == nil
 }
