@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -421,8 +422,70 @@ func (t *textSink) appendAlert(b []byte, a *record.Alert) []byte {
 		b = append(b, " at "...)
 		b = record.AppendTime(b, a.Time.Unix(), int32(a.Time.Nanosecond()))
 	}
+	b = appendJudged(b, a)
 	b = append(b, p.noColor...)
 	return append(b, '\n')
+}
+
+// appendJudged appends what the rule judged, so that the line names the
+// rule, its value and the threshold whatever the message says:
+// "  [high_traffic: 10.133 req/s > 10 req/s over 2m]". The comparison is
+// the value's against the threshold the record carries (the recovery
+// threshold in a resolved one).
+func appendJudged(b []byte, a *record.Alert) []byte {
+	if a.Rule == "" || a.Window <= 0 {
+		return b
+	}
+	var v float64
+	unit := " req/s"
+	switch {
+	case a.Latency != nil:
+		v, unit = *a.Latency, " s"
+	case a.Quantile != nil:
+		return b // a latency rule with nothing timed: no value
+	case a.Ratio != nil:
+		v, unit = *a.Ratio, ""
+	case a.Deviation != nil:
+		v, unit = *a.Deviation, " sd"
+	default:
+		v = a.Rate
+	}
+	b = append(b, "  ["...)
+	b = termsafe.Append(b, []byte(a.Rule))
+	b = append(b, ": "...)
+	if a.Quantile != nil {
+		b = append(b, 'p')
+		b = strconv.AppendFloat(b, *a.Quantile*100, 'f', -1, 64)
+		b = append(b, ' ')
+	}
+	b = strconv.AppendFloat(b, v, 'f', -1, 64)
+	b = append(b, unit...)
+	switch {
+	case v > a.Threshold:
+		b = append(b, " > "...)
+	case v < a.Threshold:
+		b = append(b, " < "...)
+	default:
+		b = append(b, " = "...)
+	}
+	b = strconv.AppendFloat(b, a.Threshold, 'f', -1, 64)
+	b = append(b, unit...)
+	b = append(b, " over "...)
+	b = append(b, shortDuration(time.Duration(a.Window)*time.Second)...)
+	return append(b, ']')
+}
+
+// shortDuration is d as a flag would take it, without zero units: 2m, not
+// 2m0s; 1h30m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }
 
 // appendField appends a sanitized field, or "-" when it is absent or empty.

@@ -224,7 +224,7 @@ var textTests = []struct {
 	{
 		name: "alert firing",
 		rec:  call{al: sampleAlert()},
-		want: "ALERT  High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:07:00Z\n",
+		want: "ALERT  High traffic generated an alert - hits = 1201, triggered at 2015-05-17T10:07:00Z  [high_traffic: 10.01 req/s > 10 req/s over 2m]\n",
 	},
 	{
 		name: "alert resolved",
@@ -240,6 +240,22 @@ var textTests = []struct {
 			Rule: "high_traffic", State: "\x1b[8mhidden", Time: time.Date(2015, 5, 17, 10, 9, 0, 0, time.UTC), Hits: 900,
 		}},
 		want: `ALERT  high_traffic \x1b[8mhidden - hits = 900 at 2015-05-17T10:09:00Z` + "\n",
+	},
+	{
+		name: "alert of each kind names its value and threshold",
+		rec: call{al: &record.Alert{
+			Rule: "slow\x1b[2J", State: record.Resolved, Time: time.Date(2015, 5, 17, 10, 9, 0, 0, time.UTC),
+			Hits: 900, Threshold: 0.5, Window: 30, Quantile: ptr(0.9), Timed: ptr(int64(900)), Latency: ptr(0.25), Message: "latency recovered",
+		}},
+		want: `RESOLVED  latency recovered  [slow\x1b[2J: p90 0.25 s < 0.5 s over 30s]` + "\n",
+	},
+	{
+		name: "error rate",
+		rec: call{al: &record.Alert{
+			Rule: "error_rate", State: record.Firing, Time: time.Date(2015, 5, 17, 10, 9, 0, 0, time.UTC),
+			Hits: 100, Threshold: 0.05, Window: 3600, Errors: ptr(int64(10)), Ratio: ptr(0.1), Message: "errors",
+		}},
+		want: "ALERT  errors  [error_rate: 0.1 > 0.05 over 1h]\n",
 	},
 	{
 		name: "alert with hostile message",
@@ -493,3 +509,5 @@ func BenchmarkTextRequest(b *testing.B) {
 		b.Fatalf("wrote %d bytes, want %d", w.n, want)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
