@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/logmon/logmon/internal/record"
 )
@@ -978,72 +977,20 @@ func (st *jsonState) escaped(start int) ([]byte, bool) {
 		if i+1 == len(line) {
 			break
 		}
-		e := line[i+1]
-		i += 2
-		switch e {
-		case '"', '\\', '/':
-			p.scratch = append(p.scratch, e)
-		case 'b':
-			p.scratch = append(p.scratch, '\b')
-		case 'f':
-			p.scratch = append(p.scratch, '\f')
-		case 'n':
-			p.scratch = append(p.scratch, '\n')
-		case 'r':
-			p.scratch = append(p.scratch, '\r')
-		case 't':
-			p.scratch = append(p.scratch, '\t')
-		case 'u':
-			r, ok := hex4(line, i)
-			if !ok {
-				st.pos = i - 2
+		var ok bool
+		if p.scratch, i, ok = record.AppendEscape(p.scratch, line, i+1); !ok {
+			st.pos = j
+			if line[j+1] == 'u' {
 				st.syntax(`bad \u escape`)
-				return nil, false
+			} else {
+				st.syntax("bad escape " + quote(line[j:j+2]))
 			}
-			i += 4
-			if 0xD800 <= r && r < 0xE000 {
-				// A high surrogate and a low one are one rune; anything
-				// else is invalid, U+FFFD.
-				r2, ok := hex4(line, i+2)
-				if r < 0xDC00 && ok && line[i] == '\\' && line[i+1] == 'u' && 0xDC00 <= r2 && r2 < 0xE000 {
-					r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
-					i += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			p.scratch = utf8.AppendRune(p.scratch, r)
-		default:
-			st.pos = i - 2
-			st.syntax("bad escape " + quote(line[i-2:i]))
 			return nil, false
 		}
 	}
 	st.pos = len(line)
 	st.syntax("unterminated string")
 	return nil, false
-}
-
-// hex4 reads the four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	return r, true
 }
 
 // skip reads over the value at st.pos, checking that it is JSON; a

@@ -485,72 +485,81 @@ func (d *Decoder) escapedString(start int) ([]byte, error) {
 		if d.pos >= len(d.line) {
 			break
 		}
-		e := d.line[d.pos]
-		d.pos++
-		switch e {
-		case '"', '\\', '/':
-			d.scratch = append(d.scratch, e)
-		case 'b':
-			d.scratch = append(d.scratch, '\b')
-		case 'f':
-			d.scratch = append(d.scratch, '\f')
-		case 'n':
-			d.scratch = append(d.scratch, '\n')
-		case 'r':
-			d.scratch = append(d.scratch, '\r')
-		case 't':
-			d.scratch = append(d.scratch, '\t')
-		case 'u':
-			r, ok := d.hex4()
-			if !ok {
+		next, ok := 0, false
+		if d.scratch, next, ok = AppendEscape(d.scratch, d.line, d.pos); !ok {
+			if d.line[d.pos] == 'u' {
 				return nil, d.errorf(`bad \u escape`)
 			}
-			if utf16IsSurrogate(r) {
-				// A high surrogate followed by a low one is one rune;
-				// anything else is invalid and becomes U+FFFD.
-				if r < 0xDC00 && d.pos+1 < len(d.line) && d.line[d.pos] == '\\' && d.line[d.pos+1] == 'u' {
-					save := d.pos
-					d.pos += 2
-					if r2, ok := d.hex4(); ok && r2 >= 0xDC00 && r2 < 0xE000 {
-						r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
-					} else {
-						d.pos = save
-						r = utf8.RuneError
-					}
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			d.scratch = utf8.AppendRune(d.scratch, r)
-		default:
-			return nil, d.errorf("bad escape %q", []byte{'\\', e})
+			return nil, d.errorf("bad escape %q", []byte{'\\', d.line[d.pos]})
 		}
+		d.pos = next
 	}
 	return nil, d.errorf("unterminated string")
 }
 
-func utf16IsSurrogate(r rune) bool { return r >= 0xD800 && r < 0xE000 }
+// AppendEscape appends to dst what the JSON escape whose letter is at
+// line[i] (just after its backslash) stands for, and returns the index
+// after it; ok is false for a bad escape. A high surrogate followed by a
+// low one is one rune; any other surrogate is invalid, U+FFFD. It is the
+// one unescaping of the record decoder and of parse's JSON log reader.
+func AppendEscape(dst, line []byte, i int) (out []byte, next int, ok bool) {
+	e := line[i]
+	i++
+	switch e {
+	case '"', '\\', '/':
+		return append(dst, e), i, true
+	case 'b':
+		return append(dst, '\b'), i, true
+	case 'f':
+		return append(dst, '\f'), i, true
+	case 'n':
+		return append(dst, '\n'), i, true
+	case 'r':
+		return append(dst, '\r'), i, true
+	case 't':
+		return append(dst, '\t'), i, true
+	case 'u':
+		r, ok := hex4At(line, i)
+		if !ok {
+			return dst, i, false
+		}
+		i += 4
+		if utf16IsSurrogate(r) {
+			r2, ok := hex4At(line, i+2)
+			if r < 0xDC00 && ok && line[i] == '\\' && line[i+1] == 'u' && 0xDC00 <= r2 && r2 < 0xE000 {
+				r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
+				i += 6
+			} else {
+				r = utf8.RuneError
+			}
+		}
+		return utf8.AppendRune(dst, r), i, true
+	}
+	return dst, i, false
+}
 
-func (d *Decoder) hex4() (rune, bool) {
-	if d.pos+4 > len(d.line) {
+// hex4At reads the four hex digits at b[i:].
+func hex4At(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
 		return 0, false
 	}
 	var r rune
-	for _, c := range d.line[d.pos : d.pos+4] {
+	for _, c := range b[i : i+4] {
 		switch {
-		case c >= '0' && c <= '9':
+		case '0' <= c && c <= '9':
 			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
+		case 'a' <= c && c <= 'f':
 			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
+		case 'A' <= c && c <= 'F':
 			r = r<<4 | rune(c-'A'+10)
 		default:
 			return 0, false
 		}
 	}
-	d.pos += 4
 	return r, true
 }
+
+func utf16IsSurrogate(r rune) bool { return r >= 0xD800 && r < 0xE000 }
 
 // skipValue checks and skips any JSON value.
 func (d *Decoder) skipValue(depth int) error {
