@@ -60,8 +60,23 @@ type Position struct {
 type File struct {
 	Command  string          `json:"command"`
 	Settings json.RawMessage `json:"settings"`
+	// Position is the place of the last line counted; Earlier, the last
+	// line counted of each other file counted from lately, most recent
+	// first (at most MaxPositions in all): the files a parse following
+	// several files (--follow a --follow b) reads, and the files a
+	// followed log was rotated through. A resume starts each followed
+	// file after the most recent of them it finds in its file's set.
 	Position *Position       `json:"position,omitempty"`
+	Earlier  []Position      `json:"earlier_positions,omitempty"`
 	State    json.RawMessage `json:"state"`
+}
+
+// Positions are f's positions, most recent first.
+func (f *File) Positions() []Position {
+	if f.Position == nil {
+		return nil
+	}
+	return append([]Position{*f.Position}, f.Earlier...)
 }
 
 // Error is a state file refused: it exists but cannot be used. logmon

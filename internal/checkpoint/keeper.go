@@ -22,7 +22,11 @@ type Keeper struct {
 	Settings map[string]any
 	Every    time.Duration // wall time between saves while the stream runs
 
-	pos   Position // of the last request counted; File "" when none
+	// pos holds the last request counted of each file counted from
+	// lately, most recent first: with several followed files (or a
+	// rotation), a request is skipped if it is at or before the place of
+	// the last one counted from its own file.
+	pos   []Position
 	last  time.Time
 	dirty bool // something was counted since the last save
 }
@@ -41,9 +45,7 @@ func (k *Keeper) Load(restore func(state []byte) error) (found bool, err error) 
 	if err := restore(f.State); err != nil {
 		return true, &Error{Path: k.Path, Reason: fmt.Sprintf("holds a state logmon cannot go on from: %v", err)}
 	}
-	if f.Position != nil {
-		k.pos = *f.Position
-	}
+	k.pos = f.Positions()
 	return true, nil
 }
 
@@ -51,19 +53,56 @@ func (k *Keeper) Load(restore func(state []byte) error) (found bool, err error) 
 // file was counted before a restart: it is at or before the saved
 // position in the same file.
 func (k *Keeper) Skip(file []byte, offset int64) bool {
-	return file != nil && k.pos.File != "" && string(file) == k.pos.File && offset <= k.pos.Offset
+	if file == nil {
+		return false
+	}
+	// A linear search from the most recent: a request's file is nearly
+	// always among the first few (the one file followed, or one of the
+	// few followed together), and a string comparison of a []byte
+	// conversion allocates nothing.
+	for i := range k.pos {
+		if string(file) == k.pos[i].File {
+			return offset <= k.pos[i].Offset
+		}
+	}
+	return false
 }
+
+// MaxPositions bounds the files a state remembers a position in: enough
+// for dozens of followed files each rotated a few times, while a state
+// stays a few KiB. A file dropped from the list was not counted from in
+// the last MaxPositions files': its successors were, and a resume starts
+// from them.
+const MaxPositions = 64
 
 // Counted notes that a request was counted, and where it came from
 // (file nil: from no followed file).
 func (k *Keeper) Counted(file []byte, offset int64) {
 	k.dirty = true
-	if file != nil {
-		if string(file) != k.pos.File {
-			k.pos.File = string(file)
-		}
-		k.pos.Offset = offset
+	if file == nil {
+		return
 	}
+	if len(k.pos) > 0 && string(file) == k.pos[0].File {
+		k.pos[0].Offset = offset // the hot path: the same file as before
+		return
+	}
+	i := 0
+	for i < len(k.pos) && string(file) != k.pos[i].File {
+		i++
+	}
+	if i == len(k.pos) {
+		if len(k.pos) < MaxPositions {
+			k.pos = append(k.pos, Position{})
+		} else {
+			i--
+		}
+		k.pos[i].File = string(file)
+	}
+	// Move it to the front.
+	p := k.pos[i]
+	copy(k.pos[1:i+1], k.pos[:i])
+	p.Offset = offset
+	k.pos[0] = p
 }
 
 // Due reports whether a save is due at now: something was counted since
@@ -87,9 +126,9 @@ func (k *Keeper) Save(state any) error {
 	if f.State, err = json.Marshal(state); err != nil {
 		return err
 	}
-	if k.pos.File != "" {
-		pos := k.pos
-		f.Position = &pos
+	if len(k.pos) > 0 {
+		f.Position = &k.pos[0]
+		f.Earlier = k.pos[1:]
 	}
 	if err := Save(k.Path, f); err != nil {
 		return err

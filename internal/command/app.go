@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 
@@ -140,6 +141,25 @@ func run(args []string, e env) int {
 	return exitFailure
 }
 
+// A repeatable flag is shown in help as any other, "--follow FILE, -F
+// FILE": the library's default adds "[ --follow FILE, -F FILE ]", which
+// doubles the width of the help's first column for every flag, while the
+// flag's usage says it may be repeated.
+func init() {
+	plain := cli.FlagStringer
+	cli.FlagStringer = func(f cli.Flag) string {
+		s := plain(f)
+		if sf, ok := f.(cli.DocGenerationSliceFlag); ok && sf.IsSliceFlag() {
+			if i := strings.Index(s, " [ "); i >= 0 {
+				if j := strings.Index(s[i:], " ]\t"); j >= 0 {
+					s = s[:i] + s[i+j+2:]
+				}
+			}
+		}
+		return s
+	}
+}
+
 func newApp(e env) *cli.App {
 	stages := []*cli.Command{
 		parseCommand(e),
@@ -161,11 +181,14 @@ func newApp(e env) *cli.App {
 		Writer:    e.stdout,
 		ErrWriter: e.stderr,
 		// Never let the library exit the process; run maps errors.
-		ExitErrHandler:       func(*cli.Context, error) {},
-		OnUsageError:         onUsage,
-		Suggest:              true,
-		EnableBashCompletion: true,
-		Commands:             stages,
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError:   onUsage,
+		Suggest:        true,
+		// A slice flag's value is one value: --follow names a file, and a
+		// file name may hold a comma.
+		DisableSliceFlagSeparator: true,
+		EnableBashCompletion:      true,
+		Commands:                  stages,
 	}
 	for _, c := range stages {
 		c.OnUsageError = onUsage

@@ -101,9 +101,18 @@ type pipe struct {
 }
 
 func startPipe(t *testing.T, bin, dir, log, stage string, out io.Writer, errs io.Writer) *pipe {
+	return startPipeOf(t, bin, dir, []string{log}, stage, out, errs)
+}
+
+// startPipeOf is startPipe following several logs.
+func startPipeOf(t *testing.T, bin, dir string, logs []string, stage string, out io.Writer, errs io.Writer) *pipe {
 	t.Helper()
 	state := filepath.Join(dir, stage+".state")
-	parse := exec.Command(bin, "parse", "-F", log, "--resume", state)
+	args := []string{"parse"}
+	for _, log := range logs {
+		args = append(args, "-F", log)
+	}
+	parse := exec.Command(bin, append(args, "--resume", state)...)
 	st := exec.Command(bin, append(crashArgs[stage], "--state", state)...)
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -148,6 +157,23 @@ func (p *pipe) stop(t *testing.T, parseRuns bool) {
 		p.stage.Process.Kill()
 		t.Fatal("a pipeline did not end 30 s after its parse was killed or stopped")
 	}
+}
+
+// killAtRandom lets the pipeline run for 20 to 270 ms, then kills its
+// parse, its stage or both with kill -9, and waits for it to end.
+func (p *pipe) killAtRandom(t *testing.T, rng *rand.Rand) {
+	time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
+	victims := []*exec.Cmd{p.parse, p.stage}
+	switch rng.IntN(3) {
+	case 0:
+		victims = victims[:1]
+	case 1:
+		victims = victims[1:]
+	}
+	for _, v := range victims {
+		v.Process.Kill() // kill -9
+	}
+	p.stop(t, victims[0] != p.parse)
 }
 
 // syncWriter serialises the writes of the processes of all runs, and
@@ -265,20 +291,8 @@ func TestCrashRestart(t *testing.T) {
 					}
 				default:
 				}
-				p := startPipe(t, bin, dir, log, stage, out, &errs)
-				time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
-				victims := []*exec.Cmd{p.parse, p.stage}
-				switch rng.IntN(3) {
-				case 0:
-					victims = victims[:1]
-				case 1:
-					victims = victims[1:]
-				}
-				for _, v := range victims {
-					v.Process.Kill() // kill -9
-				}
+				startPipe(t, bin, dir, log, stage, out, &errs).killAtRandom(t, rng)
 				n++
-				p.stop(t, victims[0] != p.parse)
 			}
 		}()
 	}

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -15,17 +17,18 @@ import (
 	"github.com/logmon/logmon/internal/driver"
 	"github.com/logmon/logmon/internal/follow"
 	"github.com/logmon/logmon/internal/input"
+	"github.com/logmon/logmon/internal/source"
 )
 
 func parseCommand(e env) *cli.Command {
 	return &cli.Command{
 		Name:      "parse",
 		Usage:     "turn access-log lines into request records",
-		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--from-end | --resume alert.state]",
+		UsageText: "logmon parse [--rejects FILE] < access.log\n   logmon parse --follow access.log [--follow other.log ...] [--from-end | --resume alert.state]",
 		Flags: append([]cli.Flag{
 			formatFlag(),
 			&cli.StringFlag{Name: "rejects", Usage: "append rejected lines, verbatim, to `FILE`"},
-			&cli.StringFlag{Name: "follow", Aliases: []string{"F"}, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise"},
+			&cli.StringSliceFlag{Name: "follow", Aliases: []string{"F"}, KeepSpace: true, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise. Repeat it to follow several files as one stream, merged in time order, each file known by its own identity and offsets"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
 			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
 		}, slices.Concat(inputFlags(), logFlags())...),
@@ -64,23 +67,34 @@ func parseCommand(e env) *cli.Command {
 	}
 }
 
-// parseInput is what parse reads with --follow: a file followed like
-// tail -F. where maps input offsets to the followed file's identity and
-// offsets. Without --follow in is nil: drive opens the files named, or
-// standard input.
+// parseInput is what parse reads with --follow: the files followed like
+// tail -F, one or several (merged in time order, see source.Follow).
+// where maps input offsets to the followed files' identities and offsets.
+// Without --follow in is nil: drive opens the files named, or standard
+// input.
 func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name string, where func(int64) (string, int64, string), err error) {
-	path := c.String("follow")
-	if path == "" {
+	paths := c.StringSlice("follow")
+	if len(paths) == 0 {
 		if c.Bool("from-end") || c.String("resume") != "" {
 			return nil, "", nil, usagef("--from-end and --resume need --follow FILE")
 		}
 		return nil, inputName, nil, nil // what drive opens: the files named, or standard input
 	}
-	if path == "-" {
-		return nil, "", nil, usagef("--follow -: standard input cannot be followed (it is read to its end anyway); give the log file's path")
+	for i, path := range paths {
+		if path == "-" {
+			return nil, "", nil, usagef("--follow -: standard input cannot be followed (it is read to its end anyway); give the log file's path")
+		}
+		if path == "" {
+			return nil, "", nil, usagef("--follow needs a file's path, not an empty one")
+		}
+		for _, other := range paths[:i] {
+			if filepath.Clean(other) == filepath.Clean(path) {
+				return nil, "", nil, usagef("--follow %s is given twice: each file is followed once", path)
+			}
+		}
 	}
 	if c.Args().Present() {
-		return nil, "", nil, usagef("--follow %s and the files %q: follow a file, or read files, not both", path, c.Args().Slice())
+		return nil, "", nil, usagef("--follow %s and the files %q: follow files, or read files, not both", strings.Join(paths, " --follow "), c.Args().Slice())
 	}
 	if c.Bool("from-end") && c.String("resume") != "" {
 		return nil, "", nil, usagef("--from-end and --resume cannot go together: --resume says where to start")
@@ -89,20 +103,39 @@ func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name str
 	opt := follow.Options{FromEnd: c.Bool("from-end"), Clock: e.clock, Stop: c.Context.Done(), Notify: notify}
 	if state := c.String("resume"); state != "" {
 		f, found, err := checkpoint.Load(state)
+		names := strings.Join(paths, ", ")
 		switch {
 		case err != nil:
 			return nil, "", nil, err
 		case !found:
-			notify(fmt.Sprintf("no state %s yet: reading %s from its start", state, path))
+			notify(fmt.Sprintf("no state %s yet: reading %s from its start", state, names))
 		case f.Position == nil:
-			notify(fmt.Sprintf("state %s holds no position (its stage was not fed by parse --follow): reading %s from its start", state, path))
+			notify(fmt.Sprintf("state %s holds no position (its stage was not fed by parse --follow): reading %s from its start", state, names))
 		default:
-			opt.Resume = f.Position
+			opt.Resume = f.Positions()
 		}
 	}
-	fl, err := follow.Open(path, opt)
+	if len(paths) == 1 {
+		fl, err := follow.Open(paths[0], opt)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return fl, paths[0], fl.Where, nil
+	}
+	// Several: a position next to a link's target may be another followed
+	// file's (see follow.Options.NoLinkSearch).
+	opt.NoLinkSearch = true
+	format, err := logFormat(c)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	return fl, path, fl.Where, nil
+	src, err := source.Follow(len(paths), func(i int, waiting func(bool)) (source.Followed, error) {
+		o := opt
+		o.Waiting = waiting
+		return follow.Open(paths[i], o)
+	}, timeOf(format))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return src, "", src.Where, nil
 }

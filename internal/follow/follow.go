@@ -159,15 +159,29 @@ type Options struct {
 	// FromEnd starts the first file just after its last '\n' instead of
 	// at its start. Files that appear later are read from their start.
 	FromEnd bool
-	// Resume, when not nil, takes precedence over FromEnd: reading goes
-	// on just after the line at Resume.Offset of the file with identity
-	// Resume.File, found at the path or, when it was rotated away, among
-	// its rotated files (compressed ones read through their
-	// decompressor), or next to the file a symbolic link leads to. The
-	// rest of a rotated file is read first, then the files rotated after
-	// it, then the file at the path from its start. When no file matches,
-	// the path is read from its start, with a notice.
-	Resume *checkpoint.Position
+	// Resume, when not empty, takes precedence over FromEnd: reading goes
+	// on just after the line at Offset of the file with identity File of
+	// the first of its positions (most recent first, as a state keeps
+	// them: checkpoint.File.Positions) that is found at the path or, when
+	// it was rotated away, among its rotated files (compressed ones read
+	// through their decompressor), or else next to the file a symbolic
+	// link leads to. The rest of a rotated file is read first, then the
+	// files rotated after it, then the file at the path from its start.
+	// When no file matches, the path is read from its start, with a
+	// notice. Positions of other followed files are passed over: they
+	// match no file of this one's.
+	Resume []checkpoint.Position
+	// NoLinkSearch: a resume looks for its file at the path and among its
+	// rotated files only, not next to a symbolic link's target. Set when
+	// several files are followed together, one of which may lie there.
+	NoLinkSearch bool
+	// Waiting, when not nil, is called with true when Read starts waiting
+	// for the file to grow (everything written to it was returned) and
+	// with false when it looks again: several files followed together
+	// (package source) are merged in time order while they have lines to
+	// read, and a file that is waiting holds the others up no longer.
+	// It must not call Read or Close.
+	Waiting func(bool)
 	// Poll is how long to wait at the end of the data before looking
 	// again. 0 means DefaultPoll.
 	Poll time.Duration
@@ -271,8 +285,8 @@ func Open(path string, opt Options) (*Follower, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Resume != nil {
-		if f.resume(*opt.Resume, file) {
+	if len(opt.Resume) > 0 {
+		if f.resume(opt.Resume, file) {
 			return f, nil
 		}
 	} else if file != nil && opt.FromEnd {
@@ -320,26 +334,45 @@ func (f *Follower) openPath() (*os.File, error) {
 // resume starts at pos (see Options.Resume). atPath is the file at the
 // path, or nil. It reports whether a file was found; if not, atPath is
 // left for the caller to use.
-func (f *Follower) resume(pos checkpoint.Position, atPath *os.File) bool {
-	if atPath != nil && f.matches(atPath, pos) {
-		f.useAt(atPath, f.path, pos.Offset, true, pos.File)
-		f.notify("resuming %s at byte %d", f.path, pos.Offset)
-		return true
-	}
-	if name, file := f.findRotated(pos, atPath, true); file != nil {
-		if atPath != nil {
-			atPath.Close()
+func (f *Follower) resume(positions []checkpoint.Position, atPath *os.File) bool {
+	// The log's own files for every position first, then the wider
+	// search: a position of this log's found among its files wins over
+	// a more recent one of another log's found next to a link's target.
+	for _, wide := range []bool{false, true} {
+		if wide && f.opt.NoLinkSearch {
+			break
 		}
-		f.useAt(file, name, pos.Offset, true, pos.File)
-		f.next = f.rotatedAfter(file, nil)
-		then := f.path
-		if len(f.next) > 0 {
-			then = names(f.next) + ", " + f.path
+		for _, pos := range positions {
+			if !wide && atPath != nil && f.matches(atPath, pos) {
+				f.useAt(atPath, f.path, pos.Offset, true, pos.File)
+				f.notify("resuming %s at byte %d", f.path, pos.Offset)
+				return true
+			}
+			find := f.findRotated
+			if wide {
+				find = f.findNearLink
+			}
+			if name, file := find(pos, atPath); file != nil {
+				if atPath != nil {
+					atPath.Close()
+				}
+				f.useAt(file, name, pos.Offset, true, pos.File)
+				f.next = f.rotatedAfter(file, nil)
+				then := f.path
+				if len(f.next) > 0 {
+					then = names(f.next) + ", " + f.path
+				}
+				f.notify("resuming %s at byte %d; then %s", name, pos.Offset, then)
+				return true
+			}
 		}
-		f.notify("resuming %s at byte %d; then %s", name, pos.Offset, then)
-		return true
 	}
-	f.notify("resume point (file %s, byte %d) not found; reading %s from its start", pos.File, pos.Offset, f.path)
+	if len(positions) == 1 {
+		pos := positions[0]
+		f.notify("resume point (file %s, byte %d) not found; reading %s from its start", pos.File, pos.Offset, f.path)
+	} else {
+		f.notify("none of the %d resume points found among %s's files; reading %s from its start", len(positions), f.path, f.path)
+	}
 	return false
 }
 
@@ -399,27 +432,36 @@ func (f *Follower) useAt(file source, name string, start int64, skip bool, id st
 }
 
 // findRotated looks for the file pos points to, other than the file at
-// the path (atPath): among the log's rotated files (rotatedSet), newest
-// first, compressed ones included; and, with wide (a resume) when the
-// path is a symbolic link, among the regular files next to each file it
-// led to, newest first, for a link whose target changed while logmon was
-// stopped (issue 12, case 6). Only the directories the link leads to now
-// are searched: a state holds no path, so an old target in a directory
-// the link no longer leads into is not found.
-func (f *Follower) findRotated(pos checkpoint.Position, atPath source, wide bool) (string, source) {
-	var atInfo os.FileInfo
-	if atPath != nil {
-		atInfo, _ = atPath.Stat()
-	}
+// the path (atPath), among the log's rotated files (rotatedSet), newest
+// first, compressed ones included.
+func (f *Follower) findRotated(pos checkpoint.Position, atPath source) (string, source) {
+	atInfo := infoOf(atPath)
 	set := rotatedSet(f.path)
 	for i := len(set) - 1; i >= 0; i-- {
 		if file := f.tryFile(set[i].name, pos, atInfo, func() (source, error) { return openMember(set[i]) }); file != nil {
 			return set[i].name, file
 		}
 	}
-	if !wide {
-		return "", nil
+	return "", nil
+}
+
+func infoOf(file source) os.FileInfo {
+	if file == nil {
+		return nil
 	}
+	fi, _ := file.Stat()
+	return fi
+}
+
+// findNearLink looks for the file pos points to (for a resume), when the
+// path is a symbolic link, among the regular files next to each file it
+// leads to, other than the file at the path (atPath), newest first: for a
+// link whose target changed while logmon was stopped (issue 12, case 6).
+// Only the directories the link leads to now are searched: a state holds
+// no path, so an old target in a directory the link no longer leads into
+// is not found.
+func (f *Follower) findNearLink(pos checkpoint.Position, atPath source) (string, source) {
+	atInfo := infoOf(atPath)
 	for _, dir := range linkDirs(f.path) {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -560,7 +602,7 @@ func (f *Follower) openRotated(r rotated) (source, string) {
 		}
 		file.Close()
 	}
-	name, file := f.findRotated(pos, nil, false)
+	name, file := f.findRotated(pos, nil)
 	return file, name
 }
 
@@ -733,6 +775,10 @@ func (f *Follower) deliver(p []byte) int {
 func (f *Follower) wait() bool {
 	f.rmu.Unlock()
 	defer f.rmu.Lock()
+	if w := f.opt.Waiting; w != nil {
+		w(true)
+		defer w(false)
+	}
 	tick := f.opt.Clock.After(f.opt.Poll)
 	select {
 	case <-tick:
@@ -961,7 +1007,7 @@ func (f *Follower) fromCopy() bool {
 		return false
 	}
 	at := f.pos // the start of the held bytes: everything before was returned
-	name, file := f.findRotated(checkpoint.Position{File: f.id, Offset: at}, f.file, false)
+	name, file := f.findRotated(checkpoint.Position{File: f.id, Offset: at}, f.file)
 	if file == nil {
 		return false
 	}

@@ -704,16 +704,16 @@ func TestResume(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		files  []file // written in this order; "access.log" is the path
-		resume checkpoint.Position
-		append string // to access.log once following
+		files  []file                // written in this order; "access.log" is the path
+		resume []checkpoint.Position // most recent first
+		append string                // to access.log once following
 		want   []want
 		note   string
 	}{
 		{
 			name:   "in the same file",
 			files:  []file{{"access.log", first}},
-			resume: checkpoint.Position{File: idOf(first), Offset: 11}, // GET /b was handled
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 11}}, // GET /b was handled
 			append: "GET /d 200\n",
 			want:   []want{{"access.log", 22, "GET /c 200"}, {"access.log", 33, "GET /d 200"}},
 			note:   "access.log at byte 11",
@@ -727,7 +727,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1.gz", first + "compressed bytes are not lines\n"},
 				{"access.log", second},
 			},
-			resume: checkpoint.Position{File: idOf(first), Offset: 11},
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 11}},
 			want: []want{
 				{"access.log.1", 22, "GET /c 200"},
 				{"access.log", 0, "GET /x 200"},
@@ -745,7 +745,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1.gz", "compressed\n"},
 				{"access.log", second},
 			},
-			resume: checkpoint.Position{File: idOf(first), Offset: 11},
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 11}},
 			want: []want{
 				{"access.log.2", 22, "GET /c 200"},
 				{"access.log.1", 0, "GET /m 200"},
@@ -762,7 +762,7 @@ func TestResume(t *testing.T) {
 				{"access.log.1", first},
 				{"access.log", second},
 			},
-			resume: checkpoint.Position{File: idOf(first), Offset: 11},
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 11}},
 			want: []want{
 				{"access.log.1", 22, "GET /c 200"},
 				{"access.log", 0, "GET /x 200"},
@@ -771,23 +771,58 @@ func TestResume(t *testing.T) {
 			note: "access.log.1 at byte 11",
 		},
 		{
+			name: "several positions: the first found among this log's files",
+			files: []file{
+				{"access.log.1", first},
+				{"access.log", second},
+			},
+			resume: []checkpoint.Position{
+				{File: "0123456789abcdef", Offset: 99}, // another followed log's
+				{File: idOf(first), Offset: 11},
+				{File: idOf("GET /older 200\n"), Offset: 0}, // a file since deleted
+			},
+			want: []want{
+				{"access.log.1", 22, "GET /c 200"},
+				{"access.log", 0, "GET /x 200"},
+				{"access.log", 11, "GET /y 200"},
+			},
+			note: "access.log.1 at byte 11",
+		},
+		{
+			name: "the path's position is more recent than its rotated file's: the path's",
+			files: []file{
+				{"access.log.1", first},
+				{"access.log", second},
+			},
+			resume: []checkpoint.Position{{File: idOf(second), Offset: 0}, {File: idOf(first), Offset: 11}},
+			want:   []want{{"access.log", 11, "GET /y 200"}},
+			note:   "access.log at byte 0",
+		},
+		{
+			name:   "none of several found: the path from its start",
+			files:  []file{{"access.log", second}},
+			resume: []checkpoint.Position{{File: "0123456789abcdef", Offset: 11}, {File: "fedcba9876543210", Offset: 0}},
+			want:   []want{{"access.log", 0, "GET /x 200"}, {"access.log", 11, "GET /y 200"}},
+			note:   "none of the 2 resume points found",
+		},
+		{
 			name:   "identity found nowhere: the path from its start",
 			files:  []file{{"access.log", second}},
-			resume: checkpoint.Position{File: "0123456789abcdef", Offset: 11},
+			resume: []checkpoint.Position{{File: "0123456789abcdef", Offset: 11}},
 			want:   []want{{"access.log", 0, "GET /x 200"}, {"access.log", 11, "GET /y 200"}},
 			note:   "not found; reading",
 		},
 		{
 			name:   "the file is shorter than the offset: not it",
 			files:  []file{{"access.log", first}},
-			resume: checkpoint.Position{File: idOf(first), Offset: 40},
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 40}},
 			want:   []want{{"access.log", 0, "GET /a 200"}, {"access.log", 11, "GET /b 200"}, {"access.log", 22, "GET /c 200"}},
 			note:   "not found; reading",
 		},
 		{
 			name:   "the line at the offset is not complete yet: wait for its end",
 			files:  []file{{"access.log", "GET /a 200\nGET /b 200\nGET /c"}},
-			resume: checkpoint.Position{File: idOf(first), Offset: 22},
+			resume: []checkpoint.Position{{File: idOf(first), Offset: 22}},
 			append: " 200\nGET /d 200\n",
 			want:   []want{{"access.log", 33, "GET /d 200"}},
 			note:   "resuming",
@@ -810,7 +845,7 @@ func TestResume(t *testing.T) {
 				contents[f.name] = f.content
 			}
 			path := filepath.Join(dir, "access.log")
-			h := start(t, path, Options{Resume: &tt.resume, FromEnd: true}, true)
+			h := start(t, path, Options{Resume: tt.resume, FromEnd: true}, true)
 			if tt.append != "" {
 				h.idle()
 				appendTo(t, path, tt.append)

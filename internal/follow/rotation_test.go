@@ -165,7 +165,7 @@ func TestCase1FragmentsShareNoIdentity(t *testing.T) {
 	c := reqs("c", 10)
 	w.write("0\"\n" + c)
 
-	h = start(t, path, Options{Resume: pos}, true)
+	h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 	l.take(h.next(4 + 2 + 10)) // b6..b9, the cut line and its tail, c
 	h.quiet()
 	half := `10.0.0.1 - - [23/Nov/2026:12:00:00 +0000] "GET /half HTTP/1.1" 200 1 "-" "curl/8.`
@@ -367,7 +367,7 @@ func TestCase5CompressedMembers(t *testing.T) {
 					appendTo(t, path, next)
 					want = append(want, split(next)...)
 				}
-				h = start(t, path, Options{Resume: pos}, true)
+				h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 				l.take(h.next(len(want) - 6))
 				h.quiet()
 				l.check(want)
@@ -412,7 +412,7 @@ func TestCase6SymlinkRetargeted(t *testing.T) {
 	if err := os.Symlink(filepath.Join(targets, "access-v2.log"), path); err != nil {
 		t.Fatal(err)
 	}
-	h = start(t, path, Options{Resume: pos}, true)
+	h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 	l.take(h.next(4 + 3 + 5))
 	h.quiet()
 	l.check(slicesConcat(split(a), split(more), split(b)))
@@ -530,7 +530,7 @@ func TestRealLogrotate(t *testing.T) {
 			write("e", 10)
 			rotate()
 			write("f", 10)
-			h = start(t, path, Options{Resume: pos}, true)
+			h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 			l.take(h.next(len(want) - len(l.got)))
 			h.quiet()
 			l.check(want)
@@ -595,7 +595,7 @@ func TestResumeFromOldIdentity(t *testing.T) {
 	h.Write([]byte(lines[0] + "\n"))
 	old := fmt.Sprintf("%016x", h.Sum64())
 	at := int64(len(lines[0]) + 1 + len(lines[1]) + 1) // the third line's start
-	hf := start(t, path, Options{Resume: &checkpoint.Position{File: old, Offset: at}}, true)
+	hf := start(t, path, Options{Resume: []checkpoint.Position{{File: old, Offset: at}}}, true)
 	l := newLedger(t)
 	l.take(hf.next(7))
 	hf.quiet()
@@ -695,7 +695,7 @@ func TestCase5AfterOtherModes(t *testing.T) {
 		}
 	}
 
-	h = start(t, path, Options{Resume: pos}, true)
+	h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 	l.take(h.next(4 + 4 + 4))
 	h.quiet()
 	l.check(want)
@@ -728,7 +728,7 @@ func TestLoneFirstLine(t *testing.T) {
 			l.take(run1)
 			pos := stopAt(h, run1[0])
 
-			h = start(t, path, Options{Resume: pos}, true)
+			h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 			l.take(h.next(2))
 			h.quiet()
 			l.check(slicesConcat(split(a), split(b)))
@@ -817,7 +817,7 @@ func TestRealLogrotateModesMeet(t *testing.T) {
 			t.Fatalf("test broken: the modes did not meet as the soak's do: %v", err)
 		}
 	}
-	h = start(t, path, Options{Resume: pos}, true)
+	h = start(t, path, Options{Resume: []checkpoint.Position{*pos}}, true)
 	l.take(h.next(n))
 	h.quiet()
 	l.check(want)
@@ -870,7 +870,7 @@ func TestResumeThenCopytruncated(t *testing.T) {
 	pos := stopAt(h, run1[3])
 
 	b := reqs("b", 5)
-	h = startAfter(t, path, Options{Resume: pos}, true, func() {
+	h = startAfter(t, path, Options{Resume: []checkpoint.Position{*pos}}, true, func() {
 		copyFile(t, path, path+".1")
 		truncate(t, path)
 		w.write(b)

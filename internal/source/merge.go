@@ -30,9 +30,7 @@ type merge struct {
 	out    []byte // what of it is not read yet
 	outOff int64  // stream offset of out[0]
 	err    error
-
-	mu   sync.Mutex // segs is read by Where from the input layer's handler
-	segs []segment  // where the stream's bytes came from, oldest first
+	segs   segments // where the stream's bytes came from
 }
 
 // Slack is how much later than the other files' next lines a file's
@@ -193,7 +191,7 @@ func (m *merge) fill() {
 	m.cur = best
 	ls := m.ins[best]
 	stream := m.outOff + int64(len(m.out))
-	m.note(stream, best, ls.off)
+	m.segs.note(stream, best, ls.off)
 	// Copied, as ls.line lives only until ls reads on; into the one
 	// buffer, which Read has emptied.
 	m.buf = append(m.buf[:0], ls.line...)
@@ -204,31 +202,47 @@ func (m *merge) fill() {
 	ls.advance(m.timeOf)
 }
 
+// where is Source.Where: the file and offset of the stream's byte off.
+func (m *merge) where(off int64) (id string, offset int64, path string) {
+	s, ok := m.segs.find(off)
+	if !ok {
+		return "", -1, ""
+	}
+	return "", s.off + off - s.stream, m.ins[s.file].name
+}
+
+// segments remembers where a merged stream's bytes came from, for Where,
+// which the input layer's handler calls while the merge goes on.
+type segments struct {
+	mu   sync.Mutex
+	list []segment // oldest first
+}
+
 // note remembers that the stream's bytes from stream on come from file
 // at off, unless they go on the segment before.
-func (m *merge) note(stream int64, file int, off int64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if n := len(m.segs); n > 0 {
-		last := m.segs[n-1]
+func (s *segments) note(stream int64, file int, off int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.list); n > 0 {
+		last := s.list[n-1]
 		if last.file == file && last.off+(stream-last.stream) == off {
 			return
 		}
 	}
-	if len(m.segs) == maxSegments {
-		m.segs = slices.Delete(m.segs, 0, maxSegments/2)
+	if len(s.list) == maxSegments {
+		s.list = slices.Delete(s.list, 0, maxSegments/2)
 	}
-	m.segs = append(m.segs, segment{stream: stream, file: file, off: off})
+	s.list = append(s.list, segment{stream: stream, file: file, off: off})
 }
 
-// where is Source.Where: the file and offset of the stream's byte off.
-func (m *merge) where(off int64) (id string, offset int64, path string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	i := sort.Search(len(m.segs), func(i int) bool { return m.segs[i].stream > off }) - 1
+// find returns the segment holding stream byte off; ok is false when it
+// is older than those remembered.
+func (s *segments) find(off int64) (seg segment, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := sort.Search(len(s.list), func(i int) bool { return s.list[i].stream > off }) - 1
 	if i < 0 {
-		return "", -1, ""
+		return segment{}, false
 	}
-	s := m.segs[i]
-	return "", s.off + off - s.stream, m.ins[s.file].name
+	return s.list[i], true
 }
