@@ -133,7 +133,7 @@ func parseInput(c *cli.Context, e env, log *slog.Logger) (in io.Reader, name str
 		o := opt
 		o.Waiting = waiting
 		return follow.Open(paths[i], o)
-	}, timeOf(format))
+	}, func() source.TimeOf { return timeOf(format) })
 	if err != nil {
 		return nil, "", nil, err
 	}

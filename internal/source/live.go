@@ -33,8 +33,15 @@ type OpenFollowed func(i int, waiting func(bool)) (Followed, error)
 // grow) holds the others up no longer, so live lines go on as they come.
 // Where says each line's file, identity and offset, from the followed
 // file's own Where.
-func Follow(n int, open OpenFollowed, timeOf TimeOf) (*Source, error) {
-	m := &live{wake: make(chan struct{}, 1), quit: make(chan struct{}), timeOf: timeOf}
+//
+// The lines' times are told on the files' reading goroutines, each with
+// its own TimeOf from newTimeOf (one holds a parser, which is not safe to
+// share). That parses each line twice, here and in the stage, but on
+// goroutines of their own: BenchmarkFollowTwo reads two files of 100,000
+// Combined lines in 0.10 to 0.13 s, against 0.16 to 0.20 s for the same
+// files named as arguments (merge, which tells the times as it reads).
+func Follow(n int, open OpenFollowed, newTimeOf func() TimeOf) (*Source, error) {
+	m := &live{wake: make(chan struct{}, 1), quit: make(chan struct{}), newTimeOf: newTimeOf}
 	s := &Source{}
 	for i := range n {
 		in := &liveIn{ch: make(chan *chunk, 1), free: make(chan *chunk, 2)}
@@ -66,16 +73,16 @@ func (f closerFunc) Close() error { f(); return nil }
 // live merges followed files: a goroutine per file reads its lines into
 // chunks (read), and Read takes them in time order (fill).
 type live struct {
-	ins    []*liveIn
-	timeOf TimeOf
-	wake   chan struct{} // a chunk was sent or a file began or ended a wait
-	quit   chan struct{} // closed by stop: the readers' sends give up
-	once   sync.Once
-	cur    int    // the file read now
-	out    []byte // what of the run taken is not read yet
-	outOff int64  // stream offset of out[0]
-	err    error
-	segs   segments // segment.file indexes ins; off is in that file's stream
+	ins       []*liveIn
+	newTimeOf func() TimeOf
+	wake      chan struct{} // a chunk was sent or a file began or ended a wait
+	quit      chan struct{} // closed by stop: the readers' sends give up
+	once      sync.Once
+	cur       int    // the file read now
+	out       []byte // what of the run taken is not read yet
+	outOff    int64  // stream offset of out[0]
+	err       error
+	segs      segments // segment.file indexes ins; off is in that file's stream
 }
 
 // liveIn is one followed file.
@@ -120,6 +127,7 @@ func (m *live) read(in *liveIn) {
 	defer close(in.ch)
 	defer m.poke()
 	br := bufio.NewReaderSize(in.f, readBuf)
+	timeOf := m.newTimeOf()
 	var off int64
 	t := int64(math.MinInt64)
 	var long []byte
@@ -161,7 +169,7 @@ func (m *live) read(in *liveIn) {
 						text = text[:n-1]
 					}
 				}
-				if lt, ok := m.timeOf(text); ok {
+				if lt, ok := timeOf(text); ok {
 					t = lt
 				}
 				c.ends = append(c.ends, len(c.data))

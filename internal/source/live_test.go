@@ -2,6 +2,7 @@ package source
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/follow"
+	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/parse"
 )
 
 // following follows the files at paths together, polling every 5 ms on
@@ -19,7 +22,7 @@ func following(t *testing.T, paths ...string) (*Source, *bufio.Reader) {
 	t.Helper()
 	s, err := Follow(len(paths), func(i int, waiting func(bool)) (Followed, error) {
 		return follow.Open(paths[i], follow.Options{Poll: 5 * time.Millisecond, Waiting: waiting})
-	}, timeOfCLF)
+	}, func() TimeOf { return timeOfCLF })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +137,7 @@ func TestFollowOpenFails(t *testing.T) {
 			opened = append(opened, f)
 		}
 		return f, err
-	}, timeOfCLF)
+	}, func() TimeOf { return timeOfCLF })
 	if err == nil || !strings.Contains(err.Error(), filepath.Base(dir)) {
 		t.Fatalf("following a directory: %v", err)
 	}
@@ -155,5 +158,86 @@ func appendFile(t *testing.T, path, s string) {
 	defer f.Close()
 	if _, err := f.WriteString(s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// twoLogs writes two Combined logs of n lines each, of the same hours.
+func twoLogs(b *testing.B, n int) (paths []string, size int64) {
+	dir := b.TempDir()
+	for _, name := range []string{"x.log", "y.log"} {
+		var w strings.Builder
+		for s := range n {
+			fmt.Fprintf(&w, "10.0.%d.%d - - [17/May/2015:%02d:%02d:%02d +0000] \"GET /%s/images/photo-%d.jpg HTTP/1.1\" 200 %d \"https://example.com/blog/\" \"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\"\n",
+				s%7, s%251, 10+s/3600%10, s/60%60, s%60, name, s%1000, 1000+s%5000)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(w.String()), 0o644)
+		paths, size = append(paths, p), size+int64(w.Len())
+	}
+	return paths, size
+}
+
+// clfTime is the time of a Combined line by logmon's own parser, as the
+// command merges by.
+func clfTime(b *testing.B) TimeOf {
+	f, err := parse.Lookup("combined")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := f.NewStream().NewParser()
+	var r record.Request
+	return func(line []byte) (int64, bool) {
+		p.Reset()
+		if p.Line(line, &r) != nil {
+			return 0, false
+		}
+		return r.Sec*1e9 + int64(r.Nsec), true
+	}
+}
+
+// BenchmarkFollowTwo: two followed files of 100,000 Combined lines each,
+// read to their ends through Follow, in time order; BenchmarkOpenTwo, the
+// same files named as arguments (merge), for the ratio.
+func BenchmarkFollowTwo(b *testing.B) {
+	paths, size := twoLogs(b, 100000)
+	b.SetBytes(size)
+	buf := make([]byte, 64<<10)
+	for b.Loop() {
+		s, err := Follow(2, func(i int, waiting func(bool)) (Followed, error) {
+			return follow.Open(paths[i], follow.Options{Waiting: waiting})
+		}, func() TimeOf { return clfTime(b) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		var n int64
+		for n < size {
+			k, err := s.Read(buf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += int64(k)
+		}
+		s.Close()
+	}
+}
+
+func BenchmarkOpenTwo(b *testing.B) {
+	paths, size := twoLogs(b, 100000)
+	timeOf := clfTime(b)
+	b.SetBytes(size)
+	buf := make([]byte, 64<<10)
+	for b.Loop() {
+		s, err := Open(paths, nil, timeOf)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := s.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.Close()
 	}
 }
