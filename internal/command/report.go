@@ -33,10 +33,10 @@ func reportCommand(e env) *cli.Command {
 		Flags: slices.Concat([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` (replaced whole once written) instead of standard output"},
 			&cli.StringFlag{Name: "tz", Value: "UTC", Usage: "the time axis' `ZONE`: UTC, Local, or an IANA name such as Europe/Paris"},
-			&cli.IntFlag{Name: "top", Value: report.DefaultRows, Usage: "rows of each table"},
+			&cli.IntFlag{Name: "top", Value: report.DefaultRows, Usage: "`N` rows in each table"},
 			&cli.DurationFlag{Name: "interval", Value: 10 * time.Second, Usage: "summary interval, whole seconds (the charts' finest step; long periods are summed into at most 2,000 points)"},
-			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length of the IPv4 client networks listed"},
-			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length of the IPv6 client networks listed"},
+			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length, in `BITS`, of the IPv4 client networks listed"},
+			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length, in `BITS`, of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
 			latenessFlag(),
 			maxJumpFlag(),

@@ -26,7 +26,7 @@ func statsCommand(e env) *cli.Command {
 			&cli.IntFlag{Name: "ipv4-prefix", Value: aggregate.DefaultIPv4Prefix, Usage: "prefix length, in `BITS`, of the IPv4 client networks listed"},
 			&cli.IntFlag{Name: "ipv6-prefix", Value: aggregate.DefaultIPv6Prefix, Usage: "prefix length, in `BITS`, of the IPv6 client networks listed"},
 			&cli.StringFlag{Name: "asn-db", Usage: "add the autonomous system of each top network, from `FILE`, a MaxMind-format database such as GeoLite2-ASN.mmdb"},
-			&cli.StringFlag{Name: "host", Usage: "name the machine in every summary, which then carries its distinct clients' sketch, for a hub to merge (see Watching a fleet)"},
+			&cli.StringFlag{Name: "host", Usage: "the machine's `NAME`, written in every summary, which then carries its distinct clients' sketch, for a hub to merge (see Watching a fleet)"},
 			latenessFlag(),
 			maxJumpFlag(),
 			metricsFlag(),

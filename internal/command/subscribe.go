@@ -18,10 +18,10 @@ import (
 // is made when it is missing (see Watching a fleet).
 func streamFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "stream", Value: "LOGMON", Usage: "the JetStream stream that keeps the records (subjects logmon.>), created when missing"},
+		&cli.StringFlag{Name: "stream", Value: "LOGMON", Usage: "the JetStream stream `NAME` that keeps the records (subjects logmon.>), created when missing"},
 		&cli.DurationFlag{Name: "stream-max-age", Value: 7 * 24 * time.Hour, Usage: "a stream created here keeps records this long"},
 		&cli.DurationFlag{Name: "stream-duplicates", Value: 2 * time.Minute, Usage: "a stream created here drops a record published again within this window (same message id)"},
-		&cli.IntFlag{Name: "stream-replicas", Value: 1, Usage: "a stream created here is kept on this many servers of a cluster"},
+		&cli.IntFlag{Name: "stream-replicas", Value: 1, Usage: "a stream created here is kept on `N` servers of a cluster"},
 		&cli.StringFlag{Name: "creds", Usage: "a NATS credentials `FILE` (user and password, or a token, go in the URL)"},
 	}
 }
