@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/seen"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/axiomhq/hyperloglog"
@@ -89,8 +90,8 @@ type Aggregator struct {
 	last     *bucket      // the bucket of the last request, and its start
 	lastAt   int64
 
-	seen          map[seenKey]struct{} // the summaries folded, to drop repeats (merge.go)
-	scratchSketch *ddsketch.DDSketch   // a summary's durations, decoded
+	seen          seen.Set           // the summaries folded, to drop repeats (merge.go)
+	scratchSketch *ddsketch.DDSketch // a summary's durations, decoded
 }
 
 // bucket accumulates one interval.
@@ -458,7 +459,7 @@ type State struct {
 	Next     int64           `json:"next"`
 	HaveNext bool            `json:"have_next"`
 	Open     []OpenInterval  `json:"open"`
-	Seen     []seenKey       `json:"seen,omitempty"` // the summaries folded lately (merge.go)
+	Seen     []seen.Key      `json:"seen,omitempty"` // the summaries folded lately (merge.go)
 }
 
 // OpenInterval is an interval counted but not yet written.
@@ -515,12 +516,7 @@ func (a *Aggregator) State() any {
 		st.Open = append(st.Open, o)
 	}
 	slices.SortFunc(st.Open, func(x, y OpenInterval) int { return cmp.Compare(x.Start, y.Start) })
-	for k := range a.seen {
-		st.Seen = append(st.Seen, k)
-	}
-	slices.SortFunc(st.Seen, func(x, y seenKey) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
-	})
+	st.Seen = a.seen.Keys()
 	return &st
 }
 
@@ -569,12 +565,9 @@ func (a *Aggregator) Restore(data []byte) error {
 		b.merged, b.unsketched = o.Merged, o.Unsketched
 		a.open[o.Start] = b
 	}
-	a.seen = nil
+	a.seen = seen.Set{}
 	for _, k := range st.Seen {
-		if a.seen == nil {
-			a.seen = map[seenKey]struct{}{}
-		}
-		a.seen[k] = struct{}{}
+		a.seen.Add(k)
 	}
 	a.next, a.haveNext = st.Next, st.HaveNext
 	return nil

@@ -20,6 +20,7 @@ import (
 
 	"github.com/logmon/logmon/internal/latency"
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/seen"
 	"github.com/logmon/logmon/internal/topk"
 )
 
@@ -43,12 +44,6 @@ func (e *IntervalError) Error() string {
 // they reach a stage; this is for the repeats it lets through.
 const DedupHorizon = 10 * 60 // seconds of event time
 
-// seenKey names a summary for dropping repeats.
-type seenKey struct {
-	Host  string `json:"host"`
-	Start int64  `json:"start"`
-}
-
 // ErrRepeated is Summary's error for a summary of the same host and
 // start as one already folded: it is not counted again.
 var ErrRepeated = errors.New("repeated summary")
@@ -65,8 +60,8 @@ func (a *Aggregator) Summary(s *record.Summary) error {
 	if floorDiv(start, a.iv) != floorDiv(end-1, a.iv) {
 		return &IntervalError{Start: start, End: end, Interval: a.iv}
 	}
-	key := seenKey{s.Host, start}
-	if _, ok := a.seen[key]; ok {
+	key := seen.Key{Host: s.Host, Start: start}
+	if a.seen.Has(key) {
 		return ErrRepeated
 	}
 	// Decode the sketches before anything is counted.
@@ -96,12 +91,9 @@ func (a *Aggregator) Summary(s *record.Summary) error {
 	if err := a.judge(to); err != nil {
 		return err
 	}
-	if a.seen == nil {
-		a.seen = map[seenKey]struct{}{}
-	}
-	a.seen[key] = struct{}{}
-	if len(a.seen) > 1024 && len(a.seen)%1024 == 0 {
-		a.forget()
+	a.seen.Add(key)
+	if n := a.seen.Len(); n > 1024 && n%1024 == 0 {
+		a.seen.Forget(a.clock.Newest() - DedupHorizon)
 	}
 	at, late := a.clock.Place(start)
 	bstart := floorDiv(at, a.iv) * a.iv
@@ -164,17 +156,6 @@ func (a *Aggregator) Summary(s *record.Summary) error {
 
 // Repeated reports whether err is Summary's for a summary folded before.
 func (a *Aggregator) Repeated(err error) bool { return errors.Is(err, ErrRepeated) }
-
-// forget drops the summaries seen more than DedupHorizon before the
-// stream's newest second.
-func (a *Aggregator) forget() {
-	horizon := a.clock.Newest() - DedupHorizon
-	for k := range a.seen {
-		if k.Start < horizon {
-			delete(a.seen, k)
-		}
-	}
-}
 
 func satAdd(a, b int64) int64 {
 	if a > math.MaxInt64-b {

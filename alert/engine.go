@@ -25,6 +25,7 @@ import (
 	"github.com/DataDog/sketches-go/ddsketch"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/seen"
 
 	"github.com/logmon/logmon/internal/eventtime"
 )
@@ -59,8 +60,8 @@ type Engine struct {
 	rec         record.Alert
 	watch       func(rule string, firing bool) // see Watch
 
-	seen    map[seenKey]struct{} // the summaries folded, to drop repeats (merge.go)
-	scratch *ddsketch.DDSketch   // a summary's durations, decoded
+	seen    seen.Set           // the summaries folded, to drop repeats (merge.go)
+	scratch *ddsketch.DDSketch // a summary's durations, decoded
 }
 
 // rule is one rule at work: its settings, window, machine and detector.
@@ -266,7 +267,7 @@ type State struct {
 	LastCounted int64       `json:"last_counted"`
 	Late        int64       `json:"late"`
 	Rules       []RuleState `json:"rules"`
-	Seen        []seenKey   `json:"seen,omitempty"` // the summaries folded lately (merge.go)
+	Seen        []seen.Key  `json:"seen,omitempty"` // the summaries folded lately (merge.go)
 }
 
 // RuleState is one rule's state, in the order of the rules.
@@ -311,7 +312,7 @@ func (e *Engine) State() any {
 		}
 		st.Rules = append(st.Rules, rs)
 	}
-	st.Seen = seenList(e.seen)
+	st.Seen = e.seen.Keys()
 	return &st
 }
 
@@ -325,12 +326,9 @@ func (e *Engine) Restore(data []byte) error {
 	if err := e.clock.Restore(st.Clock); err != nil {
 		return err
 	}
-	e.seen = nil
+	e.seen = seen.Set{}
 	for _, k := range st.Seen {
-		if e.seen == nil {
-			e.seen = map[seenKey]struct{}{}
-		}
-		e.seen[k] = struct{}{}
+		e.seen.Add(k)
 	}
 	j, newest := st.Clock.Judged, st.Clock.Newest
 	clear(e.ring)

@@ -8,16 +8,15 @@ package alert
 // repeated (same host and start) counts once.
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 
 	"github.com/logmon/logmon/internal/latency"
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/seen"
 )
 
 // SpanError is a summary longer than a second: the rules judge every
@@ -41,22 +40,6 @@ var ErrRepeated = errors.New("repeated summary")
 // aggregate.DedupHorizon).
 const dedupHorizon = 10 * 60
 
-type seenKey struct {
-	Host  string `json:"host"`
-	Start int64  `json:"start"`
-}
-
-func seenList(seen map[seenKey]struct{}) []seenKey {
-	var l []seenKey
-	for k := range seen {
-		l = append(l, k)
-	}
-	slices.SortFunc(l, func(x, y seenKey) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
-	})
-	return l
-}
-
 // Repeated reports whether err is Summary's for a summary folded before.
 func (e *Engine) Repeated(err error) bool { return errors.Is(err, ErrRepeated) }
 
@@ -70,8 +53,8 @@ func (e *Engine) Summary(s *record.Summary) error {
 	if end-start != 1 {
 		return &SpanError{Start: start, End: end}
 	}
-	key := seenKey{s.Host, start}
-	if _, ok := e.seen[key]; ok {
+	key := seen.Key{Host: s.Host, Start: start}
+	if e.seen.Has(key) {
 		return ErrRepeated
 	}
 	var durations *ddsketch.DDSketch
@@ -92,17 +75,9 @@ func (e *Engine) Summary(s *record.Summary) error {
 	if err := e.judge(from, to); err != nil {
 		return err
 	}
-	if e.seen == nil {
-		e.seen = map[seenKey]struct{}{}
-	}
-	e.seen[key] = struct{}{}
-	if len(e.seen) > 1024 && len(e.seen)%1024 == 0 {
-		horizon := e.clock.Newest() - dedupHorizon
-		for k := range e.seen {
-			if k.Start < horizon {
-				delete(e.seen, k)
-			}
-		}
+	e.seen.Add(key)
+	if n := e.seen.Len(); n > 1024 && n%1024 == 0 {
+		e.seen.Forget(e.clock.Newest() - dedupHorizon)
 	}
 	if s.Requests == 0 {
 		return nil
