@@ -17,11 +17,21 @@
 #   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
 #   BENCH_ONLY=formats scripts/bench.sh      # only the formats part
 #   BENCH_ONLY=archives scripts/bench.sh     # only gzip/zstd given directly vs piped
+#   BENCH_ONLY=fleet scripts/bench.sh        # only the hub of a fleet (below)
+#   BENCH_FLEET_HOSTS=0 scripts/bench.sh     # skip the fleet part
 #
 # It builds logmon, writes the log once to a temporary directory (the first
 # run leaves it in page cache), and checks each command's output before
 # timing it. GoAccess (apt-get install goaccess) is slow: it runs at most 3
 # times. The peak memory needs GNU time (apt-get install time).
+#
+# The fleet part times a hub: alert and stats --interval 10s folding the
+# 1-second summaries of BENCH_FLEET_HOSTS hosts (default 1,000) over
+# BENCH_FLEET_SECS seconds (default 660, past the 10 minutes for which a
+# hub keeps every summary's host and start to drop repeats), in CPU time
+# (user+sys) and wall time, and in wall time with GOMAXPROCS=1 (one
+# core); then the size of a 1-second summary as published, at 100 and
+# 1,000 requests a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-1000000}
@@ -172,6 +182,99 @@ if [ "$only" = archives ]; then
 	exit 0
 fi
 
+# fleet times the hub of a fleet of hosts. Each host's traffic is
+# generated on its own (gen --seed K: each host its own pool of clients,
+# as behind a load balancer that keeps a client on one server; 100 req/s;
+# the nginx format with $request_time, so that the summaries carry latency
+# sketches) and summarised as on the host, stats --interval 1s --host webK;
+# the seconds of full traffic are kept (gen's last requests spill past the
+# end), and the hub reads them in the order of their start, as from hosts
+# that run alike. The hosts are made two at a time: about a minute here.
+fleet() {
+	local hosts=${BENCH_FLEET_HOSTS:-1000} secs=${BENCH_FLEET_SECS:-660}
+	local n bytes want got t cpu wall one rules
+	[ "$hosts" -gt 0 ] || return 0
+	export LOGMON_BENCH_FORMAT='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time'
+	export LOGMON_BENCH_START=2015-05-17T10:00:00Z
+	# host K R SECS [GEN FLAGS]: the 1-second summaries of host webK at R
+	# req/s for SECS seconds, the seconds of full traffic only.
+	host() {
+		logmon gen --seed "$1" --start "$LOGMON_BENCH_START" --log-format "$LOGMON_BENCH_FORMAT" --phases "steady:${3}s:$2" "${@:4}" |
+			logmon stats --log-format "$LOGMON_BENCH_FORMAT" --interval 1s --host "web$1" 2>/dev/null |
+			awk -F, -v end="\"start\":\"$(date -u -d "@$(($(date -u -d "$LOGMON_BENCH_START" +%s) + $3))" +%Y-%m-%dT%H:%M:%SZ)\"" '$3 < end'
+	}
+	export -f host
+	mkdir -p hosts
+	seq "$hosts" | xargs -P "$(nproc)" -I{} bash -c 'host {} 100 "$0" > hosts/{}.jsonl' "$secs"
+	# Field 3 of a summary line is its start.
+	cat hosts/*.jsonl | LC_ALL=C sort -s -t, -k3,3 -S 25% > hub.jsonl
+	n=$(wc -l < hub.jsonl)
+	bytes=$(wc -c < hub.jsonl)
+	echo
+	echo "fleet: $hosts hosts x $secs s at 100 req/s: $n summaries (host-seconds), $((bytes / 1000000)) MB"
+	if [ "$n" -ne $((hosts * secs)) ]; then
+		echo "bench.sh: $n summaries, want $((hosts * secs))" >&2
+		exit 1
+	fi
+	rules='--threshold 30 --window 10s --error-rate 0.03 --error-min 20 --low-rate 8 --latency 0.5 --latency-quantile 0.9 --latency-min 20'
+	# The output checked: alert fires high_traffic; stats' summaries add up
+	# to every request of the hosts'.
+	if ! logmon alert $rules < hub.jsonl 2>/dev/null | grep -q '"rule":"high_traffic","state":"firing"'; then
+		echo "bench.sh: the hub's alert fired no high_traffic alert" >&2
+		exit 1
+	fi
+	sumreq='{ if (match($0, /"requests":[0-9]+/)) n += substr($0, RSTART + 11, RLENGTH - 11) } END { print n }'
+	want=$(awk "$sumreq" hub.jsonl)
+	got=$(logmon stats --interval 10s < hub.jsonl 2>/dev/null | awk "$sumreq")
+	if [ "$want" != "$got" ]; then
+		echo "bench.sh: the hub's stats count $got requests, want $want" >&2
+		exit 1
+	fi
+	printf '%-48s %8s %8s %8s %14s\n' "hub (median of $runs runs)" "cpu" "wall" "1 core" "host-s/cpu-s"
+	for cmd in "alert $rules" "stats --interval 10s"; do
+		t=$(cputime "logmon $cmd < hub.jsonl" "$runs")
+		cpu=${t% *} wall=${t#* }
+		t=$(cputime "GOMAXPROCS=1 logmon $cmd < hub.jsonl" "$runs")
+		one=${t#* }
+		printf '%-48s %6s s %6s s %6s s %14s\n' "logmon ${cmd%% --threshold*}" "$cpu" "$wall" "$one" "$(awk -v n="$n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }')"
+	done
+	echo "  (cpu: user+sys; 1 core: wall time with GOMAXPROCS=1; alert with rules of every kind: $rules)"
+
+	# The bytes of a 1-second summary as published: the record, without
+	# its newline (NATS adds its own framing and the message id). At 100
+	# req/s the fleet's; at 1,000 req/s ten hosts for a minute, with the
+	# usual pool of 300 clients and with 100,000 (a busy site's long tail
+	# of one-off visitors: more distinct clients a second, a larger sketch).
+	echo
+	printf '%-48s %10s %10s\n' "a 1-second summary as published" "mean" "largest"
+	size() { awk '{ n++; b += length($0); if (length($0) > m) m = length($0) } END { printf "%8.0f B %8d B\n", b / n, m }'; }
+	printf '%-48s %s\n' "100 req/s, 300 clients ($n summaries)" "$(cat hosts/*.jsonl | size)"
+	seq 10 | xargs -P "$(nproc)" -I{} bash -c 'host {} 1000 60 > hosts/k{}.jsonl'
+	printf '%-48s %s\n' "1,000 req/s, 300 clients ($(cat hosts/k*.jsonl | wc -l) summaries)" "$(cat hosts/k*.jsonl | size)"
+	seq 10 | xargs -P "$(nproc)" -I{} bash -c 'host {} 1000 60 --clients 100000 > hosts/k{}.jsonl'
+	printf '%-48s %s\n' "1,000 req/s, 100,000 clients ($(cat hosts/k*.jsonl | wc -l) summaries)" "$(cat hosts/k*.jsonl | size)"
+	rm -rf hosts hub.jsonl
+}
+
+# cputime prints the median CPU time (user+sys, of every process the
+# command runs) and the median wall time, in seconds, of running the shell
+# command $1 $2 times.
+cputime() {
+	local cpu=() wall=() t u s r TIMEFORMAT='%3U %3S %3R'
+	for _ in $(seq "$2"); do
+		t=$({ time sh -c "$1" > /dev/null 2>&1; } 2>&1)
+		read -r u s r <<< "$t"
+		cpu+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')")
+		wall+=("$r")
+	done
+	printf '%s %s\n' "$(printf '%s\n' "${cpu[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
+		"$(printf '%s\n' "${wall[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')"
+}
+if [ "$only" = fleet ]; then
+	fleet
+	exit 0
+fi
+
 printf '%-48s %10s\n' "pipeline (median of $runs runs)" "wall"
 row "cat access.log" "$(median 'cat access.log' "$runs")"
 row "logmon parse < access.log" "$(median 'logmon parse < access.log' "$runs")"
@@ -222,6 +325,7 @@ compare unique.log "$stats"
 
 formats
 archives
+fleet
 
 # Memory: every request a new client and a new section, so exact counting
 # would need memory in proportion to the input. Peak resident set size of
