@@ -230,15 +230,25 @@ fleet() {
 		echo "bench.sh: the hub's stats count $got requests, want $want" >&2
 		exit 1
 	fi
-	printf '%-48s %8s %8s %8s %14s\n' "hub (median of $runs runs)" "cpu" "wall" "1 core" "host-s/cpu-s"
+	printf '%-48s %8s %8s %8s %14s %9s\n' "hub (median of $runs runs)" "cpu" "wall" "1 core" "host-s/cpu-s" "peak RSS"
 	for cmd in "alert $rules" "stats --interval 10s"; do
 		t=$(cputime "logmon $cmd < hub.jsonl" "$runs")
 		cpu=${t% *} wall=${t#* }
 		t=$(cputime "GOMAXPROCS=1 logmon $cmd < hub.jsonl" "$runs")
 		one=${t#* }
-		printf '%-48s %6s s %6s s %6s s %14s\n' "logmon ${cmd%% --threshold*}" "$cpu" "$wall" "$one" "$(awk -v n="$n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }')"
+		rss=n/a
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f '%M' -o rss logmon $cmd < hub.jsonl > /dev/null 2>&1
+			rss="$(($(cat rss) / 1024)) MiB"
+		fi
+		printf '%-48s %6s s %6s s %6s s %14s %9s\n' "logmon ${cmd%% --threshold*}" "$cpu" "$wall" "$one" "$(awk -v n="$n" -v c="$cpu" 'BEGIN { printf "%.0f", n / c }')" "$rss"
 	done
 	echo "  (cpu: user+sys; 1 core: wall time with GOMAXPROCS=1; alert with rules of every kind: $rules)"
+	# The hub's state holds the host and start of the summaries of the
+	# last 10 minutes: its size is what every save (--state-every) writes.
+	logmon alert $rules --state hub.state < hub.jsonl > /dev/null 2>&1
+	echo "  logmon alert --state: a state file of $(($(wc -c < hub.state) / 1000)) kB after the $secs s"
+	rm -f hub.state rss
 
 	# The bytes of a 1-second summary as published: the record, without
 	# its newline (NATS adds its own framing and the message id). At 100
