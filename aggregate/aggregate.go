@@ -459,7 +459,10 @@ type State struct {
 	Next     int64           `json:"next"`
 	HaveNext bool            `json:"have_next"`
 	Open     []OpenInterval  `json:"open"`
-	Seen     []seen.Key      `json:"seen,omitempty"` // the summaries folded lately (merge.go)
+	// The summaries folded lately (merge.go), by host in runs; Seen is
+	// how states before the runs kept them, still read.
+	SeenRuns []seen.Run `json:"seen_runs,omitempty"`
+	Seen     []seen.Key `json:"seen,omitempty"`
 }
 
 // OpenInterval is an interval counted but not yet written.
@@ -516,7 +519,7 @@ func (a *Aggregator) State() any {
 		st.Open = append(st.Open, o)
 	}
 	slices.SortFunc(st.Open, func(x, y OpenInterval) int { return cmp.Compare(x.Start, y.Start) })
-	st.Seen = a.seen.Keys()
+	st.SeenRuns = a.seen.Runs()
 	return &st
 }
 
@@ -568,6 +571,9 @@ func (a *Aggregator) Restore(data []byte) error {
 	a.seen = seen.Set{}
 	for _, k := range st.Seen {
 		a.seen.Add(k)
+	}
+	if err := a.seen.AddRuns(st.SeenRuns); err != nil {
+		return err
 	}
 	a.next, a.haveNext = st.Next, st.HaveNext
 	return nil

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logmon/logmon/internal/record"
 )
@@ -158,5 +159,48 @@ func TestEarliestInterval(t *testing.T) {
 	}
 	if len(out) != 1 || out[0].Start.Unix() != -62167219200 || out[0].Requests != 1 {
 		t.Errorf("summaries %+v, want one starting at 0000-01-01T00:00:00Z", out)
+	}
+}
+
+// TestStateKeepsSeenSummaries: the summaries folded are remembered across
+// a save and a restore, kept by host in runs (seen_runs), so that one
+// repeated after a restart is counted once; a state written before the
+// runs, with the list of keys (seen), is read too.
+func TestStateKeepsSeenSummaries(t *testing.T) {
+	cfg := Config{Interval: 10 * time.Second, Top: 5, Lateness: 5 * time.Second}
+	sum := func(host string, sec int64) *record.Summary {
+		return &record.Summary{Host: host, Start: time.Unix(t0+sec, 0), End: time.Unix(t0+sec+1, 0), Requests: 1, Status: record.StatusClasses{C2xx: 1}}
+	}
+	var out []record.Summary
+	a := newStage(t, cfg, &out)
+	for sec := range int64(5) {
+		for _, h := range []string{"web1", "web2"} {
+			if err := a.Summary(sum(h, sec)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	data, err := json.Marshal(a.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"seen_runs":[{"host":"web1","from":`+fmt.Sprint(t0)+`,"to":`+fmt.Sprint(t0+4)+`,"every":1}`) {
+		t.Errorf("state without web1's run: %s", data)
+	}
+	old := strings.Replace(string(data), `"seen_runs":[`, `"seen":[{"host":"web3","start":`+fmt.Sprint(t0+2)+`}],"seen_runs":[`, 1)
+	b := newStage(t, cfg, &out)
+	if err := b.Restore([]byte(old)); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []struct {
+		host string
+		sec  int64
+	}{{"web1", 0}, {"web2", 4}, {"web3", 2}} {
+		if err := b.Summary(sum(k.host, k.sec)); err != ErrRepeated {
+			t.Errorf("%s at %d after a restore: %v, want ErrRepeated", k.host, k.sec, err)
+		}
+	}
+	if err := b.Summary(sum("web3", 3)); err != nil {
+		t.Errorf("a summary not seen: %v", err)
 	}
 }

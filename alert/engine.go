@@ -267,7 +267,10 @@ type State struct {
 	LastCounted int64       `json:"last_counted"`
 	Late        int64       `json:"late"`
 	Rules       []RuleState `json:"rules"`
-	Seen        []seen.Key  `json:"seen,omitempty"` // the summaries folded lately (merge.go)
+	// The summaries folded lately (merge.go), by host in runs; Seen is
+	// how states before the runs kept them, still read.
+	SeenRuns []seen.Run `json:"seen_runs,omitempty"`
+	Seen     []seen.Key `json:"seen,omitempty"`
 }
 
 // RuleState is one rule's state, in the order of the rules.
@@ -312,7 +315,7 @@ func (e *Engine) State() any {
 		}
 		st.Rules = append(st.Rules, rs)
 	}
-	st.Seen = e.seen.Keys()
+	st.SeenRuns = e.seen.Runs()
 	return &st
 }
 
@@ -329,6 +332,9 @@ func (e *Engine) Restore(data []byte) error {
 	e.seen = seen.Set{}
 	for _, k := range st.Seen {
 		e.seen.Add(k)
+	}
+	if err := e.seen.AddRuns(st.SeenRuns); err != nil {
+		return err
 	}
 	j, newest := st.Clock.Judged, st.Clock.Newest
 	clear(e.ring)

@@ -140,3 +140,37 @@ func TestStateRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestStateKeepsSeenSummaries: the 1-second summaries folded are
+// remembered across a save and a restore (seen_runs), so that one
+// repeated after a restart is counted once.
+func TestStateKeepsSeenSummaries(t *testing.T) {
+	cfg := ht(2, 20*time.Second, 3*time.Second)
+	sum := func(host string, sec int64) *record.Summary {
+		return &record.Summary{Host: host, Start: time.Unix(t0+sec, 0), End: time.Unix(t0+sec+1, 0), Requests: 1, Status: record.StatusClasses{C2xx: 1}}
+	}
+	var out []record.Alert
+	e := newCollecting(t, cfg, &out)
+	for sec := range int64(5) {
+		if err := e.Summary(sum("web1", sec)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := json.Marshal(e.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"seen_runs":[{"host":"web1"`) {
+		t.Errorf("state without the runs: %s", data)
+	}
+	r := newCollecting(t, cfg, &out)
+	if err := r.Restore(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Summary(sum("web1", 3)); !r.Repeated(err) {
+		t.Errorf("a summary folded before the restore: %v, want a repeat", err)
+	}
+	if err := r.Summary(sum("web1", 5)); err != nil {
+		t.Errorf("a summary not seen: %v", err)
+	}
+}

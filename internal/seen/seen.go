@@ -13,6 +13,7 @@ package seen
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -99,4 +100,69 @@ func (s *Set) Keys() []Key {
 		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
 	})
 	return l
+}
+
+// Run is keys of one host, in a state: the starts From, From+Every, ...
+// up to To (Every 0: From alone). A host's summaries come one an interval,
+// so a host's keys are one run, or a few: a hub of 1,000 hosts over 10
+// minutes keeps 62 kB of runs where the list of its 600,000 keys took
+// 22 MB of JSON, written at every save (every 5 s).
+type Run struct {
+	Host  string `json:"host"`
+	From  int64  `json:"from"`
+	To    int64  `json:"to"`
+	Every int64  `json:"every,omitempty"`
+}
+
+// maxKeys bounds the keys a state's runs may stand for: a damaged or
+// hostile state must give an error, not hours of adding. 10,000 hosts'
+// 10 minutes of 1-second summaries are 6 M.
+const maxKeys = 1 << 24
+
+// Runs returns the keys as runs, by host, then start.
+func (s *Set) Runs() []Run {
+	keys := s.Keys()
+	slices.SortFunc(keys, func(x, y Key) int {
+		return cmp.Or(cmp.Compare(x.Host, y.Host), cmp.Compare(x.Start, y.Start))
+	})
+	var runs []Run
+	for _, k := range keys {
+		if n := len(runs); n > 0 {
+			r := &runs[n-1]
+			if r.Host == k.Host && (r.Every == 0 || k.Start-r.To == r.Every) {
+				r.Every, r.To = k.Start-r.To, k.Start
+				continue
+			}
+		}
+		runs = append(runs, Run{Host: k.Host, From: k.Start, To: k.Start})
+	}
+	return runs
+}
+
+// AddRuns adds the keys of runs that Runs returned, and refuses runs no
+// Set can have made.
+func (s *Set) AddRuns(runs []Run) error {
+	total := int64(0)
+	for _, r := range runs {
+		n := int64(1)
+		switch {
+		case r.To < r.From || r.To-r.From < 0 || (r.To > r.From) != (r.Every > 0) || r.Every < 0:
+			return fmt.Errorf("seen summaries of %q from %d to %d every %d: not a run", r.Host, r.From, r.To, r.Every)
+		case r.Every > 0:
+			if (r.To-r.From)%r.Every != 0 {
+				return fmt.Errorf("seen summaries of %q from %d to %d every %d: not a run", r.Host, r.From, r.To, r.Every)
+			}
+			n += (r.To - r.From) / r.Every
+		}
+		if total += n; total > maxKeys {
+			return fmt.Errorf("more than %d seen summaries", maxKeys)
+		}
+		for t := r.From; ; t += r.Every {
+			s.Add(Key{Host: r.Host, Start: t})
+			if t >= r.To {
+				break
+			}
+		}
+	}
+	return nil
 }

@@ -74,3 +74,59 @@ func TestZeroSet(t *testing.T) {
 		t.Errorf("Forget(2) kept a key that starts at 1")
 	}
 }
+
+// TestRuns: the keys go to runs and back unchanged, a host's summaries
+// of consecutive intervals (1 s or 10 s apart, with a gap) make one run
+// for each stretch, and the runs of a hub's 1,000 hosts over 10 minutes
+// are 1,000.
+func TestRuns(t *testing.T) {
+	var s Set
+	for sec := int64(100); sec < 110; sec++ {
+		s.Add(Key{"web1", sec})
+	}
+	for sec := int64(200); sec <= 300; sec += 10 {
+		s.Add(Key{"web2", sec})
+	}
+	s.Add(Key{"web2", 500})
+	s.Add(Key{"web3", 7})
+	want := []Run{{"web1", 100, 109, 1}, {"web2", 200, 300, 10}, {"web2", 500, 500, 0}, {"web3", 7, 7, 0}}
+	if got := s.Runs(); !slices.Equal(got, want) {
+		t.Errorf("Runs() = %v, want %v", got, want)
+	}
+	var back Set
+	if err := back.AddRuns(s.Runs()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Keys(), s.Keys()) {
+		t.Errorf("back from runs: %v, want %v", back.Keys(), s.Keys())
+	}
+
+	var hub Set
+	for sec := range int64(600) {
+		for h := range 1000 {
+			hub.Add(Key{fmt.Sprint("web", h), 1_431_856_800 + sec})
+		}
+	}
+	if n := len(hub.Runs()); n != 1000 {
+		t.Errorf("%d runs for 1,000 hosts, want 1,000", n)
+	}
+}
+
+// TestAddRunsRefuses: runs no Set can have made, from a damaged state, are
+// refused, the huge ones before any is added.
+func TestAddRunsRefuses(t *testing.T) {
+	for _, r := range []Run{
+		{"a", 10, 5, 1},               // backwards
+		{"a", 10, 20, 0},              // no step
+		{"a", 10, 10, 3},              // a step for one key
+		{"a", 10, 20, 3},              // not on the step
+		{"a", 10, 20, -1},             // negative
+		{"a", 0, 1 << 40, 1},          // too many
+		{"a", -1 << 63, 1<<63 - 1, 1}, // overflow
+	} {
+		var s Set
+		if err := s.AddRuns([]Run{r}); err == nil {
+			t.Errorf("AddRuns(%v) accepted", r)
+		}
+	}
+}
