@@ -86,7 +86,6 @@ func reportCommand(e env) *cli.Command {
 			if err != nil {
 				return usagef("--top: %v", err)
 			}
-			defer rep.Close()
 			agg, err := aggregate.New(aggCfg, rep.Summary)
 			if err != nil {
 				return usageError{err}

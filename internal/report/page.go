@@ -66,14 +66,9 @@ type alertRow struct {
 
 // Write writes the page to w.
 func (r *Report) Write(w io.Writer) error {
-	r.Close()
+	r.ownTables.flush()
 	return page.Execute(w, r.data())
 }
-
-// Close ends the counting of requests (a goroutine: see counter): the
-// requests counted after it are counted afresh. Write closes first; a
-// caller that may not write calls it to let the goroutine go.
-func (r *Report) Close() { r.counter.wait() }
 
 // data builds the page from what was gathered. Summaries made in-process
 // (the input had requests) are shown when there are any, else those from

@@ -72,8 +72,7 @@ type Report struct {
 	own, up       *series // summaries made in-process, and from upstream
 	ownTables     *tables // from requests and the summaries made of them
 	upTables      *tables // from upstream summaries
-	counter       *counter
-	requests      int64 // requests counted in ownTables
+	requests      int64   // requests counted in ownTables
 	upSummaries   int64
 	ownSummaries  int64
 	otherRecords  int64
@@ -113,7 +112,6 @@ func New(cfg Config) (*Report, error) {
 	own := newTables(cfg.Rows)
 	return &Report{
 		cfg:       cfg,
-		counter:   newCounter(own),
 		own:       newSeries(cfg.MaxPoints),
 		up:        newSeries(cfg.MaxPoints),
 		ownTables: own,
@@ -127,7 +125,7 @@ func New(cfg Config) (*Report, error) {
 // Alert.
 func (r *Report) Count(req *record.Request) {
 	r.requests++
-	r.counter.add(req)
+	r.ownTables.request(req)
 }
 
 // Summary takes a summary made in-process.

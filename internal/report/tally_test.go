@@ -1,0 +1,143 @@
+package report
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/logmon/logmon/internal/topk"
+)
+
+// tallyStream is a stream of keys with a long tail: Zipf-distributed
+// draws over many paths, some of them longer than topk.MaxKey and equal
+// in their first topk.MaxKey bytes (so they count as one), and empty
+// keys.
+func tallyStream(draws int, universe uint64, seed uint64) [][]byte {
+	z := rand.NewZipf(rand.New(rand.NewPCG(seed, 7)), 1.1, 1, universe-1)
+	long := strings.Repeat("x", topk.MaxKey)
+	keys := make([][]byte, 0, draws)
+	for range draws {
+		n := z.Uint64()
+		var k []byte
+		switch {
+		case n%97 == 3:
+			k = []byte(long + strconv.FormatUint(n, 10)) // all these are one key
+		case n%89 == 5:
+			k = []byte{}
+		default:
+			k = strconv.AppendUint([]byte("/p/"), n, 10)
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// exactCounts counts keys as the summary would: cut to topk.MaxKey.
+func exactCounts(keys [][]byte) map[string]int64 {
+	m := make(map[string]int64)
+	for _, k := range keys {
+		m[string(k[:min(len(k), topk.MaxKey)])]++
+	}
+	return m
+}
+
+// TestTallyExact: through a tally, a summary with room for every key
+// counts each exactly, though the tally fills up and hands its keys on
+// many times (more distinct keys than tallyKeys, and more bytes than
+// tallyBytes).
+func TestTallyExact(t *testing.T) {
+	keys := tallyStream(300_000, 8000, 1)
+	exact := exactCounts(keys)
+	if len(exact) <= tallyKeys {
+		t.Fatalf("only %d distinct keys: the tally never fills", len(exact))
+	}
+	sum := topk.New(len(exact))
+	ty := newTally(sum)
+	for _, k := range keys {
+		ty.add(bytes.Clone(k))
+	}
+	ty.flush()
+	got := sum.Entries()
+	if len(got) != len(exact) {
+		t.Fatalf("%d keys counted, want %d", len(got), len(exact))
+	}
+	for _, e := range got {
+		if e.Count != exact[e.Key] || e.Err != 0 {
+			t.Errorf("%.20q: %d hits (err %d), want %d", e.Key, e.Count, e.Err, exact[e.Key])
+		}
+	}
+	if sum.Total() != int64(len(keys)) {
+		t.Errorf("total %d, want %d", sum.Total(), len(keys))
+	}
+}
+
+// TestTallyBounded: into a summary too small for the keys, the tally
+// keeps the summary's guarantees (every count within its error of the
+// truth, every key seen more than total/capacity times counted), and the
+// lists do not depend on the hash's seed: two tallies give the same.
+func TestTallyBounded(t *testing.T) {
+	keys := tallyStream(200_000, 1_000_000, 2)
+	exact := exactCounts(keys)
+	const capacity = 256
+	var lists [2][]topk.Entry
+	for i := range lists {
+		sum := topk.New(capacity)
+		ty := newTally(sum)
+		for _, k := range keys {
+			ty.add(k)
+		}
+		ty.flush()
+		lists[i] = sum.Entries()
+		bound := sum.Total() / capacity
+		counted := make(map[string]bool)
+		for _, e := range lists[i] {
+			counted[e.Key] = true
+			if x := exact[e.Key]; x < e.Count-e.Err || x > e.Count {
+				t.Errorf("%.20q: %d hits (err %d), truth %d", e.Key, e.Count, e.Err, x)
+			}
+		}
+		for k, x := range exact {
+			if x > bound && !counted[k] {
+				t.Errorf("%.20q seen %d times, more than %d, not counted", k, x, bound)
+			}
+		}
+	}
+	if len(lists[0]) != len(lists[1]) {
+		t.Fatalf("two runs counted %d and %d keys", len(lists[0]), len(lists[1]))
+	}
+	for i := range lists[0] {
+		if lists[0][i] != lists[1][i] {
+			t.Errorf("entry %d: %+v in one run, %+v in the other", i, lists[0][i], lists[1][i])
+		}
+	}
+}
+
+// BenchmarkTally is a tally's add of a request's keys (a path, a user
+// agent, a referrer, each seen before), against the summary's own Add.
+func BenchmarkTally(b *testing.B) {
+	keys := [][]byte{
+		[]byte("/images/photo-35.jpg"),
+		[]byte("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"),
+		[]byte("https://www.example.com/blog"),
+	}
+	b.Run("tally", func(b *testing.B) {
+		ty := newTally(topk.New(1024))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, k := range keys {
+				ty.add(k)
+			}
+		}
+	})
+	b.Run("topk", func(b *testing.B) {
+		s := topk.New(1024)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, k := range keys {
+				s.Add(k, 1)
+			}
+		}
+	})
+}
