@@ -2,8 +2,10 @@ package render
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +28,7 @@ import (
 //
 //	2015-05-17T10:05:03Z  83.149.9.216     GET /presentations/x.png  200  203023
 //
-//	10:05:00–10:05:10 UTC 2015-05-17  42 req  4.2 req/s  1.2 MB  5xx 2.4%  partial  late 3
+//	10:05:00–10:05:10 UTC 2015-05-17  host web-1  42 req  4.2 req/s  1.2 MB  5xx 2.4%  partial  late 3
 //	  sections  /presentations 30  /images 5  /blog 3
 //	  status    2xx 38  3xx 1  4xx 2  5xx 1
 //	  methods   GET 40  POST 2
@@ -37,8 +39,10 @@ import (
 //
 // A request line shows the virtual host (when the log has one) after the
 // time, the user after the client, and the raw request line when the
-// log line had no method; "-" stands for what is absent. A summary is
-// followed by an empty line, so that blocks stand apart.
+// log line had no method; "-" stands for what is absent. A summary names
+// its host when it has one (a fleet's), and is followed by an empty
+// line, so that blocks stand apart. With a width (NewTextWith), every
+// line is laid out to fit it (see flow).
 func NewText(w io.Writer, color bool) Sink {
 	return NewTextIn(w, color, time.UTC)
 }
@@ -48,11 +52,27 @@ func NewText(w io.Writer, color bool) Sink {
 // with the zone's name (12:05:00–12:05:10 CEST 2015-05-17). An alert's
 // message is the record's own text, in UTC.
 func NewTextIn(w io.Writer, color bool, loc *time.Location) Sink {
-	t := &textSink{w: bufio.NewWriterSize(w, bufSize)}
-	if loc != nil && loc != time.UTC {
+	return NewTextWith(w, TextOptions{Color: color, Location: loc})
+}
+
+// TextOptions are how a text sink writes.
+type TextOptions struct {
+	Color    bool           // ANSI colour
+	Location *time.Location // the zone of times shown; nil is UTC
+	// Width, when set, is the width of the terminal, asked for each
+	// record (so that a resize is followed): every line is laid out to
+	// fit it (see flow), a width below MinWidth taken as MinWidth. 0, or
+	// no Width: no limit, each line at its length.
+	Width func() int
+}
+
+// NewTextWith returns a text sink (see NewText) writing as opts say.
+func NewTextWith(w io.Writer, opts TextOptions) Sink {
+	t := &textSink{w: bufio.NewWriterSize(w, bufSize), width: opts.Width}
+	if loc := opts.Location; loc != nil && loc != time.UTC {
 		t.loc = loc
 	}
-	if color {
+	if opts.Color {
 		t.pal = ansi
 	}
 	return t
@@ -74,10 +94,13 @@ var ansi = palette{
 }
 
 type textSink struct {
-	w   *bufio.Writer
-	pal palette
-	buf []byte         // formatting buffer, reused for every record
-	loc *time.Location // nil: UTC
+	w     *bufio.Writer
+	pal   palette
+	buf   []byte         // formatting buffer, reused for every record
+	unit  []byte         // a unit of a line being laid out (see flow)
+	loc   *time.Location // nil: UTC
+	width func() int     // nil: no limit
+	cols  int            // the width of the record being written; 0: no limit
 
 	// For Raw: the decoder and the records it decodes into, reused.
 	dec record.Decoder
@@ -92,18 +115,37 @@ func (t *textSink) write() error {
 }
 
 func (t *textSink) Request(r *record.Request) error {
+	t.measure()
 	t.buf = t.appendRequest(t.buf[:0], r)
 	return t.write()
 }
 
 func (t *textSink) Summary(s *record.Summary) error {
+	t.measure()
 	t.buf = t.appendSummary(t.buf[:0], s)
 	return t.write()
 }
 
 func (t *textSink) Alert(a *record.Alert) error {
+	t.measure()
 	t.buf = t.appendAlert(t.buf[:0], a)
 	return t.write()
+}
+
+// measure takes the width the next record is laid out for.
+func (t *textSink) measure() {
+	t.cols = 0
+	if t.width != nil {
+		if w := t.width(); w > 0 {
+			t.cols = max(w, MinWidth)
+		}
+	}
+}
+
+// flow starts laying out a line at column col, its continuation lines
+// indented by indent.
+func (t *textSink) flow(col, indent int) flow {
+	return flow{width: t.cols, col: col, indent: indent}
 }
 
 func (t *textSink) Raw(typ record.Type, line []byte) error {
@@ -143,6 +185,7 @@ const remoteWidth = len("255.255.255.255")
 
 func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	p := &t.pal
+	start := len(b)
 	b = append(b, p.dim...)
 	if t.loc != nil {
 		b = time.Unix(r.Sec, int64(r.Nsec)).In(t.loc).AppendFormat(b, time.RFC3339Nano)
@@ -165,16 +208,21 @@ func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 		b = append(b, ' ')
 	}
 	b = append(b, ' ', ' ')
+	var ps int // where the path (or the raw request) starts
 	switch {
 	case len(r.Method) > 0:
 		b = termsafe.Append(b, r.Method)
 		b = append(b, ' ')
+		ps = len(b)
 		b = appendField(b, r.Path)
 	case len(r.Request) > 0:
+		ps = len(b)
 		b = termsafe.Append(b, r.Request)
 	default:
+		ps = len(b)
 		b = appendField(b, r.Path)
 	}
+	pe := len(b)
 	b = append(b, ' ', ' ')
 	if r.Status == 0 {
 		b = append(b, '-')
@@ -185,7 +233,34 @@ func (t *textSink) appendRequest(b []byte, r *record.Request) []byte {
 	}
 	b = append(b, ' ', ' ')
 	b = strconv.AppendInt(b, r.Bytes, 10)
+	if t.cols > 0 {
+		b = t.fitRequest(b, start, ps, pe)
+	}
 	return append(b, '\n')
+}
+
+// fitRequest cuts the path of the request line b[start:] (at b[ps:pe])
+// with "…" so that the line fits the width: the status and the size stay
+// in sight.
+func (t *textSink) fitRequest(b []byte, start, ps, pe int) []byte {
+	over := cells(b[start:]) - t.cols
+	if over <= 0 {
+		return b
+	}
+	u := append(t.unit[:0], b[pe:]...)
+	room := cells(b[ps:pe]) - over - 1
+	b = appendCut(b[:ps], slices.Clone(b[ps:pe]), room)
+	b = append(append(b, "…"...), u...)
+	t.unit = u
+	if room < 0 {
+		// Even without its path the line is too wide (a narrow
+		// terminal, a long virtual host): it is cut where it reaches
+		// the width.
+		u = append(t.unit[:0], b[start:]...)
+		b = append(appendCut(b[:start], u, t.cols-1), "…"...)
+		t.unit = u
+	}
+	return b
 }
 
 func (p *palette) statusColor(status int) string {
@@ -204,114 +279,117 @@ func (p *palette) statusColor(status int) string {
 
 func (t *textSink) appendSummary(b []byte, s *record.Summary) []byte {
 	p := &t.pal
-	b = append(b, p.bold...)
 	loc := time.UTC
 	if t.loc != nil {
 		loc = t.loc
 	}
-	b = appendInterval(b, s.Start.In(loc), s.End.In(loc))
-	b = append(b, ' ', ' ')
-	b = strconv.AppendInt(b, s.Requests, 10)
-	b = append(b, " req  "...)
-	b = appendNumber(b, s.Rate)
-	b = append(b, " req/s  "...)
-	b = appendSize(b, s.Bytes)
-	b = append(b, ' ', ' ')
-	if s.ErrorShare > 0 {
-		b = append(b, p.red...)
+	// The heading: its figures are units, wrapped under the first.
+	f := t.flow(0, 2)
+	u := append(t.unit[:0], p.bold...)
+	u = appendInterval(u, s.Start.In(loc), s.End.In(loc))
+	b = f.add(b, "", u, 0)
+	if s.Host != "" {
+		u = append(u[:0], "host "...)
+		u = termsafe.Append(u, []byte(s.Host))
+		b = f.add(b, "  ", u, 0)
 	}
-	b = append(b, "5xx "...)
-	b = appendNumber(b, s.ErrorShare*100)
-	b = append(b, '%')
+	u = append(strconv.AppendInt(u[:0], s.Requests, 10), " req"...)
+	b = f.add(b, "  ", u, 0)
+	u = append(appendNumber(u[:0], s.Rate), " req/s"...)
+	b = f.add(b, "  ", u, 0)
+	b = f.add(b, "  ", appendSize(u[:0], s.Bytes), 0)
+	u = u[:0]
 	if s.ErrorShare > 0 {
-		b = append(b, p.noColor...)
+		u = append(u, p.red...)
 	}
-	b = append(b, p.noBold...)
+	u = append(u, "5xx "...)
+	u = appendNumber(u, s.ErrorShare*100)
+	u = append(u, '%')
+	if s.ErrorShare > 0 {
+		u = append(u, p.noColor...)
+	}
+	b = f.add(b, "  ", append(u, p.noBold...), 0)
 	if s.Partial {
-		b = append(b, "  "...)
-		b = append(b, p.yellow...)
-		b = append(b, "partial"...)
-		b = append(b, p.noColor...)
+		u = append(append(append(u[:0], p.yellow...), "partial"...), p.noColor...)
+		b = f.add(b, "  ", u, 0)
 	}
 	if s.Late > 0 {
-		b = append(b, "  "...)
-		b = append(b, p.yellow...)
-		b = append(b, "late "...)
-		b = strconv.AppendInt(b, s.Late, 10)
-		b = append(b, p.noColor...)
+		u = append(append(u[:0], p.yellow...), "late "...)
+		u = append(strconv.AppendInt(u, s.Late, 10), p.noColor...)
+		b = f.add(b, "  ", u, 0)
 	}
+	t.unit = u
 	b = append(b, '\n')
 	if s.Requests == 0 {
 		// A silence: the heading says it all, one line per interval.
 		return b
 	}
 
-	b = t.appendLabel(b, "sections")
-	for i, h := range s.Sections {
-		b = appendHits(b, i, h.Section, h.Hits, h.Error)
+	b, f = t.appendLabel(b, "sections")
+	for _, h := range s.Sections {
+		b = t.appendHits(b, &f, h.Section, h.Hits, h.Error)
 	}
 	if len(s.Sections) == 0 {
 		b = append(b, '-')
 	}
 	b = append(b, '\n')
 
-	b = t.appendLabel(b, "status")
-	b = appendClass(b, "", "2xx", s.Status.C2xx)
-	b = appendClass(b, "  ", "3xx", s.Status.C3xx)
-	b = appendClass(b, "  ", "4xx", s.Status.C4xx)
-	b = append(b, ' ', ' ')
+	b, f = t.appendLabel(b, "status")
+	b = t.appendClass(b, &f, "", "2xx", s.Status.C2xx)
+	b = t.appendClass(b, &f, "", "3xx", s.Status.C3xx)
+	b = t.appendClass(b, &f, "", "4xx", s.Status.C4xx)
 	if s.Status.C5xx > 0 {
-		b = append(b, p.red...)
-		b = appendClass(b, "", "5xx", s.Status.C5xx)
-		b = append(b, p.noColor...)
+		b = t.appendClass(b, &f, p.red, "5xx", s.Status.C5xx)
 	} else {
-		b = appendClass(b, "", "5xx", 0)
+		b = t.appendClass(b, &f, "", "5xx", 0)
 	}
 	if s.Status.C1xx > 0 {
-		b = appendClass(b, "  ", "1xx", s.Status.C1xx)
+		b = t.appendClass(b, &f, "", "1xx", s.Status.C1xx)
 	}
 	if s.Status.Other > 0 {
-		b = appendClass(b, "  ", "other", s.Status.Other)
+		b = t.appendClass(b, &f, "", "other", s.Status.Other)
 	}
 	if s.Status.None > 0 {
-		b = appendClass(b, "  ", "none", s.Status.None)
+		b = t.appendClass(b, &f, "", "none", s.Status.None)
 	}
 	b = append(b, '\n')
 
 	if s.Timed > 0 {
-		b = t.appendLabel(b, "latency")
-		b = appendLatency(b, "p50 ", s.P50)
-		b = appendLatency(b, "  p90 ", s.P90)
-		b = appendLatency(b, "  p99 ", s.P99)
-		b = appendLatency(b, "  max ", s.Max)
-		b = append(b, "  ("...)
-		b = strconv.AppendInt(b, s.Timed, 10)
-		b = append(b, " timed)\n"...)
+		b, f = t.appendLabel(b, "latency")
+		b = f.add(b, "  ", appendLatency(t.unit[:0], "p50 ", s.P50), 0)
+		b = f.add(b, "  ", appendLatency(t.unit[:0], "p90 ", s.P90), 0)
+		b = f.add(b, "  ", appendLatency(t.unit[:0], "p99 ", s.P99), 0)
+		b = f.add(b, "  ", appendLatency(t.unit[:0], "max ", s.Max), 0)
+		u = append(strconv.AppendInt(append(t.unit[:0], '('), s.Timed, 10), " timed)"...)
+		b = f.add(b, "  ", u, 0)
+		t.unit = u
+		b = append(b, '\n')
 	}
 
-	b = t.appendLabel(b, "methods")
-	for i, h := range s.Methods {
-		b = appendHits(b, i, h.Method, h.Hits, h.Error)
+	b, f = t.appendLabel(b, "methods")
+	for _, h := range s.Methods {
+		b = t.appendHits(b, &f, h.Method, h.Hits, h.Error)
 	}
 	if len(s.Methods) == 0 {
 		b = append(b, '-')
 	}
 	b = append(b, '\n')
 
-	b = t.appendLabel(b, "clients")
-	for i, h := range s.Clients {
-		b = appendHits(b, i, h.Client, h.Hits, h.Error)
+	b, f = t.appendLabel(b, "clients")
+	for _, h := range s.Clients {
+		b = t.appendHits(b, &f, h.Client, h.Hits, h.Error)
 	}
 	if len(s.Clients) == 0 {
-		b = append(b, '-')
+		b = f.add(b, "", []byte{'-'}, 0)
 	}
-	b = append(b, "  ("...)
-	b = strconv.AppendInt(b, s.DistinctClients, 10)
-	b = append(b, " distinct)\n"...)
+	u = append(strconv.AppendInt(append(t.unit[:0], '('), s.DistinctClients, 10), " distinct)"...)
+	b = f.add(b, "  ", u, 0)
+	t.unit = u
+	b = append(b, '\n')
 
 	if len(s.Networks) > 0 {
-		b = t.appendLabel(b, "networks")
-		for i, h := range s.Networks {
+		b, f = t.appendLabel(b, "networks")
+		for _, h := range s.Networks {
 			name := h.Network
 			if h.ASN != 0 {
 				name += " (AS" + strconv.FormatUint(uint64(h.ASN), 10)
@@ -320,46 +398,57 @@ func (t *textSink) appendSummary(b []byte, s *record.Summary) []byte {
 				}
 				name += ")"
 			}
-			b = appendHits(b, i, name, h.Hits, h.Error)
+			b = t.appendHits(b, &f, name, h.Hits, h.Error)
 		}
 		b = append(b, '\n')
 	}
 	return append(b, '\n')
 }
 
+// labelWidth is the columns of a summary line's label, indent included:
+// the values start there, and so do their continuation lines.
+const labelWidth = 2 + len("sections") + 2
+
 // appendLabel appends the indented label of a summary line, padded so
-// that the values line up.
-func (t *textSink) appendLabel(b []byte, label string) []byte {
+// that the values line up, and returns the flow of the values.
+func (t *textSink) appendLabel(b []byte, label string) ([]byte, flow) {
 	b = append(b, ' ', ' ')
 	b = append(b, t.pal.dim...)
 	b = append(b, label...)
 	b = append(b, t.pal.noDim...)
-	for n := len(label); n < len("sections")+2; n++ {
+	for n := 2 + len(label); n < labelWidth; n++ {
 		b = append(b, ' ')
 	}
-	return b
+	return b, t.flow(labelWidth, labelWidth)
 }
 
-// appendHits appends the i'th "name count" entry of a top list; hits that may be
-// overstated (a busy interval's bounded count, see package topk) are
-// shown as at most: "≤1234".
-func appendHits(b []byte, i int, name string, hits, err int64) []byte {
-	if i > 0 {
-		b = append(b, ' ', ' ')
-	}
-	b = appendField(b, []byte(name))
-	b = append(b, ' ')
+// appendHits appends an entry "name count" of a top list; hits that may
+// be overstated (a busy interval's bounded count, see package topk) are
+// shown as at most: "≤1234". A name too long for a line is cut, never
+// its count.
+func (t *textSink) appendHits(b []byte, f *flow, name string, hits, err int64) []byte {
+	u := appendField(t.unit[:0], []byte(name))
+	n := len(u)
+	u = append(u, ' ')
 	if err > 0 {
-		b = append(b, "≤"...)
+		u = append(u, "≤"...)
 	}
-	return strconv.AppendInt(b, hits, 10)
+	u = strconv.AppendInt(u, hits, 10)
+	t.unit = u
+	return f.add(b, "  ", u, len(u)-n)
 }
 
-func appendClass(b []byte, sep, class string, n int64) []byte {
-	b = append(b, sep...)
-	b = append(b, class...)
-	b = append(b, ' ')
-	return strconv.AppendInt(b, n, 10)
+// appendClass appends a status class and its count, in color.
+func (t *textSink) appendClass(b []byte, f *flow, color, class string, n int64) []byte {
+	u := append(t.unit[:0], color...)
+	u = append(u, class...)
+	u = append(u, ' ')
+	u = strconv.AppendInt(u, n, 10)
+	if color != "" {
+		u = append(u, t.pal.noColor...)
+	}
+	t.unit = u
+	return f.add(b, "  ", u, 0)
 }
 
 // appendInterval appends [start, end) as "10:05:00–10:05:10 UTC 2015-05-17",
@@ -410,19 +499,39 @@ func (t *textSink) appendAlert(b []byte, a *record.Alert) []byte {
 	b = append(b, label...)
 	b = append(b, p.noBold...)
 	b = append(b, ' ', ' ')
+	// The text is laid out word by word, continuation lines under its
+	// first word.
+	u := t.unit[:0]
 	if a.Message != "" {
-		b = termsafe.Append(b, []byte(a.Message))
+		u = termsafe.Append(u, []byte(a.Message))
 	} else {
 		// A record without a message: say what its fields say.
-		b = appendField(b, []byte(a.Rule))
-		b = append(b, ' ')
-		b = appendField(b, []byte(a.State))
-		b = append(b, " - hits = "...)
-		b = strconv.AppendInt(b, a.Hits, 10)
-		b = append(b, " at "...)
-		b = record.AppendTime(b, a.Time.Unix(), int32(a.Time.Nanosecond()))
+		u = appendField(u, []byte(a.Rule))
+		u = append(u, ' ')
+		u = appendField(u, []byte(a.State))
+		u = append(u, " - hits = "...)
+		u = strconv.AppendInt(u, a.Hits, 10)
+		u = append(u, " at "...)
+		u = record.AppendTime(u, a.Time.Unix(), int32(a.Time.Nanosecond()))
 	}
-	b = appendJudged(b, a)
+	u = appendJudged(u, a)
+	t.unit = u
+	if t.cols == 0 {
+		b = append(b, u...)
+	} else {
+		f := t.flow(len(label)+2, len(label)+2)
+		// Words are what spaces part (the text is sanitized: a space is
+		// the one blank left); two spaces in a row stay two.
+		sep := ""
+		for w := range bytes.SplitSeq(u, []byte{' '}) {
+			if len(w) == 0 {
+				sep += " "
+				continue
+			}
+			b = f.add(b, sep, w, 0)
+			sep = " "
+		}
+	}
 	b = append(b, p.noColor...)
 	return append(b, '\n')
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/internal/termsafe/termsafetest"
@@ -210,6 +211,20 @@ var textTests = []struct {
 			"  status    2xx 1  3xx 0  4xx 0  5xx 0  1xx 1  other 1\n" +
 			"  methods   -\n" +
 			`  clients   \x1b[5mblink 3  (1 distinct)` + "\n" +
+			"\n",
+	},
+	{
+		name: "summary of a fleet host names it",
+		rec: call{sum: &record.Summary{
+			Start: time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC), End: time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
+			Host: "web-1\x1b[2J", Requests: 1, Rate: 0.1, Bytes: 5,
+			Status: record.StatusClasses{C2xx: 1}, DistinctClients: 1,
+		}},
+		want: `10:05:00–10:05:10 UTC 2015-05-17  host web-1\x1b[2J  1 req  0.1 req/s  5 B  5xx 0%` + "\n" +
+			"  sections  -\n" +
+			"  status    2xx 1  3xx 0  4xx 0  5xx 0\n" +
+			"  methods   -\n" +
+			"  clients   -  (1 distinct)\n" +
 			"\n",
 	},
 	{
@@ -511,3 +526,96 @@ func BenchmarkTextRequest(b *testing.B) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wideSummary is a fleet host's summary whose lists are wider than 80
+// columns: IPv6 clients, networks with their AS, a section of wide
+// (CJK) characters and one longer than a line.
+func wideSummary() *record.Summary {
+	return &record.Summary{
+		Start: time.Date(2015, 5, 17, 10, 5, 0, 0, time.UTC), End: time.Date(2015, 5, 17, 10, 5, 10, 0, time.UTC),
+		Host:     "web-1.eu-west",
+		Partial:  true,
+		Requests: 4210, Rate: 421, Bytes: 123456789, ErrorShare: 0.0123, Late: 17,
+		Sections: []record.SectionHits{{Section: "/api", Hits: 2000}, {Section: "/日本語のページ", Hits: 900},
+			{Section: "/" + strings.Repeat("very-long-section-", 6) + "end", Hits: 500}, {Section: "/static", Hits: 300}},
+		Status:  record.StatusClasses{C2xx: 4000, C3xx: 100, C4xx: 58, C5xx: 52},
+		Methods: []record.MethodHits{{Method: "GET", Hits: 4000}, {Method: "POST", Hits: 210}},
+		Clients: []record.ClientHits{{Client: "2001:db8:85a3::8a2e:370:7334", Hits: 900}, {Client: "2001:db8:85a3::8a2e:370:7335", Hits: 800},
+			{Client: "203.0.113.254", Hits: 700}, {Client: "2001:db8:ffff:ffff:ffff:ffff:ffff:1", Hits: 600, Error: 12}, {Client: "198.51.100.7", Hits: 500}},
+		Networks: []record.NetworkHits{{Network: "2001:db8:85a3::/48", Hits: 1700, ASN: 64496, ASOrg: "Example Networks Ltd"},
+			{Network: "203.0.113.0/24", Hits: 700, ASN: 64497, ASOrg: "Documentation Net"}, {Network: "198.51.100.0/24", Hits: 500}},
+		DistinctClients: 1234,
+	}
+}
+
+// renderWidth writes the records to a text sink laid out for width
+// columns (0: no limit) and returns its output.
+func renderWidth(t testing.TB, width int, color bool, recs ...call) string {
+	t.Helper()
+	var out bytes.Buffer
+	s := NewTextWith(&out, TextOptions{Color: color, Width: func() int { return width }})
+	for _, rec := range recs {
+		rec.send(t, s)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// TestTextWidth: at 80 columns a summary's lists wrap between entries,
+// under the first, and the alert's words under its first word; a path
+// too long for the line is cut, its status and size kept. No line is
+// wider than 80 columns (wide characters counting two), and a wide
+// terminal, or none, has every record on its lines as they are.
+func TestTextWidth(t *testing.T) {
+	long := sampleRequest()
+	long.Path = []byte("/presentations/logstash-monitorama-2013/images/kibana-search-results-日本語.png?q=1")
+	recs := []call{{sum: wideSummary()}, {al: sampleAlert()}, {req: long}}
+	want80 := "10:05:00–10:05:10 UTC 2015-05-17  host web-1.eu-west  4210 req  421 req/s\n" +
+		"  123 MB  5xx 1.2%  partial  late 17\n" +
+		"  sections  /api 2000  /日本語のページ 900\n" +
+		"            /very-long-section-very-long-section-very-long-section-very-lon… 500\n" +
+		"            /static 300\n" +
+		"  status    2xx 4000  3xx 100  4xx 58  5xx 52\n" +
+		"  methods   GET 4000  POST 210\n" +
+		"  clients   2001:db8:85a3::8a2e:370:7334 900  2001:db8:85a3::8a2e:370:7335 800\n" +
+		"            203.0.113.254 700  2001:db8:ffff:ffff:ffff:ffff:ffff:1 ≤600\n" +
+		"            198.51.100.7 500  (1234 distinct)\n" +
+		"  networks  2001:db8:85a3::/48 (AS64496 Example Networks Ltd) 1700\n" +
+		"            203.0.113.0/24 (AS64497 Documentation Net) 700  198.51.100.0/24 500\n" +
+		"\n" +
+		"ALERT  High traffic generated an alert - hits = 1201, triggered at\n" +
+		"       2015-05-17T10:07:00Z  [high_traffic: 10.01 req/s > 10 req/s over 2m]\n" +
+		"2015-05-17T10:05:03Z  83.149.9.216     GET /presentations/logstash…  200  203023\n"
+	got := renderWidth(t, 80, false, recs...)
+	if got != want80 {
+		t.Errorf("at 80 columns (-want +got):\n-%s\n+%s", want80, got)
+	}
+	for _, color := range []bool{false, true} {
+		for _, width := range []int{80, 100, 120, MinWidth, 10} {
+			out := renderWidth(t, width, color, recs...)
+			for i, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				if w := cells([]byte(line)); w > max(width, MinWidth) {
+					t.Errorf("width %d, colour %v: line %d is %d columns: %q", width, color, i+1, w, line)
+				}
+				if !utf8.ValidString(line) {
+					t.Errorf("width %d: line %d cut inside a character: %q", width, i+1, line)
+				}
+			}
+			if color && !strings.Contains(out, "\x1b[31m5xx 52\x1b[39m") {
+				t.Errorf("width %d: the 5xx class lost its colour:\n%s", width, out)
+			}
+		}
+	}
+	// Wide enough, or no limit: one line a list, as without a width.
+	plain := renderText(t, false, recs...)
+	for _, width := range []int{0, 400} {
+		if got := renderWidth(t, width, false, recs...); got != plain {
+			t.Errorf("width %d (-want +got):\n-%s\n+%s", width, plain, got)
+		}
+	}
+	if strings.Count(plain, "\n") != 9 {
+		t.Errorf("without a width the records take %d lines, want 9:\n%s", strings.Count(plain, "\n"), plain)
+	}
+}

@@ -1,12 +1,15 @@
 package command
 
 import (
+	"strconv"
+	"strings"
 	"time"
 	// Zones by name (--tz Europe/Paris) where the system has no zone
 	// database, as on Windows: 450 KB.
 	_ "time/tzdata"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/logmon/logmon/internal/diag"
 	"github.com/logmon/logmon/internal/record"
@@ -50,11 +53,37 @@ func textSink(c *cli.Context, e env, terminal bool) (render.Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := render.NewTextIn(e.stdout, useColor(e), loc)
+	opts := render.TextOptions{Color: useColor(e), Location: loc}
+	if terminal {
+		opts.Width = func() int { return termWidth(e) }
+	}
+	s := render.NewTextWith(e.stdout, opts)
 	if terminal {
 		s = flushEach{s}
 	}
 	return s, nil
+}
+
+// termWidth is the width text on the terminal is laid out for, asked
+// for each record so that a resize is followed: $COLUMNS when it is set
+// to a number (as ls and others take it: to choose a width), else the
+// terminal's own (its window size, TIOCGWINSZ); 0, no limit, when
+// neither is known. Text that is not going to a terminal (a pipe, a
+// file) is never laid out for a width: each line whole, for grep, and
+// for less -S to scroll.
+func termWidth(e env) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(e.getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	f, ok := e.stdout.(interface{ Fd() uintptr })
+	if !ok {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // flushEach writes every record out at once: on a terminal, what a
