@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/uniseg"
 )
 
 // Refresh is how often the screen is drawn anew from the dashboard: twice
@@ -162,15 +161,30 @@ func (p *Program) key(ev *tcell.EventKey) bool {
 	return false
 }
 
-// draw draws the snapshot at the terminal's size.
+// draw draws the snapshot at the terminal's size. Every cell is put, the
+// blanks too, and none cleared first: tcell sends the terminal only the
+// cells whose content changed (a cell cleared and written again with the
+// same text counts as changed, so a Clear before drawing sent the whole
+// screen every frame, and it flickered). The terminal is cleared and
+// drawn whole only on a resize (Sync).
 func (p *Program) draw() {
 	w, h := p.scr.Size()
-	p.scr.Clear()
-	for y, l := range Render(p.snap, w, h, p.v) {
+	frame := Render(p.snap, w, h, p.v)
+	blank := p.styles[Plain]
+	for y := range h {
 		x := 0
-		for _, s := range l {
-			p.scr.PutStrStyled(x, y, s.Text, p.styles[s.Style])
-			x += uniseg.StringWidth(s.Text)
+		if y < len(frame) {
+			for _, s := range frame[y] {
+				st := p.styles[s.Style]
+				for rest := s.Text; rest != "" && x < w; {
+					var cw int
+					rest, cw = p.scr.Put(x, y, rest, st)
+					x += max(cw, 1)
+				}
+			}
+		}
+		for ; x < w; x++ {
+			p.scr.Put(x, y, " ", blank)
 		}
 	}
 	p.scr.Show()
