@@ -27,6 +27,26 @@ import (
 // (nats://127.0.0.1:PORT); the test's cleanup stops it.
 func startNATS(t *testing.T) string {
 	t.Helper()
+	s := newNATS(t, "-js", "-sd", t.TempDir())
+	s.start()
+	return s.url()
+}
+
+// natsServer is a nats-server of a test, on a loopback port of its own,
+// that the test may stop and start again (the same port, the same
+// arguments, so the same store). The test's cleanup stops it.
+type natsServer struct {
+	t    *testing.T
+	args []string
+	port int
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  *syncWriter
+}
+
+// natsBin is the nats-server program; the test is skipped without it.
+func natsBin(t *testing.T) string {
+	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
 		bin, err = exec.LookPath("/usr/sbin/nats-server") // Debian's, off a user's PATH
@@ -34,48 +54,72 @@ func startNATS(t *testing.T) string {
 	if err != nil {
 		t.Skip("nats-server is not installed (apt-get install nats-server): the fleet's tests over NATS JetStream are skipped")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-js", "-sd", dir, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
+	return bin
+}
+
+// newNATS makes a nats-server with args (a store, a config file) on a
+// free loopback port; start starts it.
+func newNATS(t *testing.T, args ...string) *natsServer {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(freePort(t))
+	s := &natsServer{t: t, log: &syncWriter{}}
+	s.port, _ = strconv.Atoi(port)
+	s.args = append([]string{natsBin(t)}, args...)
+	s.args = append(s.args, "-a", "127.0.0.1", "-p", strconv.Itoa(s.port))
+	t.Cleanup(func() { s.stop(syscall.SIGTERM) })
+	return s
+}
+
+func (s *natsServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// url is nats://127.0.0.1:PORT.
+func (s *natsServer) url() string { return "nats://" + s.addr() }
+
+// start starts the server and returns once it listens.
+func (s *natsServer) start() {
+	t := s.t
+	t.Helper()
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
+	s.done = done
+	cmd := s.cmd
 	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		c, err := net.DialTimeout("tcp", s.addr(), time.Second)
 		if err == nil {
 			c.Close()
-			break
+			return
 		}
 		select {
 		case <-done:
-			t.Fatalf("nats-server ended: %s", log.String())
+			t.Fatalf("nats-server ended: %s", s.log.text())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nats-server does not listen on %s: %s", addr, log.String())
+			t.Fatalf("nats-server does not listen on %s: %s", s.addr(), s.log.text())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return "nats://" + addr
+}
+
+// stop stops the server with sig (SIGTERM: it shuts down cleanly;
+// SIGKILL: it is killed) and waits until it has ended.
+func (s *natsServer) stop(sig syscall.Signal) {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Signal(sig)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.cmd = nil
 }
 
 // subscribed is what logmon subscribe wrote, checked: every line a
@@ -300,4 +344,11 @@ func TestNATSCrashRestart(t *testing.T) {
 	if t.Failed() {
 		t.Logf("stderr of the runs:\n%s", errs.b.String())
 	}
+}
+
+// text is what has been written so far.
+func (w *syncWriter) text() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
