@@ -31,11 +31,12 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 	if err != nil {
 		return err
 	}
-	nc, js, err := connect(ctx, cfg, server)
+	c, err := connect(ctx, cfg, server, idle)
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
+	defer c.close()
+	ctx, js := c.ctx, c.js
 	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
 	if from > 1 {
 		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
@@ -50,14 +51,14 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			break
 		}
 		if ctx.Err() != nil {
-			return nil
+			return ended(ctx)
 		}
 		if denied(err) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			return fmt.Errorf("stream %s: %w", cfg.Stream, err)
+			return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 		}
-		cfg.Warn("%s: %v; retrying in %v", redact(server), err, wait)
+		cfg.Warn("%s: %v; retrying in %v", c.name, err, wait)
 		if sleep(ctx, wait) != nil {
-			return nil
+			return ended(ctx)
 		}
 		wait = min(2*wait, 10*time.Second)
 	}
@@ -81,7 +82,7 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 				return err
 			}
 			if ctx.Err() != nil {
-				return nil
+				return ended(ctx)
 			}
 			if idle > 0 && time.Since(last) >= idle {
 				return nil
@@ -89,7 +90,10 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			continue
 		case err != nil:
 			if ctx.Err() != nil {
-				return out.Flush()
+				if err := out.Flush(); err != nil {
+					return err
+				}
+				return ended(ctx)
 			}
 			return err
 		}
@@ -108,6 +112,15 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			}
 		}
 	}
+}
+
+// ended is what ends Subscribe when ctx has ended: nil for a signal, the
+// server's words for a permission violation.
+func ended(ctx context.Context) error {
+	if err := context.Cause(ctx); errors.Is(err, nats.ErrPermissionViolation) {
+		return err
+	}
+	return nil
 }
 
 // placed appends the record data with "stream" and "seq" as its first
