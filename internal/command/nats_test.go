@@ -352,3 +352,20 @@ func (w *syncWriter) text() string {
 	defer w.mu.Unlock()
 	return w.b.String()
 }
+
+// TestNATSSubscribeFirst: a hub that subscribes before any host has
+// published finds no stream: it makes it (with the stream flags) and
+// waits for records, as a publisher would have made it.
+func TestNATSSubscribeFirst(t *testing.T) {
+	url := startNATS(t)
+	if r := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms", "--stream", "FIRST").ok(t); r.stdout != "" {
+		t.Errorf("subscribe to a new stream wrote %q", r.stdout)
+	}
+	recs := smallTraffic(t)
+	want := logmon(t, recs, "stats", "--interval", "1s", "--host", "h1").ok(t).stdout
+	logmon(t, recs, "stats", "--interval", "1s", "--host", "h1", "--publish", url+"/logmon.h1", "--stream", "FIRST").ok(t)
+	got := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms", "--stream", "FIRST").ok(t).stdout
+	if n, w := strings.Count(got, "\n"), strings.Count(want, "\n"); n != w {
+		t.Errorf("subscribe gave %d records, %d were published", n, w)
+	}
+}

@@ -41,26 +41,22 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 	if from > 1 {
 		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
 	}
+	// The stream is created when missing, as a publisher does: a hub
+	// may well start before its hosts.
 	var cons jetstream.Consumer
-	wait := 250 * time.Millisecond
-	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		cons, err = js.OrderedConsumer(cctx, cfg.Stream, cc)
-		cancel()
-		if err == nil {
-			break
+	err = retry(c, cfg, func(ctx context.Context) error {
+		if err := ensureStream(ctx, js, cfg); err != nil {
+			return err
 		}
+		var err error
+		cons, err = js.OrderedConsumer(ctx, cfg.Stream, cc)
+		return err
+	})
+	if err != nil {
 		if ctx.Err() != nil {
 			return ended(ctx)
 		}
-		if denied(err) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
-		}
-		cfg.Warn("%s: %v; retrying in %v", c.name, err, wait)
-		if sleep(ctx, wait) != nil {
-			return ended(ctx)
-		}
-		wait = min(2*wait, 10*time.Second)
+		return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 	}
 	it, err := cons.Messages()
 	if err != nil {
