@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/logmon/logmon/internal/checkpoint"
 )
@@ -488,4 +492,233 @@ func TestNATSHostAway(t *testing.T) {
 	if total != published || late == 0 {
 		t.Errorf("the hub's summaries count %d requests (%d late); the hosts published %d\n%s", total, late, published, hubStats.stderr)
 	}
+}
+
+// natsCluster starts a cluster of n nats-servers on loopback, each with
+// JetStream and a store of its own, routes to the others, and returns
+// them once the cluster has a JetStream meta leader.
+func natsCluster(t *testing.T, n int) []*natsServer {
+	t.Helper()
+	routes := make([]string, n)
+	for i := range routes {
+		routes[i] = "nats://" + freePort(t)
+	}
+	nodes := make([]*natsServer, n)
+	for i := range nodes {
+		var others []string
+		for j, r := range routes {
+			if j != i {
+				others = append(others, r)
+			}
+		}
+		nodes[i] = newNATS(t, "-js", "-sd", t.TempDir(), "-n", fmt.Sprintf("n%d", i+1), "--cluster_name", "logmon",
+			"--cluster", routes[i], "--routes", strings.Join(others, ","))
+	}
+	for _, s := range nodes {
+		s.start()
+	}
+	return nodes
+}
+
+// clusterURL is nats://HOST:PORT,HOST:PORT,.../subject for the nodes.
+func clusterURL(nodes []*natsServer, subject string) string {
+	var addrs []string
+	for _, s := range nodes {
+		addrs = append(addrs, s.addr())
+	}
+	return "nats://" + strings.Join(addrs, ",") + "/" + subject
+}
+
+// TestNATSCluster: a 3-node NATS cluster with the stream on every node
+// (--stream-replicas 3), the URL naming the three; a host pipeline
+// publishes while its log grows, and a hub pipeline (subscribe --resume
+// | alert --state) reads live. At a random moment, the node that leads
+// the stream is killed (kill -9): the publisher and the subscriber go on
+// with the others, and the stream holds every second once, as an
+// uninterrupted run wrote it, and the hub's alerts are alert's over the
+// log.
+func TestNATSCluster(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("kill -9 and pipes of processes: Unix")
+	}
+	if testing.Short() {
+		t.Skip("the cluster test takes some seconds")
+	}
+	nodes := natsCluster(t, 3)
+	bin := filepath.Join(logmonBin(t), "logmon")
+	rng := rand.New(rand.NewPCG(faultSeed(t), 3))
+	dir := t.TempDir()
+	raw := faultTraffic(t)
+	chunks := splitLog(t, raw, 1, 10*time.Second)[0]
+	log := filepath.Join(dir, "h1.log")
+	state := filepath.Join(dir, "h1.state")
+	if err := os.WriteFile(log, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var errs, hostOut, hubOut syncWriter
+	defer func() {
+		if t.Failed() {
+			t.Logf("stderr of the runs:\n%s", errs.text())
+			for i, s := range nodes {
+				t.Logf("n%d:\n%s", i+1, s.log.text())
+			}
+		}
+	}()
+	host := startPipeline(t, bin, []string{"parse", "-F", log, "--resume", state, "--log-format", nginxTimed},
+		[]string{"stats", "--interval", "1s", "--host", "h1", "--state", state, "--state-every", "50ms",
+			"--publish", clusterURL(nodes, "logmon.h1"), "--stream-replicas", "3"}, &hostOut, &errs)
+	hubState := filepath.Join(dir, "hub.state")
+	hubArgs := slices.Clip(append([]string{"alert", "--lateness", "30s", "--state-every", "50ms"}, fleetRules...))
+	hub := startPipeline(t, bin, []string{"subscribe", clusterURL(nodes, "logmon.>"), "--resume", hubState, "--stream-replicas", "3"},
+		append(hubArgs, "--state", hubState), &hubOut, &errs)
+	killAt := len(chunks)/4 + rng.IntN(len(chunks)/2)
+	var killed *natsServer
+	for k, chunk := range chunks {
+		appender(t, log, chunk, rand.New(rand.NewPCG(rng.Uint64(), 1)), nil, nil)
+		if k == killAt {
+			time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+			leader := streamLeader(t, nodes[0].url())
+			for i, s := range nodes {
+				if fmt.Sprintf("n%d", i+1) == leader {
+					killed = s
+				}
+			}
+			if killed == nil {
+				t.Fatalf("no node leads the stream (%q)", leader)
+			}
+			killed.stop(syscall.SIGKILL)
+			t.Logf("chunk %d: %s, the stream's leader, killed", k, leader)
+		}
+		waitCounted(t, state, log, host)
+		if hub.ended() {
+			t.Fatal("the hub's pipeline ended on its own")
+		}
+	}
+	host.stop(t, true)
+	var alive []*natsServer
+	for _, s := range nodes {
+		if s != killed {
+			alive = append(alive, s)
+		}
+	}
+	stream := subscribed(t, logmon(t, nil, "subscribe", clusterURL(nodes, "logmon.>"), "--until-idle", "1s").ok(t).stdout)
+	n := int64(bytes.Count(stream, []byte("\n")))
+	for deadline := time.Now().Add(2 * time.Minute); position(hubState) != n; time.Sleep(20 * time.Millisecond) {
+		if hub.ended() {
+			t.Fatal("the hub's pipeline ended on its own")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub has not counted the stream's %d records in 2 minutes (its position: %d)", n, position(hubState))
+		}
+	}
+	hub.stop(t, true)
+
+	seen := map[string]string{}
+	for _, line := range strings.SplitAfter(string(stream), "\n") {
+		if line == "" {
+			continue
+		}
+		var s struct{ Start string }
+		json.Unmarshal([]byte(line), &s)
+		if _, ok := seen[s.Start]; ok {
+			t.Errorf("the summary of %s is in the stream twice", s.Start)
+		}
+		seen[s.Start] = line
+	}
+	recs := logmon(t, raw, "parse", "--log-format", nginxTimed).ok(t).stdout
+	ref := logmon(t, []byte(recs), "stats", "--interval", "1s", "--host", "h1", "--state", filepath.Join(dir, "ref.state")).ok(t).stdout
+	want := 0
+	for _, line := range strings.SplitAfter(ref, "\n") {
+		if line == "" || strings.Contains(line, `"partial":true`) {
+			continue
+		}
+		want++
+		var s struct{ Start string }
+		json.Unmarshal([]byte(line), &s)
+		if got, ok := seen[s.Start]; !ok {
+			t.Errorf("the summary of %s is not in the stream", s.Start)
+		} else if got != line {
+			t.Errorf("the summary of %s (-want +got):\n-%s+%s", s.Start, line, got)
+		}
+	}
+	if len(seen) != want {
+		t.Errorf("the stream holds %d summaries, an uninterrupted run wrote %d complete ones", len(seen), want)
+	}
+	wantAlerts := dedup(t, []byte(logmon(t, []byte(recs), append(hubArgs, "--state", filepath.Join(dir, "hub.ref"))...).ok(t).stdout))
+	if gotAlerts := dedup(t, []byte(hubOut.text())); !equalMaps(gotAlerts, wantAlerts) || len(wantAlerts) == 0 {
+		t.Errorf("the hub's alerts differ from alert over the log:\n got %d\nwant %d\n%s", len(gotAlerts), len(wantAlerts), diffKeys(gotAlerts, wantAlerts))
+	}
+}
+
+// streamLeader is the name of the server that leads the stream LOGMON.
+func streamLeader(t *testing.T, url string) string {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, "LOGMON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Config.Replicas != 3 || info.Cluster == nil {
+		t.Fatalf("the stream has %d replicas, cluster %+v", info.Config.Replicas, info.Cluster)
+	}
+	return info.Cluster.Leader
+}
+
+// TestNATSSubscribeOutlives: a live subscribe goes on through a restart
+// of nats-server (its consumer lost with it): the records published
+// after the restart come out too, in stream order.
+func TestNATSSubscribeOutlives(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals to processes: Unix")
+	}
+	s := newNATS(t, "-js", "-sd", t.TempDir())
+	s.start()
+	recs := smallTraffic(t)
+	half := lineStart(recs, len(recs)/2)
+	logmon(t, recs[:half], "stats", "--interval", "1s", "--host", "h1", "--publish", s.url()+"/logmon.h1").ok(t)
+	var out, errs syncWriter
+	cmd := exec.Command(filepath.Join(logmonBin(t), "logmon"), "subscribe", s.url()+"/logmon.>")
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	first := strings.Count(logmon(t, recs[:half], "stats", "--interval", "1s", "--host", "h1").ok(t).stdout, "\n")
+	ended := make(chan struct{})
+	if !out.waitLines(first, ended) {
+		t.Fatal("subscribe wrote nothing")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		s.stop(sig)
+		s.start()
+	}
+	// The second half, as another host (the first's seconds at the end
+	// of its input were partial, and are not published again).
+	logmon(t, recs[half:], "stats", "--interval", "1s", "--host", "h2", "--publish", s.url()+"/logmon.h2").ok(t)
+	want := first + strings.Count(logmon(t, recs[half:], "stats", "--interval", "1s", "--host", "h2").ok(t).stdout, "\n")
+	go func() {
+		time.Sleep(time.Minute)
+		close(ended)
+	}()
+	if !out.waitLines(want, ended) {
+		t.Fatalf("a minute after the restarts, subscribe has written %d records of %d:\n%s", countLines(&out), want, errs.text())
+	}
+	subscribed(t, out.text())
 }

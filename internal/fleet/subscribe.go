@@ -58,11 +58,39 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 		}
 		return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 	}
-	it, err := cons.Messages()
+	// One Next waits for as long as it takes, in a goroutine of its own:
+	// the iterator notices a consumer lost (a server restarted, a node of
+	// a cluster gone) by missed heartbeats and a reconnection seen within
+	// one Next, and makes it anew after the last record given. Next with
+	// a short wait, over and over, missed both, and waited for ever.
+	// A heartbeat every 2 s tells a lost consumer in about 4.
+	it, err := cons.Messages(jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return err
 	}
-	defer it.Stop()
+	type next struct {
+		msg jetstream.Msg
+		err error
+	}
+	nexts := make(chan next)
+	quit := make(chan struct{})
+	defer func() {
+		close(quit)
+		it.Stop()
+	}()
+	go func() {
+		for {
+			msg, err := it.Next()
+			select {
+			case nexts <- next{msg, err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	out := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	last := time.Now()
@@ -70,35 +98,41 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 	if idle > 0 {
 		tick = min(tick, idle)
 	}
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	for {
-		msg, err := it.Next(jetstream.NextMaxWait(tick))
-		switch {
-		case errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
+		var n next
+		select {
+		case n = <-nexts:
+		case <-ticker.C:
 			if err := out.Flush(); err != nil {
 				return err
-			}
-			if ctx.Err() != nil {
-				return ended(ctx)
 			}
 			if idle > 0 && time.Since(last) >= idle {
 				return nil
 			}
 			continue
-		case err != nil:
+		case <-ctx.Done():
+			if err := out.Flush(); err != nil {
+				return err
+			}
+			return ended(ctx)
+		}
+		if n.err != nil {
 			if ctx.Err() != nil {
 				if err := out.Flush(); err != nil {
 					return err
 				}
 				return ended(ctx)
 			}
-			return err
+			return n.err
 		}
 		last = time.Now()
-		meta, err := msg.Metadata()
+		meta, err := n.msg.Metadata()
 		if err != nil {
 			return err
 		}
-		line = placed(line[:0], msg.Data(), meta.Stream, meta.Sequence.Stream)
+		line = placed(line[:0], n.msg.Data(), meta.Stream, meta.Sequence.Stream)
 		if _, err := out.Write(line); err != nil {
 			return err
 		}
