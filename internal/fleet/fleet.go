@@ -227,9 +227,16 @@ func hopeless(err error) bool {
 		strings.Contains(err.Error(), "rootCA") || strings.Contains(err.Error(), "root certificate")
 }
 
-// ensureStream creates the stream when it is missing.
+// ensureStream creates the stream when it is missing. A stream there
+// already is kept as it is; fewer replicas than asked for are said.
 func ensureStream(ctx context.Context, js jetstream.JetStream, cfg Config) error {
-	_, err := js.Stream(ctx, cfg.Stream)
+	s, err := js.Stream(ctx, cfg.Stream)
+	if err == nil {
+		if n := s.CachedInfo().Config.Replicas; n < cfg.Replicas {
+			cfg.Warn("stream %s is kept on %d servers, not the %d of --stream-replicas: it was made so (by a host or a hub that did not ask for more)", cfg.Stream, n, cfg.Replicas)
+		}
+		return nil
+	}
 	if !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return err
 	}
