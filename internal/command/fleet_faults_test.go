@@ -37,18 +37,18 @@ import (
 // asserted about timing; the test waits on the state files, with
 // deadlines that only guard against a hang.
 
-// faultSeed is the seed of a test's random moments: LOGMON_FAULT_SEED
+// faultSeed is the seed of a test's random moments: LOGMON_TEST_FAULT_SEED
 // replays a failure, whose seed the test says.
 func faultSeed(t *testing.T) uint64 {
 	t.Helper()
 	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("LOGMON_FAULT_SEED"); s != "" {
+	if s := os.Getenv("LOGMON_TEST_FAULT_SEED"); s != "" {
 		var err error
 		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("LOGMON_FAULT_SEED: %v", err)
+			t.Fatalf("LOGMON_TEST_FAULT_SEED: %v", err)
 		}
 	}
-	t.Logf("seed %d (LOGMON_FAULT_SEED=%d replays it)", seed, seed)
+	t.Logf("seed %d (LOGMON_TEST_FAULT_SEED=%d replays it)", seed, seed)
 	return seed
 }
 
@@ -276,6 +276,15 @@ func TestNATSFaults(t *testing.T) {
 				if time.Now().After(deadline) {
 					t.Fatalf("chunk %d: host h%d has not counted its log to its end in 2 minutes", k, h+1)
 				}
+			}
+		}
+		// And the hub the stream to its end: a live hub goes on
+		// through a server's restart.
+		last := int64(streamInfo(t, url).State.LastSeq)
+		for deadline := time.Now().Add(2 * time.Minute); position(hubState) != last; time.Sleep(20 * time.Millisecond) {
+			alive()
+			if time.Now().After(deadline) {
+				t.Fatalf("chunk %d: the hub has not counted the stream's %d records in 2 minutes (its position: %d)", k, last, position(hubState))
 			}
 		}
 	}
@@ -653,6 +662,16 @@ func TestNATSCluster(t *testing.T) {
 // streamLeader is the name of the server that leads the stream LOGMON.
 func streamLeader(t *testing.T, url string) string {
 	t.Helper()
+	info := streamInfo(t, url)
+	if info.Config.Replicas != 3 || info.Cluster == nil {
+		t.Fatalf("the stream has %d replicas, cluster %+v", info.Config.Replicas, info.Cluster)
+	}
+	return info.Cluster.Leader
+}
+
+// streamInfo is what the server at url says of the stream LOGMON.
+func streamInfo(t *testing.T, url string) *jetstream.StreamInfo {
+	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatal(err)
@@ -662,7 +681,7 @@ func streamLeader(t *testing.T, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := js.Stream(ctx, "LOGMON")
 	if err != nil {
@@ -672,10 +691,7 @@ func streamLeader(t *testing.T, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Config.Replicas != 3 || info.Cluster == nil {
-		t.Fatalf("the stream has %d replicas, cluster %+v", info.Config.Replicas, info.Cluster)
-	}
-	return info.Cluster.Leader
+	return info
 }
 
 // TestNATSSubscribeOutlives: a live subscribe goes on through a restart
