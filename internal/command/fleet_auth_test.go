@@ -32,8 +32,8 @@ import (
 // need some summaries to go through.
 func smallTraffic(t *testing.T) []byte {
 	t.Helper()
-	log := logmon(t, nil, "gen", "--seed", "3", "--start", "2015-05-17T10:00:00Z", "--phases", "steady:12s:5").ok(t).stdout
-	return []byte(logmon(t, []byte(log), "parse").ok(t).stdout)
+	log := logmon(t, nil, "gen", "--seed", "3", "--start", "2015-05-17T10:00:00Z", "--phases", "steady:12s:5", "--log-format", nginxTimed).ok(t).stdout
+	return []byte(logmon(t, []byte(log), "parse", "--log-format", nginxTimed).ok(t).stdout)
 }
 
 // roundTrip publishes the 1-second summaries of recs as host h1 with the

@@ -2,18 +2,23 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/logmon/logmon/internal/checkpoint"
 )
@@ -367,5 +372,73 @@ func TestNATSSubscribeFirst(t *testing.T) {
 	got := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms", "--stream", "FIRST").ok(t).stdout
 	if n, w := strings.Count(got, "\n"), strings.Count(want, "\n"); n != w {
 		t.Errorf("subscribe gave %d records, %d were published", n, w)
+	}
+}
+
+// TestNATSBadSummary: summaries whose counts or sketches cannot be,
+// published among good ones (by a client of its own, as a damaged or
+// hostile host would): the hub's stages report each with its line (the
+// record's place in subscribe's output) and reason, and go on: their
+// alerts and summaries are those of the good ones alone.
+func TestNATSBadSummary(t *testing.T) {
+	url := startNATS(t)
+	recs := smallTraffic(t)
+	good := strings.SplitAfter(strings.TrimSuffix(logmon(t, recs, "stats", "--interval", "1s", "--host", "h1").ok(t).stdout, "\n"), "\n")
+	sketch := regexp.MustCompile(`"latency_sketch":"[^"]*"`)
+	bad := []struct{ line, why string }{
+		{regexp.MustCompile(`"2xx":(\d+)`).ReplaceAllString(good[0], `"2xx":9$1`), "status classes of"},
+		{strings.Replace(good[1], `"requests":`, `"requests":-`, 1), "negative counts"},
+		{sketch.ReplaceAllString(good[2], sketch.FindString(good[3])), "latency sketch of"}, // another second's durations
+		{strings.Replace(good[3], `"latency_sketch":"`, `"latency_sketch":"AAAA`, 1), "latency_sketch: damaged sketch"},
+		{strings.Replace(good[4], `"distinct_sketch":"`, `"distinct_sketch":"#`, 1), "distinct_sketch"},
+	}
+	if strings.Count(good[2], `"timed":`) != 1 || sketch.FindString(good[2]) == sketch.FindString(good[3]) || len(good) < 8 {
+		t.Fatalf("the traffic's summaries do not serve: %d of them\n%s", len(good), good[2])
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "LOGMON", Subjects: []string{"logmon.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	seq := 0
+	var where []string
+	publish := func(line string) {
+		if _, err := js.Publish(ctx, "logmon.h1", []byte(strings.TrimSuffix(line, "\n"))); err != nil {
+			t.Fatal(err)
+		}
+		seq++
+	}
+	for i, line := range good {
+		publish(line)
+		if i < len(bad) {
+			publish(strings.Replace(bad[i].line, `"host":"h1"`, `"host":"h9"`, 1))
+			where = append(where, "<stdin>:"+strconv.Itoa(seq)+": ")
+		}
+	}
+
+	sub := []string{"subscribe", url + "/logmon.>", "--until-idle", "300ms"}
+	for _, stage := range [][]string{append([]string{"alert"}, fleetRules...), {"stats", "--interval", "10s"}} {
+		want := logmon(t, []byte(strings.Join(good, "")), stage...).ok(t).stdout
+		r := logmonPipe(t, nil, sub, stage)
+		if r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", r.cmd, r.code, r.stderr)
+		}
+		if r.stdout != want {
+			t.Errorf("%s (-want +got):\n%s", r.cmd, lineDiff(want, r.stdout))
+		}
+		for i, b := range bad {
+			if !regexp.MustCompile(regexp.QuoteMeta(where[i]) + `.*` + regexp.QuoteMeta(b.why)).MatchString(r.stderr) {
+				t.Errorf("%s: stderr does not say %s%s...:\n%s", r.cmd, where[i], b.why, r.stderr)
+			}
+		}
 	}
 }
