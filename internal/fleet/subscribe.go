@@ -36,64 +36,19 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 		return err
 	}
 	defer c.close()
-	ctx, js := c.ctx, c.js
-	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
-	if from > 1 {
-		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	// The stream is created when missing, as a publisher does: a hub
-	// may well start before its hosts.
-	var cons jetstream.Consumer
-	err = retry(c, cfg, func(ctx context.Context) error {
-		if err := ensureStream(ctx, js, cfg); err != nil {
-			return err
-		}
-		var err error
-		cons, err = js.OrderedConsumer(ctx, cfg.Stream, cc)
-		return err
-	})
+	ctx = c.ctx
+	s := &subscription{c: c, cfg: cfg, subject: subject, last: max(from, 1) - 1}
+	r, err := s.read()
 	if err != nil {
 		if ctx.Err() != nil {
 			return ended(ctx)
 		}
 		return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 	}
-	// One Next waits for as long as it takes, in a goroutine of its own:
-	// the iterator notices a consumer lost (a server restarted, a node of
-	// a cluster gone) by missed heartbeats and a reconnection seen within
-	// one Next, and makes it anew after the last record given. Next with
-	// a short wait, over and over, missed both, and waited for ever.
-	// A heartbeat every 2 s tells a lost consumer in about 4.
-	it, err := cons.Messages(jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
-	if err != nil {
-		return err
-	}
-	type next struct {
-		msg jetstream.Msg
-		err error
-	}
-	nexts := make(chan next)
-	quit := make(chan struct{})
-	defer func() {
-		close(quit)
-		it.Stop()
-	}()
-	go func() {
-		for {
-			msg, err := it.Next()
-			select {
-			case nexts <- next{msg, err}:
-			case <-quit:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
+	defer func() { r.stop() }()
 	out := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	last := time.Now()
+	last, checked := time.Now(), time.Now()
 	tick := time.Second
 	if idle > 0 {
 		tick = min(tick, idle)
@@ -103,13 +58,27 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 	for {
 		var n next
 		select {
-		case n = <-nexts:
+		case n = <-r.nexts:
 		case <-ticker.C:
 			if err := out.Flush(); err != nil {
 				return err
 			}
 			if idle > 0 && time.Since(last) >= idle {
 				return nil
+			}
+			if time.Since(last) >= stuckAfter && time.Since(checked) >= stuckAfter {
+				checked = time.Now()
+				if s.stuck() {
+					cfg.Warn("%s: stream %s holds records after sequence %d that have not come for %v; reading anew from %d", c.name, cfg.Stream, s.last, stuckAfter, s.last+1)
+					r.stop()
+					if r, err = s.read(); err != nil {
+						r = nil
+						if ctx.Err() != nil {
+							return ended(ctx)
+						}
+						return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
+					}
+				}
 			}
 			continue
 		case <-ctx.Done():
@@ -127,11 +96,15 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			}
 			return n.err
 		}
-		last = time.Now()
 		meta, err := n.msg.Metadata()
 		if err != nil {
 			return err
 		}
+		if meta.Sequence.Stream <= s.last {
+			continue // written already
+		}
+		last = time.Now()
+		s.last = meta.Sequence.Stream
 		line = placed(line[:0], n.msg.Data(), meta.Stream, meta.Sequence.Stream)
 		if _, err := out.Write(line); err != nil {
 			return err
@@ -142,6 +115,105 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			}
 		}
 	}
+}
+
+// stuckAfter is how long Subscribe waits for records before it looks
+// whether the stream holds some that have not come.
+const stuckAfter = 5 * time.Second
+
+// subscription reads a stream's records of a subject in order, with
+// nats.go's ordered consumer, made anew after the last record written
+// whenever it gets stuck.
+type subscription struct {
+	c       *conn
+	cfg     Config
+	subject string
+	last    uint64 // the sequence of the last record written
+}
+
+// next is what the iterator's Next gave.
+type next struct {
+	msg jetstream.Msg
+	err error
+}
+
+// reader is one ordered consumer's iterator, whose records come on
+// nexts. One Next waits for as long as it takes, in a goroutine of its
+// own: the iterator notices a consumer lost (a server restarted, a node
+// of a cluster gone) by missed heartbeats and by a reconnection seen
+// within one Next, and makes the consumer anew after the last record it
+// gave. Next with a short wait, over and over, missed both, and waited
+// for ever.
+type reader struct {
+	it    jetstream.MessagesContext
+	nexts chan next
+	quit  chan struct{}
+}
+
+// read makes an ordered consumer of the records after s.last (the stream
+// when it is missing, as a publisher does: a hub may start before its
+// hosts), waiting while the server cannot, and starts reading it.
+func (s *subscription) read() (*reader, error) {
+	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{s.subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	if s.last > 0 {
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, s.last+1
+	}
+	var cons jetstream.Consumer
+	err := retry(s.c, s.cfg, func(ctx context.Context) error {
+		if err := ensureStream(ctx, s.c.js, s.cfg); err != nil {
+			return err
+		}
+		var err error
+		cons, err = s.c.js.OrderedConsumer(ctx, s.cfg.Stream, cc)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A heartbeat every 2 s tells a lost consumer in about 4.
+	it, err := cons.Messages(jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{it: it, nexts: make(chan next), quit: make(chan struct{})}
+	go func() {
+		for {
+			msg, err := it.Next()
+			select {
+			case r.nexts <- next{msg, err}:
+			case <-r.quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return r, nil
+}
+
+func (r *reader) stop() {
+	if r != nil {
+		close(r.quit)
+		r.it.Stop()
+	}
+}
+
+// stuck reports whether the stream holds a record of the subject after
+// the last written. Asked when none has come for a while, it tells an
+// ordered consumer that waits for ever: the iterator does notice a
+// consumer lost, but when the stream's leader is killed in a cluster it
+// may keep making it anew in vain (seen with nats.go 1.49 and nats-server
+// 2.9: the hub stopped at the record before the kill).
+func (s *subscription) stuck() bool {
+	ctx, cancel := context.WithTimeout(s.c.ctx, 5*time.Second)
+	defer cancel()
+	st, err := s.c.js.Stream(ctx, s.cfg.Stream)
+	if err != nil {
+		return false
+	}
+	_, err = st.GetMsg(ctx, s.last+1, jetstream.WithGetMsgSubject(s.subject))
+	return err == nil
 }
 
 // ended is what ends Subscribe when ctx has ended: nil for a signal, the
