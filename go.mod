@@ -12,7 +12,9 @@ require (
 	github.com/klauspost/compress v1.18.2
 	github.com/mattn/go-isatty v0.0.24
 	github.com/maxmind/mmdbwriter v1.0.0
+	github.com/nats-io/jwt/v2 v2.8.0
 	github.com/nats-io/nats.go v1.49.0
+	github.com/nats-io/nkeys v0.4.12
 	github.com/oschwald/maxminddb-golang v1.13.1
 	github.com/prometheus/client_golang v1.23.2
 	github.com/rivo/uniseg v0.4.7
@@ -30,7 +32,6 @@ require (
 	github.com/kr/text v0.2.0 // indirect
 	github.com/lucasb-eyer/go-colorful v1.3.0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
-	github.com/nats-io/nkeys v0.4.12 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/prometheus/client_model v0.6.2 // indirect
 	github.com/prometheus/common v0.66.1 // indirect

@@ -2,18 +2,23 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/logmon/logmon/internal/checkpoint"
 )
@@ -27,6 +32,26 @@ import (
 // (nats://127.0.0.1:PORT); the test's cleanup stops it.
 func startNATS(t *testing.T) string {
 	t.Helper()
+	s := newNATS(t, "-js", "-sd", t.TempDir())
+	s.start()
+	return s.url()
+}
+
+// natsServer is a nats-server of a test, on a loopback port of its own,
+// that the test may stop and start again (the same port, the same
+// arguments, so the same store). The test's cleanup stops it.
+type natsServer struct {
+	t    *testing.T
+	args []string
+	port int
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  *syncWriter
+}
+
+// natsBin is the nats-server program; the test is skipped without it.
+func natsBin(t *testing.T) string {
+	t.Helper()
 	bin, err := exec.LookPath("nats-server")
 	if err != nil {
 		bin, err = exec.LookPath("/usr/sbin/nats-server") // Debian's, off a user's PATH
@@ -34,48 +59,72 @@ func startNATS(t *testing.T) string {
 	if err != nil {
 		t.Skip("nats-server is not installed (apt-get install nats-server): the fleet's tests over NATS JetStream are skipped")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin, "-js", "-sd", dir, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
+	return bin
+}
+
+// newNATS makes a nats-server with args (a store, a config file) on a
+// free loopback port; start starts it.
+func newNATS(t *testing.T, args ...string) *natsServer {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(freePort(t))
+	s := &natsServer{t: t, log: &syncWriter{}}
+	s.port, _ = strconv.Atoi(port)
+	s.args = append([]string{natsBin(t)}, args...)
+	s.args = append(s.args, "-a", "127.0.0.1", "-p", strconv.Itoa(s.port))
+	t.Cleanup(func() { s.stop(syscall.SIGTERM) })
+	return s
+}
+
+func (s *natsServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// url is nats://127.0.0.1:PORT.
+func (s *natsServer) url() string { return "nats://" + s.addr() }
+
+// start starts the server and returns once it listens.
+func (s *natsServer) start() {
+	t := s.t
+	t.Helper()
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
+	s.done = done
+	cmd := s.cmd
 	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		c, err := net.DialTimeout("tcp", s.addr(), time.Second)
 		if err == nil {
 			c.Close()
-			break
+			return
 		}
 		select {
 		case <-done:
-			t.Fatalf("nats-server ended: %s", log.String())
+			t.Fatalf("nats-server ended: %s", s.log.text())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nats-server does not listen on %s: %s", addr, log.String())
+			t.Fatalf("nats-server does not listen on %s: %s", s.addr(), s.log.text())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return "nats://" + addr
+}
+
+// stop stops the server with sig (SIGTERM: it shuts down cleanly;
+// SIGKILL: it is killed) and waits until it has ended.
+func (s *natsServer) stop(sig syscall.Signal) {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Signal(sig)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.cmd = nil
 }
 
 // subscribed is what logmon subscribe wrote, checked: every line a
@@ -299,5 +348,97 @@ func TestNATSCrashRestart(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("stderr of the runs:\n%s", errs.b.String())
+	}
+}
+
+// text is what has been written so far.
+func (w *syncWriter) text() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// TestNATSSubscribeFirst: a hub that subscribes before any host has
+// published finds no stream: it makes it (with the stream flags) and
+// waits for records, as a publisher would have made it.
+func TestNATSSubscribeFirst(t *testing.T) {
+	url := startNATS(t)
+	if r := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms", "--stream", "FIRST").ok(t); r.stdout != "" {
+		t.Errorf("subscribe to a new stream wrote %q", r.stdout)
+	}
+	recs := smallTraffic(t)
+	want := logmon(t, recs, "stats", "--interval", "1s", "--host", "h1").ok(t).stdout
+	logmon(t, recs, "stats", "--interval", "1s", "--host", "h1", "--publish", url+"/logmon.h1", "--stream", "FIRST").ok(t)
+	got := logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "300ms", "--stream", "FIRST").ok(t).stdout
+	if n, w := strings.Count(got, "\n"), strings.Count(want, "\n"); n != w {
+		t.Errorf("subscribe gave %d records, %d were published", n, w)
+	}
+}
+
+// TestNATSBadSummary: summaries whose counts or sketches cannot be,
+// published among good ones (by a client of its own, as a damaged or
+// hostile host would): the hub's stages report each with its line (the
+// record's place in subscribe's output) and reason, and go on: their
+// alerts and summaries are those of the good ones alone.
+func TestNATSBadSummary(t *testing.T) {
+	url := startNATS(t)
+	recs := smallTraffic(t)
+	good := strings.SplitAfter(strings.TrimSuffix(logmon(t, recs, "stats", "--interval", "1s", "--host", "h1").ok(t).stdout, "\n"), "\n")
+	sketch := regexp.MustCompile(`"latency_sketch":"[^"]*"`)
+	bad := []struct{ line, why string }{
+		{regexp.MustCompile(`"2xx":(\d+)`).ReplaceAllString(good[0], `"2xx":9$1`), "status classes of"},
+		{strings.Replace(good[1], `"requests":`, `"requests":-`, 1), "negative counts"},
+		{sketch.ReplaceAllString(good[2], sketch.FindString(good[3])), "latency sketch of"}, // another second's durations
+		{strings.Replace(good[3], `"latency_sketch":"`, `"latency_sketch":"AAAA`, 1), "latency_sketch: damaged sketch"},
+		{strings.Replace(good[4], `"distinct_sketch":"`, `"distinct_sketch":"#`, 1), "distinct_sketch"},
+	}
+	if strings.Count(good[2], `"timed":`) != 1 || sketch.FindString(good[2]) == sketch.FindString(good[3]) || len(good) < 8 {
+		t.Fatalf("the traffic's summaries do not serve: %d of them\n%s", len(good), good[2])
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "LOGMON", Subjects: []string{"logmon.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	seq := 0
+	var where []string
+	publish := func(line string) {
+		if _, err := js.Publish(ctx, "logmon.h1", []byte(strings.TrimSuffix(line, "\n"))); err != nil {
+			t.Fatal(err)
+		}
+		seq++
+	}
+	for i, line := range good {
+		publish(line)
+		if i < len(bad) {
+			publish(strings.Replace(bad[i].line, `"host":"h1"`, `"host":"h9"`, 1))
+			where = append(where, "<stdin>:"+strconv.Itoa(seq)+": ")
+		}
+	}
+
+	sub := []string{"subscribe", url + "/logmon.>", "--until-idle", "300ms"}
+	for _, stage := range [][]string{append([]string{"alert"}, fleetRules...), {"stats", "--interval", "10s"}} {
+		want := logmon(t, []byte(strings.Join(good, "")), stage...).ok(t).stdout
+		r := logmonPipe(t, nil, sub, stage)
+		if r.code != exitOK {
+			t.Fatalf("%s: exit %d\n%s", r.cmd, r.code, r.stderr)
+		}
+		if r.stdout != want {
+			t.Errorf("%s (-want +got):\n%s", r.cmd, lineDiff(want, r.stdout))
+		}
+		for i, b := range bad {
+			if !regexp.MustCompile(regexp.QuoteMeta(where[i]) + `.*` + regexp.QuoteMeta(b.why)).MatchString(r.stderr) {
+				t.Errorf("%s: stderr does not say %s%s...:\n%s", r.cmd, where[i], b.why, r.stderr)
+			}
+		}
 	}
 }

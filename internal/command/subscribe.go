@@ -22,20 +22,21 @@ func streamFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "stream-max-age", Value: 7 * 24 * time.Hour, Usage: "a stream created here keeps records this long"},
 		&cli.DurationFlag{Name: "stream-duplicates", Value: 2 * time.Minute, Usage: "a stream created here drops a record published again within this window (same message id)"},
 		&cli.IntFlag{Name: "stream-replicas", Value: 1, Usage: "a stream created here is kept on `N` servers of a cluster"},
-		&cli.StringFlag{Name: "creds", Usage: "a NATS credentials `FILE` (user and password, or a token, go in the URL)"},
+		&cli.StringFlag{Name: "creds", Usage: "a NATS credentials `FILE` (user JWT and seed) or an nkey seed file (user and password, or a token, go in the URL)"},
+		&cli.StringFlag{Name: "tls-ca", Usage: "trust the server certificates signed by the CAs of this PEM `FILE`, in place of the system's (TLS, as with tls://)"},
 	}
 }
 
 // publishFlags are the flags of a stage that can publish its records.
 func publishFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "publish", Usage: "send the records to NATS JetStream, to `nats://HOST:PORT/logmon.NAME`, instead of standard output"},
+		&cli.StringFlag{Name: "publish", Usage: "send the records to NATS JetStream, to `nats://HOST:PORT/logmon.NAME` (the servers of a cluster: HOST:PORT,HOST:PORT,...), instead of standard output"},
 	}, streamFlags()...)
 }
 
 func fleetConfig(c *cli.Context, url string, log *slog.Logger) fleet.Config {
 	return fleet.Config{
-		URL: url, Creds: c.String("creds"), Stream: c.String("stream"),
+		URL: url, Creds: c.String("creds"), TLSCA: c.String("tls-ca"), Stream: c.String("stream"),
 		MaxAge: c.Duration("stream-max-age"), Duplicates: c.Duration("stream-duplicates"), Replicas: c.Int("stream-replicas"),
 		Warn: func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) },
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,9 +24,8 @@ import (
 type Publisher struct {
 	ctx     context.Context
 	cfg     Config
-	server  string
+	c       *conn
 	subject string
-	nc      *nats.Conn
 	js      jetstream.JetStream
 
 	// SkipPartial leaves out partial summaries: a stage whose state is
@@ -53,13 +53,14 @@ func Publish(ctx context.Context, cfg Config) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Publisher{ctx: ctx, cfg: cfg, server: server, subject: subject}
-	if p.nc, p.js, err = connect(ctx, cfg, server); err != nil {
+	c, err := connect(ctx, cfg, server, 0)
+	if err != nil {
 		return nil, err
 	}
+	p := &Publisher{ctx: c.ctx, cfg: cfg, c: c, subject: subject, js: c.js}
 	if err := p.retry(func(ctx context.Context) error { return ensureStream(ctx, p.js, cfg) }); err != nil {
-		p.nc.Close()
-		return nil, fmt.Errorf("stream %s: %w", cfg.Stream, err)
+		c.close()
+		return nil, fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 	}
 	return p, nil
 }
@@ -67,23 +68,31 @@ func Publish(ctx context.Context, cfg Config) (*Publisher, error) {
 // retry runs f until it succeeds, with backoff, saying why it waits; a
 // permission refused ends it with the server's words.
 func (p *Publisher) retry(f func(ctx context.Context) error) error {
+	return retry(p.c, p.cfg, f)
+}
+
+// retry runs f until it succeeds, with backoff, saying why it waits; a
+// permission refused ends it with the server's words, and so does the
+// end of c's context (a signal, or a permission violation said by the
+// server meanwhile).
+func retry(c *conn, cfg Config, f func(ctx context.Context) error) error {
 	wait := 250 * time.Millisecond
 	for {
-		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 		err := f(ctx)
 		cancel()
 		if err == nil {
 			return nil
 		}
-		if p.ctx.Err() != nil {
-			return p.ctx.Err()
+		if c.ctx.Err() != nil {
+			return context.Cause(c.ctx)
 		}
 		if denied(err) {
 			return err
 		}
-		p.cfg.Warn("%s: %v; retrying in %v", redact(p.server), err, wait)
-		if err := sleep(p.ctx, wait); err != nil {
-			return err
+		cfg.Warn("%s: %v; retrying in %v", c.name, err, wait)
+		if sleep(c.ctx, wait) != nil {
+			return context.Cause(c.ctx)
 		}
 		wait = min(2*wait, 10*time.Second)
 	}
@@ -98,7 +107,8 @@ func denied(err error) bool {
 	if apiErr != nil && (apiErr.Code == 403 || apiErr.Code == 400) {
 		return true
 	}
-	return refused(err)
+	return refused(err) || errors.Is(err, nats.ErrPermissionViolation) ||
+		errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount)
 }
 
 func (p *Publisher) Request(r *record.Request) error {
@@ -155,11 +165,11 @@ func (p *Publisher) Flush() error {
 			case <-s.ack.Ok():
 				continue
 			case err := <-s.ack.Err():
-				p.cfg.Warn("%s: record not acknowledged: %v; sending it again", redact(p.server), err)
+				p.cfg.Warn("%s: record not acknowledged: %v; sending it again", p.c.name, err)
 			case <-time.After(10 * time.Second):
-				p.cfg.Warn("%s: no acknowledgement in 10s; sending again", redact(p.server))
+				p.cfg.Warn("%s: no acknowledgement in 10s; sending again", p.c.name)
 			case <-p.ctx.Done():
-				return p.ctx.Err()
+				return fmt.Errorf("publishing to %s: %w", p.c.name, context.Cause(p.ctx))
 			}
 		}
 		err := p.retry(func(ctx context.Context) error {
@@ -167,7 +177,7 @@ func (p *Publisher) Flush() error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("publishing to %s: %w", redact(p.server), err)
+			return fmt.Errorf("publishing to %s: %w", p.c.name, err)
 		}
 	}
 	p.pending = p.pending[:0]
@@ -177,6 +187,6 @@ func (p *Publisher) Flush() error {
 // Close flushes and closes the connection.
 func (p *Publisher) Close() error {
 	err := p.Flush()
-	p.nc.Close()
+	p.c.close()
 	return err
 }

@@ -31,74 +31,81 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 	if err != nil {
 		return err
 	}
-	nc, js, err := connect(ctx, cfg, server)
+	c, err := connect(ctx, cfg, server, idle)
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
-	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
-	if from > 1 {
-		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, from
-	}
-	var cons jetstream.Consumer
-	wait := 250 * time.Millisecond
-	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		cons, err = js.OrderedConsumer(cctx, cfg.Stream, cc)
-		cancel()
-		if err == nil {
-			break
-		}
+	defer c.close()
+	ctx = c.ctx
+	s := &subscription{c: c, cfg: cfg, subject: subject, last: max(from, 1) - 1}
+	r, err := s.read()
+	if err != nil {
 		if ctx.Err() != nil {
-			return nil
+			return ended(ctx)
 		}
-		if denied(err) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			return fmt.Errorf("stream %s: %w", cfg.Stream, err)
-		}
-		cfg.Warn("%s: %v; retrying in %v", redact(server), err, wait)
-		if sleep(ctx, wait) != nil {
-			return nil
-		}
-		wait = min(2*wait, 10*time.Second)
+		return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return err
-	}
-	defer it.Stop()
+	defer func() { r.stop() }()
 	out := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	last := time.Now()
+	last, checked := time.Now(), time.Now()
 	tick := time.Second
 	if idle > 0 {
 		tick = min(tick, idle)
 	}
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	for {
-		msg, err := it.Next(jetstream.NextMaxWait(tick))
-		switch {
-		case errors.Is(err, nats.ErrTimeout) || errors.Is(err, context.DeadlineExceeded):
+		var n next
+		select {
+		case n = <-r.nexts:
+		case <-ticker.C:
 			if err := out.Flush(); err != nil {
 				return err
-			}
-			if ctx.Err() != nil {
-				return nil
 			}
 			if idle > 0 && time.Since(last) >= idle {
 				return nil
 			}
-			continue
-		case err != nil:
-			if ctx.Err() != nil {
-				return out.Flush()
+			if time.Since(last) >= stuckAfter && time.Since(checked) >= stuckAfter {
+				checked = time.Now()
+				if s.stuck() {
+					cfg.Warn("%s: stream %s holds records after sequence %d that have not come for %v; reading anew from %d", c.name, cfg.Stream, s.last, stuckAfter, s.last+1)
+					r.stop()
+					if r, err = s.read(); err != nil {
+						r = nil
+						if ctx.Err() != nil {
+							return ended(ctx)
+						}
+						return fmt.Errorf("%s: stream %s: %w", c.name, cfg.Stream, err)
+					}
+				}
 			}
-			return err
+			continue
+		case <-ctx.Done():
+			if err := out.Flush(); err != nil {
+				return err
+			}
+			return ended(ctx)
 		}
-		last = time.Now()
-		meta, err := msg.Metadata()
+		if n.err != nil {
+			if ctx.Err() != nil {
+				if err := out.Flush(); err != nil {
+					return err
+				}
+				return ended(ctx)
+			}
+			return n.err
+		}
+		meta, err := n.msg.Metadata()
 		if err != nil {
 			return err
 		}
-		line = placed(line[:0], msg.Data(), meta.Stream, meta.Sequence.Stream)
+		if meta.Sequence.Stream <= s.last {
+			continue // written already
+		}
+		last = time.Now()
+		s.last = meta.Sequence.Stream
+		line = placed(line[:0], n.msg.Data(), meta.Stream, meta.Sequence.Stream)
 		if _, err := out.Write(line); err != nil {
 			return err
 		}
@@ -108,6 +115,114 @@ func Subscribe(ctx context.Context, cfg Config, from uint64, idle time.Duration,
 			}
 		}
 	}
+}
+
+// stuckAfter is how long Subscribe waits for records before it looks
+// whether the stream holds some that have not come.
+const stuckAfter = 5 * time.Second
+
+// subscription reads a stream's records of a subject in order, with
+// nats.go's ordered consumer, made anew after the last record written
+// whenever it gets stuck.
+type subscription struct {
+	c       *conn
+	cfg     Config
+	subject string
+	last    uint64 // the sequence of the last record written
+}
+
+// next is what the iterator's Next gave.
+type next struct {
+	msg jetstream.Msg
+	err error
+}
+
+// reader is one ordered consumer's iterator, whose records come on
+// nexts. One Next waits for as long as it takes, in a goroutine of its
+// own: the iterator notices a consumer lost (a server restarted, a node
+// of a cluster gone) by missed heartbeats and by a reconnection seen
+// within one Next, and makes the consumer anew after the last record it
+// gave. Next with a short wait, over and over, missed both, and waited
+// for ever.
+type reader struct {
+	it    jetstream.MessagesContext
+	nexts chan next
+	quit  chan struct{}
+}
+
+// read makes an ordered consumer of the records after s.last (the stream
+// when it is missing, as a publisher does: a hub may start before its
+// hosts), waiting while the server cannot, and starts reading it.
+func (s *subscription) read() (*reader, error) {
+	cc := jetstream.OrderedConsumerConfig{FilterSubjects: []string{s.subject}, DeliverPolicy: jetstream.DeliverAllPolicy}
+	if s.last > 0 {
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, s.last+1
+	}
+	var cons jetstream.Consumer
+	err := retry(s.c, s.cfg, func(ctx context.Context) error {
+		if err := ensureStream(ctx, s.c.js, s.cfg); err != nil {
+			return err
+		}
+		var err error
+		cons, err = s.c.js.OrderedConsumer(ctx, s.cfg.Stream, cc)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A heartbeat every 2 s tells a lost consumer in about 4.
+	it, err := cons.Messages(jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{it: it, nexts: make(chan next), quit: make(chan struct{})}
+	go func() {
+		for {
+			msg, err := it.Next()
+			select {
+			case r.nexts <- next{msg, err}:
+			case <-r.quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return r, nil
+}
+
+func (r *reader) stop() {
+	if r != nil {
+		close(r.quit)
+		r.it.Stop()
+	}
+}
+
+// stuck reports whether the stream holds a record of the subject after
+// the last written. Asked when none has come for a while, it tells an
+// ordered consumer that waits for ever: the iterator does notice a
+// consumer lost, but when the stream's leader is killed in a cluster it
+// may keep making it anew in vain (seen with nats.go 1.49 and nats-server
+// 2.9: the hub stopped at the record before the kill).
+func (s *subscription) stuck() bool {
+	ctx, cancel := context.WithTimeout(s.c.ctx, 5*time.Second)
+	defer cancel()
+	st, err := s.c.js.Stream(ctx, s.cfg.Stream)
+	if err != nil {
+		return false
+	}
+	_, err = st.GetMsg(ctx, s.last+1, jetstream.WithGetMsgSubject(s.subject))
+	return err == nil
+}
+
+// ended is what ends Subscribe when ctx has ended: nil for a signal, the
+// server's words for a permission violation.
+func ended(ctx context.Context) error {
+	if err := context.Cause(ctx); errors.Is(err, nats.ErrPermissionViolation) {
+		return err
+	}
+	return nil
 }
 
 // placed appends the record data with "stream" and "seq" as its first
