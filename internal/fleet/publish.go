@@ -38,6 +38,10 @@ type Publisher struct {
 	pending []sent
 }
 
+// ackWait is how long a flush waits for the server's acknowledgements
+// before it sends again what they have not come for.
+var ackWait = 10 * time.Second
+
 // sent is a record sent and not yet acknowledged.
 type sent struct {
 	id   string
@@ -158,16 +162,32 @@ func (p *Publisher) send(id string) error {
 // Flush waits until the server has acknowledged every record sent,
 // sending again, with backoff, those it did not take.
 func (p *Publisher) Flush() error {
+	// One wait for the acknowledgements of the whole flush, not one for
+	// each record: lost without a disconnect, 1,024 of them would have
+	// taken hours to send again.
+	deadline := time.NewTimer(ackWait)
+	defer deadline.Stop()
+	expired := false
 	for i := range p.pending {
 		s := &p.pending[i]
-		if s.ack != nil {
+		if s.ack != nil && expired {
 			select {
 			case <-s.ack.Ok():
 				continue
 			case err := <-s.ack.Err():
 				p.cfg.Warn("%s: record not acknowledged: %v; sending it again", p.c.name, err)
-			case <-time.After(10 * time.Second):
-				p.cfg.Warn("%s: no acknowledgement in 10s; sending again", p.c.name)
+			default:
+				p.cfg.Warn("%s: record still not acknowledged; sending it again", p.c.name)
+			}
+		} else if s.ack != nil {
+			select {
+			case <-s.ack.Ok():
+				continue
+			case err := <-s.ack.Err():
+				p.cfg.Warn("%s: record not acknowledged: %v; sending it again", p.c.name, err)
+			case <-deadline.C:
+				expired = true
+				p.cfg.Warn("%s: no acknowledgement in %v; sending again", p.c.name, ackWait)
 			case <-p.ctx.Done():
 				return fmt.Errorf("publishing to %s: %w", p.c.name, context.Cause(p.ctx))
 			}
