@@ -706,6 +706,20 @@ func (st *jsonState) first(leaf *jsonLeaf, depth int) []byte {
 		}
 		return nil
 	}
+	if text != nil && depth+1 <= jsonMaxDepth {
+		// The rest of the list from after the string, rather than all of
+		// it again from its '[': a Caddy line's User-Agent (a list of one
+		// string, 130 bytes) was read twice. What container would say of
+		// the string read, it says here: a quote that ends the line.
+		if st.pos >= len(st.line) {
+			st.syntax("unterminated string")
+			return nil
+		}
+		if !st.containerFrom(st.pos, 1, depth) {
+			return nil
+		}
+		return text
+	}
 	st.pos = start
 	if !st.skip(depth) {
 		return nil
@@ -964,12 +978,21 @@ func (st *jsonState) str() ([]byte, bool) {
 // or len(b). It looks at 8 bytes at a time (SWAR, as package record's
 // scanners do): with bytes.IndexByte, twice a string, finding string ends
 // took 45 % of a Caddy line, most strings (keys, numbers as strings)
-// being too short for its setup to pay off.
+// being too short for its setup to pay off. Past 32 bytes (user agents,
+// referers, Caddy's TLS names) it goes on with bytes.IndexByte after
+// all, whose vector loop then wins (longStrEnd).
 func strEnd(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
+	lim := len(b)
+	if i+32 < lim {
+		lim = i + 32
+	}
+	for ; i+8 <= lim; i += 8 {
 		if m := quoteOrBackslash(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
+	}
+	if lim < len(b) {
+		return longStrEnd(b, i)
 	}
 	for ; i < len(b); i++ {
 		if c := b[i]; c == '"' || c == '\\' {
@@ -977,6 +1000,19 @@ func strEnd(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// longStrEnd is strEnd with bytes.IndexByte: the quote, then a
+// backslash before it (strings without one are most).
+func longStrEnd(b []byte, i int) int {
+	end := len(b)
+	if q := bytes.IndexByte(b[i:], '"'); q >= 0 {
+		end = i + q
+	}
+	if k := bytes.IndexByte(b[i:end], '\\'); k >= 0 {
+		return i + k
+	}
+	return end
 }
 
 // quoteOrBackslash returns the top bit of each byte of x that is '"' or
@@ -1076,9 +1112,14 @@ func (st *jsonState) skip(depth int) bool {
 // key by key did. Its JSON is not checked beyond that (brackets that
 // close, strings that end): the record is made of the keys read.
 func (st *jsonState) container(depth int) bool {
+	return st.containerFrom(st.pos, 0, depth)
+}
+
+// containerFrom is container from line[i] on, open brackets already
+// open.
+func (st *jsonState) containerFrom(i, open, depth int) bool {
 	line := st.line
-	open := 0
-	for i := st.pos; i < len(line); i++ {
+	for ; i < len(line); i++ {
 		switch line[i] {
 		case '"':
 			for {
@@ -1128,6 +1169,13 @@ func jsonTime(b []byte, u unit, isString bool) (sec int64, nsec int32, ok bool) 
 		return 0, 0, false
 	}
 	var buf [48]byte
+	if len(b) >= 19 && b[4] == '-' && b[10] == 'T' && len(b) < len(buf)-2 && !hhmmZone(b) {
+		// RFC 3339 as it is (Traefik's StartUTC and time): what the
+		// normalising below would leave unchanged, read in place; the
+		// copy into buf was a sixth of the time of a Traefik line's two
+		// times.
+		return parseTimestamp(b)
+	}
 	switch {
 	case len(b) >= 19 && (b[4] == '-' || b[4] == '/') && len(b) < len(buf)-2:
 		// ISO 8601 / RFC 3339 with a 'T' or a space; Caddy's wall time
@@ -1146,7 +1194,8 @@ func jsonTime(b []byte, u unit, isString bool) (sec int64, nsec int32, ok bool) 
 			buf[10] = 'T'
 		}
 		// +hhmm -> +hh:mm
-		if z := n - 5; z >= 19 && (buf[z] == '+' || buf[z] == '-') && allDigits(buf[z+1:n]) {
+		if hhmmZone(buf[:n]) {
+			z := n - 5
 			buf[z+5], buf[z+4], buf[z+3] = buf[z+4], buf[z+3], ':'
 			n++
 		}
@@ -1155,6 +1204,13 @@ func jsonTime(b []byte, u unit, isString bool) (sec int64, nsec int32, ok bool) 
 		return parseTimestamp(b) // CLF
 	}
 	return 0, 0, false
+}
+
+// hhmmZone says b ends in a zone without a colon, +hhmm or -hhmm, after
+// at least 19 bytes of date and time.
+func hhmmZone(b []byte) bool {
+	z := len(b) - 5
+	return z >= 19 && (b[z] == '+' || b[z] == '-') && allDigits(b[z+1:])
 }
 
 // epochTime reads a number since the Unix epoch: digits with an optional
@@ -1234,11 +1290,22 @@ func jsonDuration(b []byte, u unit, isString bool) (float64, bool) {
 	}
 	if u == unitCaddy {
 		u = unitS
-		if !isString && bytes.IndexAny(b, ".eE") < 0 {
+		if !isString && !hasFracOrExp(b) {
 			u = unitNS // duration_format nano: an integer
 		}
 	}
 	return scaledDecimal(b, u.exp10())
+}
+
+// hasFracOrExp says a JSON number has a fraction or an exponent:
+// bytes.IndexAny builds a set of its chars at every call.
+func hasFracOrExp(b []byte) bool {
+	for _, c := range b {
+		if c == '.' || c == 'e' || c == 'E' {
+			return true
+		}
+	}
+	return false
 }
 
 // scaledDecimal reads a non-negative decimal number (digits, an optional
