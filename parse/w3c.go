@@ -2,7 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/logmon/logmon/internal/record"
 )
@@ -232,8 +234,24 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 	var bad *LineError // the first bad field: a wrong count of fields says more
 	n := 0
 	i := skipBlanks(line, 0)
+	pat := swarLSB * uint64(sep)
 	for ; i <= len(line) && n <= last && n < len(fields); n++ {
-		end := fieldEnd(line, i, sep)
+		// The field's end: its first word looked at here (SWAR, as in
+		// fieldEnd), as most fields end in it (a date, a "-", a status,
+		// a size): a call to fieldEnd for each of the 24 fields read
+		// was a third of a CloudFront line (fieldEnd is too big to be
+		// inlined).
+		end := i + 8
+		if end <= len(line) {
+			x := binary.LittleEndian.Uint64(line[i:]) ^ pat
+			if m := (x - swarLSB) &^ x & swarMSB; m != 0 {
+				end = i + bits.TrailingZeros64(m)>>3
+			} else {
+				end = fieldEnd(line, end, sep)
+			}
+		} else {
+			end = fieldEnd(line, i, sep)
+		}
 		v := line[i:end:end]
 		i = end + 1
 		switch fields[n] {
