@@ -76,6 +76,9 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 		if i, err = next(line, end, "times", "processing time"); err != nil {
 			return err
 		}
+		if t[k], end, ok = secondsField(line, i); ok {
+			continue // one pass (see uintField)
+		}
 		end = fieldEnd(line, i, ' ')
 		var has bool
 		if t[k], has, ok = loggedSeconds(line[i:end], 1); !ok {
@@ -92,19 +95,23 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if i, err = next(line, end, "processing times", "status"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if !isDash(line[i:end]) {
-		if r.Status, ok = parseStatus(line[i:end]); !ok {
-			return lineError("bad status", line[i:end])
+	if r.Status, end, ok = statusField(line, i); !ok {
+		end = fieldEnd(line, i, ' ')
+		if !isDash(line[i:end]) {
+			if r.Status, ok = parseStatus(line[i:end]); !ok {
+				return lineError("bad status", line[i:end])
+			}
 		}
 	}
 	if i, err = next(line, end, "status", "target status"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if !isDash(line[i:end]) {
-		if r.UpstreamStatus, ok = parseStatus(line[i:end]); !ok {
-			return lineError("bad target status", line[i:end])
+	if r.UpstreamStatus, end, ok = statusField(line, i); !ok {
+		end = fieldEnd(line, i, ' ')
+		if !isDash(line[i:end]) {
+			if r.UpstreamStatus, ok = parseStatus(line[i:end]); !ok {
+				return lineError("bad target status", line[i:end])
+			}
 		}
 	}
 
@@ -116,9 +123,11 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 	if i, err = next(line, end, "received bytes", "sent bytes"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if r.Bytes, ok = parseSize(line[i:end]); !ok {
-		return lineError("bad size", line[i:end])
+	if r.Bytes, end, ok = uintField(line, i); !ok {
+		end = fieldEnd(line, i, ' ')
+		if r.Bytes, ok = parseSize(line[i:end]); !ok {
+			return lineError("bad size", line[i:end])
+		}
 	}
 
 	// "request" "user_agent"; the fields after them are skipped.
@@ -163,7 +172,7 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 // duration.
 func (p *Parser) s3(line []byte, r *record.Request) error {
 	i := skipSpaces(line, 0)
-	end := fieldEnd(line, i, ' ')
+	end := longFieldEnd(line, i, ' ') // the owner's 64 hex digits: bytes.IndexByte at once
 	if line[i] == '[' {
 		return lineError("want the bucket owner and the bucket before the timestamp, found", line[i:])
 	}
@@ -218,14 +227,17 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		splitRequest(line[i:end:end], r)
 	}
 
-	// status error_code bytes_sent object_size total_time turn_around_time
+	// status error_code bytes_sent object_size total_time turn_around_time,
+	// each number read in one pass where it is plain (see uintField).
 	if i, err = next(line, end, "request URI", "status"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if !isDash(line[i:end]) {
-		if r.Status, ok = parseStatus(line[i:end]); !ok {
-			return lineError("bad status", line[i:end])
+	if r.Status, end, ok = statusField(line, i); !ok {
+		end = fieldEnd(line, i, ' ')
+		if !isDash(line[i:end]) {
+			if r.Status, ok = parseStatus(line[i:end]); !ok {
+				return lineError("bad status", line[i:end])
+			}
 		}
 	}
 	if i, err = next(line, end, "status", "error code"); err != nil {
@@ -235,9 +247,11 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = next(line, end, "error code", "bytes sent"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if r.Bytes, ok = parseSize(line[i:end]); !ok {
-		return lineError("bad size", line[i:end])
+	if r.Bytes, end, ok = uintField(line, i); !ok {
+		end = fieldEnd(line, i, ' ')
+		if r.Bytes, ok = parseSize(line[i:end]); !ok {
+			return lineError("bad size", line[i:end])
+		}
 	}
 	if i, err = next(line, end, "bytes sent", "object size"); err != nil {
 		return err
@@ -246,10 +260,15 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = next(line, end, "object size", "total time"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
-	if !isDash(line[i:end]) {
-		if r.Duration, r.Timed, ok = loggedSeconds(line[i:end], 1000); !ok {
-			return lineError("bad total time", line[i:end])
+	if ms, e, plain := uintField(line, i); plain && ms < 1<<53 {
+		// loggedSeconds' value (fixedDecimal's, over 1000), in one pass.
+		r.Duration, r.Timed, end = float64(ms)/1000, true, e
+	} else {
+		end = fieldEnd(line, i, ' ')
+		if !isDash(line[i:end]) {
+			if r.Duration, r.Timed, ok = loggedSeconds(line[i:end], 1000); !ok {
+				return lineError("bad total time", line[i:end])
+			}
 		}
 	}
 	if i, err = next(line, end, "total time", "turn-around time"); err != nil {

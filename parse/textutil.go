@@ -195,3 +195,62 @@ func next(line []byte, i int, prev, name string) (int, *LineError) {
 	}
 	return nextField(line, i, prev, name)
 }
+
+// uintField reads a field of 1 to 18 digits at line[i:] in one pass: its
+// value and its end, when the field is that and ends at a space or at the
+// end of the line; ok false for anything else, which the caller reads
+// the general way (fieldEnd, then parseStatus, parseSize...), its errors
+// included. Finding the end and then reading the digits was two passes
+// over each of an S3 line's six numbers and an ALB line's four.
+func uintField(line []byte, i int) (n int64, end int, ok bool) {
+	j := i
+	for ; j < len(line) && j-i < 18; j++ {
+		d := line[j] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int64(d)
+	}
+	if j == i || j < len(line) && line[j] != ' ' {
+		return 0, 0, false
+	}
+	return n, j, true
+}
+
+// statusField is uintField for a status: exactly three digits, 100 to
+// 999, as parseStatus reads it; ok false for anything else.
+func statusField(line []byte, i int) (status, end int, ok bool) {
+	if i+3 > len(line) || i+3 < len(line) && line[i+3] != ' ' {
+		return 0, 0, false
+	}
+	a, b, c := line[i]-'0', line[i+1]-'0', line[i+2]-'0'
+	if a-1 > 8 || b > 9 || c > 9 {
+		return 0, 0, false
+	}
+	return int(a)*100 + int(b)*10 + int(c), i + 3, true
+}
+
+// secondsField is uintField for a time in seconds with three to six
+// decimals (AWS's 0.000073): its value as fixedDecimal reads it (an
+// integer of at most 15 digits over an exact power of ten), in one pass;
+// ok false for anything else (-1 included), read the general way.
+func secondsField(line []byte, i int) (v float64, end int, ok bool) {
+	var n uint64
+	j, frac := i, -1
+	for ; j < len(line) && j-i < 16; j++ {
+		c := line[j]
+		switch {
+		case '0' <= c && c <= '9':
+			n = n*10 + uint64(c-'0')
+		case c == '.' && frac < 0 && j > i:
+			frac = j
+		default:
+			goto done
+		}
+	}
+done:
+	if frac < 0 || j-frac-1 < 1 || j-i == 16 || j < len(line) && line[j] != ' ' {
+		return 0, 0, false
+	}
+	return float64(n) / pow10[j-frac-1], j, true
+}
