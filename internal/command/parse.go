@@ -2,6 +2,7 @@ package command
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,7 +32,7 @@ func parseCommand(e env) *cli.Command {
 			&cli.StringSliceFlag{Name: "follow", Aliases: []string{"F"}, KeepSpace: true, Usage: "read `FILE` itself and follow it as it grows, is rotated or truncated, like tail -F; from its start unless --from-end or --resume say otherwise. Repeat it to follow several files as one stream, merged in time order, each file known by its own identity and offsets"},
 			&cli.BoolFlag{Name: "from-end", Usage: "with --follow: start at the end of the file, reading only lines written from now on"},
 			&cli.StringFlag{Name: "resume", Usage: "with --follow: start after the last line counted by the stage that keeps `STATE` (its --state file); a missing STATE means a fresh start"},
-		}, slices.Concat(inputFlags(), logFlags())...),
+		}, slices.Concat(inputFlags(), logFlags(), publishFlags())...),
 		Action: func(c *cli.Context) error {
 			out, err := sink(c, e)
 			if err != nil {
@@ -40,6 +41,10 @@ func parseCommand(e env) *cli.Command {
 			// A followed file's notices come from the reading goroutine,
 			// warnings from this one: the logger keeps their lines whole.
 			log, err := logger(c, e, "parse")
+			if err != nil {
+				return err
+			}
+			out, closePub, err := publishSink(c, out, log, false)
 			if err != nil {
 				return err
 			}
@@ -62,7 +67,8 @@ func parseCommand(e env) *cli.Command {
 				cmd.Rejects = bufio.NewWriter(f)
 			}
 			// Records among the log lines are passed on, line by line.
-			return drive(c, e, input.Config{In: in, Mixed: true, Where: where}, cmd)
+			err = drive(c, e, input.Config{In: in, Mixed: true, Where: where}, cmd)
+			return errors.Join(err, closePub())
 		},
 	}
 }

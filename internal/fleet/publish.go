@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -38,13 +39,21 @@ type Publisher struct {
 	pending []sent
 }
 
+// opts are the publish options of s: its message id, when it has one.
+func (s *sent) opts() []jetstream.PublishOpt {
+	if s.id == "" {
+		return nil
+	}
+	return []jetstream.PublishOpt{jetstream.WithMsgID(s.id)}
+}
+
 // ackWait is how long a flush waits for the server's acknowledgements
 // before it sends again what they have not come for.
 var ackWait = 10 * time.Second
 
 // sent is a record sent and not yet acknowledged.
 type sent struct {
-	id   string
+	id   string // the message id; "" for none
 	data []byte
 	ack  jetstream.PubAckFuture // nil: not sent yet (the send failed)
 }
@@ -115,9 +124,17 @@ func denied(err error) bool {
 		errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount)
 }
 
+// Request publishes a request. Its message id is its place in a followed
+// file (file_id and offset), which names it; a request without one has no
+// id, and the server drops no repeat of it: two requests of the same
+// second, client and path are two requests, and an id made of the
+// record's bytes (as other records have) dropped the second.
 func (p *Publisher) Request(r *record.Request) error {
 	p.buf = r.AppendJSON(p.buf[:0])
-	return p.send(p.hashID("request"))
+	if r.File == nil {
+		return p.send("")
+	}
+	return p.send(p.subject + " request " + string(r.File) + " " + strconv.FormatInt(r.Offset, 10))
 }
 
 func (p *Publisher) Summary(s *record.Summary) error {
@@ -139,6 +156,9 @@ func (p *Publisher) Alert(a *record.Alert) error {
 
 func (p *Publisher) Raw(typ record.Type, line []byte) error {
 	p.buf = append(p.buf[:0], line...)
+	if typ == record.TypeRequest {
+		return p.send("") // as Request: identical requests are not repeats
+	}
 	return p.send(p.hashID(typ.String()))
 }
 
@@ -151,7 +171,7 @@ func (p *Publisher) hashID(typ string) string {
 // send sends the record in buf.
 func (p *Publisher) send(id string) error {
 	s := sent{id: id, data: append([]byte(nil), p.buf...)}
-	s.ack, _ = p.js.PublishAsync(p.subject, s.data, jetstream.WithMsgID(id))
+	s.ack, _ = p.js.PublishAsync(p.subject, s.data, s.opts()...)
 	p.pending = append(p.pending, s)
 	if len(p.pending) >= 1024 {
 		return p.Flush()
@@ -193,7 +213,7 @@ func (p *Publisher) Flush() error {
 			}
 		}
 		err := p.retry(func(ctx context.Context) error {
-			_, err := p.js.Publish(ctx, p.subject, s.data, jetstream.WithMsgID(s.id))
+			_, err := p.js.Publish(ctx, p.subject, s.data, s.opts()...)
 			return err
 		})
 		if err != nil {
