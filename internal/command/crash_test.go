@@ -112,29 +112,7 @@ func startPipeOf(t *testing.T, bin, dir string, logs []string, stage string, out
 	for _, log := range logs {
 		args = append(args, "-F", log)
 	}
-	parse := exec.Command(bin, append(args, "--resume", state)...)
-	st := exec.Command(bin, append(crashArgs[stage], "--state", state)...)
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	parse.Stdout, parse.Stderr = w, errs
-	st.Stdin, st.Stdout, st.Stderr = r, out, errs
-	if err := parse.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r.Close()
-	w.Close()
-	p := &pipe{parse: parse, stage: st, done: make(chan struct{})}
-	go func() {
-		parse.Wait()
-		st.Wait()
-		close(p.done)
-	}()
-	return p
+	return startPipeline(t, bin, append(args, "--resume", state), append(crashArgs[stage], "--state", state), out, errs)
 }
 
 // stop ends a run whose parse was killed or told to stop: the stage then
@@ -163,17 +141,7 @@ func (p *pipe) stop(t *testing.T, parseRuns bool) {
 // parse, its stage or both with kill -9, and waits for it to end.
 func (p *pipe) killAtRandom(t *testing.T, rng *rand.Rand) {
 	time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
-	victims := []*exec.Cmd{p.parse, p.stage}
-	switch rng.IntN(3) {
-	case 0:
-		victims = victims[:1]
-	case 1:
-		victims = victims[1:]
-	}
-	for _, v := range victims {
-		v.Process.Kill() // kill -9
-	}
-	p.stop(t, victims[0] != p.parse)
+	p.kill(t, rng)
 }
 
 // syncWriter serialises the writes of the processes of all runs, and

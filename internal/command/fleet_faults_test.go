@@ -312,37 +312,13 @@ func TestNATSFaults(t *testing.T) {
 	// The stream: every host's every second once, as an uninterrupted run
 	// of the host wrote it (its partial summaries, the seconds still open
 	// at its end, left out as --publish leaves them).
-	seen := map[string]string{}
-	for _, line := range strings.SplitAfter(string(stream), "\n") {
-		if line == "" {
-			continue
-		}
-		var s struct{ Host, Start string }
-		json.Unmarshal([]byte(line), &s)
-		key := s.Host + " " + s.Start
-		if _, ok := seen[key]; ok {
-			t.Errorf("the summary of %s is in the stream twice", key)
-		}
-		seen[key] = line
-	}
+	seen := streamSummaries(t, stream)
 	want := 0
 	for h := range hosts {
 		name := "h" + strconv.Itoa(h+1)
 		recs := logmon(t, bytes.Join(split[h], nil), "parse", "--log-format", nginxTimed).ok(t).stdout
 		ref := logmon(t, []byte(recs), "stats", "--interval", "1s", "--host", name, "--state", filepath.Join(dir, name+".ref")).ok(t).stdout
-		for _, line := range strings.SplitAfter(ref, "\n") {
-			if line == "" || strings.Contains(line, `"partial":true`) {
-				continue
-			}
-			want++
-			var s struct{ Host, Start string }
-			json.Unmarshal([]byte(line), &s)
-			if got, ok := seen[s.Host+" "+s.Start]; !ok {
-				t.Errorf("the summary of %s %s is not in the stream", s.Host, s.Start)
-			} else if got != line {
-				t.Errorf("the summary of %s %s (-want +got):\n-%s+%s", s.Host, s.Start, line, got)
-			}
-		}
+		want += inStream(t, seen, ref)
 	}
 	if len(seen) != want {
 		t.Errorf("the stream holds %d summaries, uninterrupted runs wrote %d complete ones", len(seen), want)
@@ -618,34 +594,10 @@ func TestNATSCluster(t *testing.T) {
 	}
 	hub.stop(t, true)
 
-	seen := map[string]string{}
-	for _, line := range strings.SplitAfter(string(stream), "\n") {
-		if line == "" {
-			continue
-		}
-		var s struct{ Start string }
-		json.Unmarshal([]byte(line), &s)
-		if _, ok := seen[s.Start]; ok {
-			t.Errorf("the summary of %s is in the stream twice", s.Start)
-		}
-		seen[s.Start] = line
-	}
+	seen := streamSummaries(t, stream)
 	recs := logmon(t, raw, "parse", "--log-format", nginxTimed).ok(t).stdout
 	ref := logmon(t, []byte(recs), "stats", "--interval", "1s", "--host", "h1", "--state", filepath.Join(dir, "ref.state")).ok(t).stdout
-	want := 0
-	for _, line := range strings.SplitAfter(ref, "\n") {
-		if line == "" || strings.Contains(line, `"partial":true`) {
-			continue
-		}
-		want++
-		var s struct{ Start string }
-		json.Unmarshal([]byte(line), &s)
-		if got, ok := seen[s.Start]; !ok {
-			t.Errorf("the summary of %s is not in the stream", s.Start)
-		} else if got != line {
-			t.Errorf("the summary of %s (-want +got):\n-%s+%s", s.Start, line, got)
-		}
-	}
+	want := inStream(t, seen, ref)
 	if len(seen) != want {
 		t.Errorf("the stream holds %d summaries, an uninterrupted run wrote %d complete ones", len(seen), want)
 	}

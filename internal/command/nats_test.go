@@ -278,18 +278,8 @@ func TestNATSCrashRestart(t *testing.T) {
 		default:
 			p := start()
 			time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
-			victims := []*exec.Cmd{p.parse, p.stage}
-			switch rng.IntN(3) {
-			case 0:
-				victims = victims[:1]
-			case 1:
-				victims = victims[1:]
-			}
-			for _, v := range victims {
-				v.Process.Kill() // kill -9
-			}
+			p.kill(t, rng)
 			kills++
-			p.stop(t, victims[0] != p.parse)
 			continue
 		}
 		break
@@ -310,36 +300,11 @@ func TestNATSCrashRestart(t *testing.T) {
 	}
 
 	hub := subscribed(t, logmon(t, nil, "subscribe", url+"/logmon.>", "--until-idle", "500ms").ok(t).stdout)
-	seen := map[string]string{}
-	for _, line := range strings.SplitAfter(string(hub), "\n") {
-		if line == "" {
-			continue
-		}
-		var s struct{ Start string }
-		json.Unmarshal([]byte(line), &s)
-		if _, ok := seen[s.Start]; ok {
-			t.Errorf("the summary of %s is in the stream twice", s.Start)
-		}
-		seen[s.Start] = line
-	}
-	// The reference: one uninterrupted run, its partial summaries (the
-	// seconds still open when it ends) left out, as --publish leaves them.
+	seen := streamSummaries(t, hub)
+	// The reference: one uninterrupted run.
 	ref := logmon(t, data, "parse").ok(t).stdout
 	want := logmon(t, []byte(ref), "stats", "--interval", "1s", "--host", "web1", "--state", filepath.Join(dir, "ref.state")).ok(t).stdout
-	n := 0
-	for _, line := range strings.SplitAfter(want, "\n") {
-		if line == "" || strings.Contains(line, `"partial":true`) {
-			continue
-		}
-		n++
-		var s struct{ Start string }
-		json.Unmarshal([]byte(line), &s)
-		if got, ok := seen[s.Start]; !ok {
-			t.Errorf("the summary of %s is not in the stream", s.Start)
-		} else if got != line {
-			t.Errorf("the summary of %s (-want +got):\n-%s+%s", s.Start, line, got)
-		}
-	}
+	n := inStream(t, seen, want)
 	if n < 100 {
 		t.Fatalf("an uninterrupted run wrote only %d complete summaries: the test proves nothing", n)
 	}
@@ -441,4 +406,47 @@ func TestNATSBadSummary(t *testing.T) {
 			}
 		}
 	}
+}
+
+// streamSummaries keys the summaries of a stream (subscribed's output)
+// by host and start, and fails the test on one that is there twice.
+func streamSummaries(t *testing.T, stream []byte) map[string]string {
+	t.Helper()
+	seen := map[string]string{}
+	for _, line := range strings.SplitAfter(string(stream), "\n") {
+		if line == "" {
+			continue
+		}
+		var s struct{ Host, Start string }
+		json.Unmarshal([]byte(line), &s)
+		key := s.Host + " " + s.Start
+		if _, ok := seen[key]; ok {
+			t.Errorf("the summary of %s is in the stream twice", key)
+		}
+		seen[key] = line
+	}
+	return seen
+}
+
+// inStream checks that every complete summary of ref, the output of an
+// uninterrupted run (its partial summaries, the seconds still open at its
+// end, left out as --publish leaves them), is in the stream (seen, from
+// streamSummaries) as that run wrote it, and returns how many there are.
+func inStream(t *testing.T, seen map[string]string, ref string) int {
+	t.Helper()
+	n := 0
+	for _, line := range strings.SplitAfter(ref, "\n") {
+		if line == "" || strings.Contains(line, `"partial":true`) {
+			continue
+		}
+		n++
+		var s struct{ Host, Start string }
+		json.Unmarshal([]byte(line), &s)
+		if got, ok := seen[s.Host+" "+s.Start]; !ok {
+			t.Errorf("the summary of %s %s is not in the stream", s.Host, s.Start)
+		} else if got != line {
+			t.Errorf("the summary of %s %s (-want +got):\n-%s+%s", s.Host, s.Start, line, got)
+		}
+	}
+	return n
 }
