@@ -194,7 +194,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	}
 	date := line[i+1 : i+1+e]
 	var ok bool
-	if r.Sec, r.Nsec, ok = parseTimestamp(date); !ok {
+	if r.Sec, r.Nsec, ok = p.timestamp(date); !ok {
 		return lineError("bad timestamp", date)
 	}
 	end = i + 1 + e + 1

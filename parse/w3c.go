@@ -338,7 +338,7 @@ func (p *Parser) w3cData(line []byte, r *record.Request, defaults []w3cField) er
 	}
 	ts := append(append(append(append(buf[:0], date...), 'T'), tim...), 'Z')
 	var ok bool
-	if r.Sec, r.Nsec, ok = parseTimestamp(ts); !ok {
+	if r.Sec, r.Nsec, ok = p.timestamp(ts); !ok {
 		// Not ts: quoting it would move buf to the heap on every line.
 		return &LineError{Reason: "bad date and time " + quote(date) + " " + quote(tim)}
 	}
