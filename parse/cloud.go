@@ -180,7 +180,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
+	end = spaceEnd(line, i)
 	bucket := line[i:end:end]
 	if i, err = next(line, end, "bucket", "timestamp"); err != nil {
 		return err
@@ -206,7 +206,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		if i, err = next(line, end, prev, name); err != nil {
 			return err
 		}
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 		tok[k], prev = line[i:end:end], name
 	}
 	r.Remote, r.User = tok[0], dashNil(tok[1])
@@ -223,7 +223,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		splitRequest(req, r)
 		end = after
 	} else {
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 		splitRequest(line[i:end:end], r)
 	}
 
@@ -233,7 +233,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		return err
 	}
 	if r.Status, end, ok = statusField(line, i); !ok {
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 		if !isDash(line[i:end]) {
 			if r.Status, ok = parseStatus(line[i:end]); !ok {
 				return lineError("bad status", line[i:end])
@@ -243,12 +243,12 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = next(line, end, "status", "error code"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
+	end = spaceEnd(line, i)
 	if i, err = next(line, end, "error code", "bytes sent"); err != nil {
 		return err
 	}
 	if r.Bytes, end, ok = uintField(line, i); !ok {
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 		if r.Bytes, ok = parseSize(line[i:end]); !ok {
 			return lineError("bad size", line[i:end])
 		}
@@ -256,7 +256,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = next(line, end, "bytes sent", "object size"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
+	end = spaceEnd(line, i)
 	if i, err = next(line, end, "object size", "total time"); err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		// loggedSeconds' value (fixedDecimal's, over 1000), in one pass.
 		r.Duration, r.Timed, end = float64(ms)/1000, true, e
 	} else {
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 		if !isDash(line[i:end]) {
 			if r.Duration, r.Timed, ok = loggedSeconds(line[i:end], 1000); !ok {
 				return lineError("bad total time", line[i:end])
@@ -274,7 +274,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if i, err = next(line, end, "total time", "turn-around time"); err != nil {
 		return err
 	}
-	end = fieldEnd(line, i, ' ')
+	end = spaceEnd(line, i)
 
 	// "referer" "user_agent"
 	if i, err = next(line, end, "turn-around time", "referer"); err != nil {
@@ -305,7 +305,7 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		if i == len(line) || line[i] == '"' {
 			return nil // an older line, without the Host header
 		}
-		end = fieldEnd(line, i, ' ')
+		end = spaceEnd(line, i)
 	}
 	if host := line[i:end:end]; !isDash(host) {
 		r.VHost = host
