@@ -199,17 +199,32 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	}
 	end = i + 1 + e + 1
 
-	// remote_ip requester request_id operation key
-	var tok [5][]byte
-	prev := "timestamp"
-	for k, name := range [...]string{"remote IP", "requester", "request ID", "operation", "key"} {
-		if i, err = next(line, end, prev, name); err != nil {
-			return err
-		}
-		end = spaceEnd(line, i)
-		tok[k], prev = line[i:end:end], name
+	// remote_ip requester request_id operation key, written out: as a
+	// loop over their names, with an array of the five, 4 % of s3's parse
+	// went to the loop itself.
+	if i, err = next(line, end, "timestamp", "remote IP"); err != nil {
+		return err
 	}
-	r.Remote, r.User = tok[0], dashNil(tok[1])
+	end = spaceEnd(line, i)
+	remote := line[i:end:end]
+	if i, err = next(line, end, "remote IP", "requester"); err != nil {
+		return err
+	}
+	end = spaceEnd(line, i)
+	user := line[i:end:end]
+	if i, err = next(line, end, "requester", "request ID"); err != nil {
+		return err
+	}
+	end = spaceEnd(line, i)
+	if i, err = next(line, end, "request ID", "operation"); err != nil {
+		return err
+	}
+	end = spaceEnd(line, i)
+	if i, err = next(line, end, "operation", "key"); err != nil {
+		return err
+	}
+	end = spaceEnd(line, i)
+	r.Remote, r.User = remote, dashNil(user)
 
 	// "request_uri": "-" when the operation has none, quoted or not.
 	if i, err = next(line, end, "key", "request URI"); err != nil {
