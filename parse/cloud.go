@@ -320,7 +320,11 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 		if i == len(line) || line[i] == '"' {
 			return nil // an older line, without the Host header
 		}
-		end = spaceEnd(line, i)
+		if i+1 < len(line) && line[i+1] == ' ' {
+			end = i + 1 // "-", as spaceEnd
+		} else {
+			end = longFieldEnd(line, i, ' ')
+		}
 	}
 	if host := line[i:end:end]; !isDash(host) {
 		r.VHost = host
