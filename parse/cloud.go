@@ -319,7 +319,11 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	}
 	r.Agent = dashNil(r.Agent)
 
-	// version_id host_id signature_version cipher_suite authentication_type host_header
+	// version_id host_id signature_version cipher_suite authentication_type host_header:
+	// a "-" ends inline, anything else with bytes.IndexByte at once, as
+	// these are long (the host ID's 76 bytes, the cipher's and host's 30
+	// to 40): fieldEnd's four words of SWAR first made s3's parse 7 %
+	// slower (230 ns a line against 215).
 	r.VHost = bucket
 	for k := 0; k < 6; k++ {
 		i = skipSpaces(line, end)
