@@ -112,14 +112,7 @@ func (a *Aggregator) Summary(s *record.Summary) error {
 	if late {
 		b.late += s.Requests
 	}
-	st := &b.status
-	st.C1xx += s.Status.C1xx
-	st.C2xx += s.Status.C2xx
-	st.C3xx += s.Status.C3xx
-	st.C4xx += s.Status.C4xx
-	st.C5xx += s.Status.C5xx
-	st.Other += s.Status.Other
-	st.None += s.Status.None
+	b.status.Add(s.Status)
 	if s.Timed > 0 {
 		b.timed += s.Timed
 		b.slowest = max(b.slowest, s.Max)

@@ -2,8 +2,6 @@ package record
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math/bits"
 )
 
 // plainObject says that line is a JSON object, valid as Decoder.Record
@@ -41,16 +39,7 @@ func plainObject(line []byte) bool {
 				if i == len(line) || line[i] != '"' {
 					return false
 				}
-				end := i + 1
-				for end+8 <= len(line) {
-					if m := endsString(binary.LittleEndian.Uint64(line[end:])); m != 0 {
-						end += bits.TrailingZeros64(m) >> 3
-						goto keyEnd
-					}
-					end += 8
-				}
-				end = stringEnd(line, end)
-			keyEnd:
+				end := stringEnd(line, i+1)
 				if end == len(line) || line[end] != '"' {
 					return false // an escape, a control character, no end
 				}
@@ -68,16 +57,7 @@ func plainObject(line []byte) bool {
 			}
 			switch c := line[i]; {
 			case c == '"':
-				end := i + 1
-				for end+8 <= len(line) {
-					if m := endsString(binary.LittleEndian.Uint64(line[end:])); m != 0 {
-						end += bits.TrailingZeros64(m) >> 3
-						goto valueEnd
-					}
-					end += 8
-				}
-				end = stringEnd(line, end)
-			valueEnd:
+				end := stringEnd(line, i+1)
 				if end == len(line) || line[end] != '"' {
 					return false
 				}

@@ -97,6 +97,18 @@ type StatusClasses struct {
 	None  int64 // no status logged ("-": an aborted request); written only when not 0
 }
 
+// Add adds o's counts to c: the classes of two intervals, or of two
+// hosts' summaries of one, folded together.
+func (c *StatusClasses) Add(o StatusClasses) {
+	c.C1xx += o.C1xx
+	c.C2xx += o.C2xx
+	c.C3xx += o.C3xx
+	c.C4xx += o.C4xx
+	c.C5xx += o.C5xx
+	c.Other += o.Other
+	c.None += o.None
+}
+
 // AppendJSON appends s as one JSON object (no newline). The times are
 // written in UTC. A nil list is written as [], never null, so that jq's
 // .sections[0] and length work on every summary.

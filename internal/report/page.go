@@ -143,13 +143,7 @@ func (r *Report) totals(ps []*point, t0, t1 int64, alerts int) []kv {
 		peak = max(peak, p.peakRate())
 		all.requests += p.requests
 		all.bytes = satAdd(all.bytes, p.bytes)
-		all.status.C1xx += p.status.C1xx
-		all.status.C2xx += p.status.C2xx
-		all.status.C3xx += p.status.C3xx
-		all.status.C4xx += p.status.C4xx
-		all.status.C5xx += p.status.C5xx
-		all.status.Other += p.status.Other
-		all.status.None += p.status.None
+		all.status.Add(p.status)
 		all.late += p.late
 		if p.timed > 0 {
 			if p.sketch != nil && withSketch {

@@ -69,13 +69,7 @@ func (p *point) merge(o *point) {
 	p.start, p.end = min(p.start, o.start), max(p.end, o.end)
 	p.requests += o.requests
 	p.bytes = satAdd(p.bytes, o.bytes)
-	p.status.C1xx += o.status.C1xx
-	p.status.C2xx += o.status.C2xx
-	p.status.C3xx += o.status.C3xx
-	p.status.C4xx += o.status.C4xx
-	p.status.C5xx += o.status.C5xx
-	p.status.Other += o.status.Other
-	p.status.None += o.status.None
+	p.status.Add(o.status)
 	p.late += o.late
 	p.partial = p.partial || o.partial
 	p.mergeLatency(o.timed, o.max, o.sketch, o.p50, o.p90, o.p99)

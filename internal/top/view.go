@@ -300,13 +300,7 @@ func statusLine(s Snapshot, width int) *line {
 	var n int64
 	for _, p := range s.Points {
 		if p.End > s.Now-60 {
-			c.C1xx += p.Status.C1xx
-			c.C2xx += p.Status.C2xx
-			c.C3xx += p.Status.C3xx
-			c.C4xx += p.Status.C4xx
-			c.C5xx += p.Status.C5xx
-			c.Other += p.Status.Other
-			c.None += p.Status.None
+			c.Add(p.Status)
 			n += p.Requests
 		}
 	}
