@@ -90,15 +90,24 @@ func (s *Set) drop(t int64) {
 
 // Keys returns the keys, by start, then host.
 func (s *Set) Keys() []Key {
-	var l []Key
+	l := s.list()
+	slices.SortFunc(l, func(x, y Key) int {
+		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
+	})
+	return l
+}
+
+// list returns the keys in no order.
+func (s *Set) list() []Key {
+	if s.n == 0 {
+		return nil
+	}
+	l := make([]Key, 0, s.n)
 	for t, hosts := range s.bySec {
 		for h := range hosts {
 			l = append(l, Key{Host: h, Start: t})
 		}
 	}
-	slices.SortFunc(l, func(x, y Key) int {
-		return cmp.Or(cmp.Compare(x.Start, y.Start), cmp.Compare(x.Host, y.Host))
-	})
 	return l
 }
 
@@ -121,7 +130,7 @@ const maxKeys = 1 << 24
 
 // Runs returns the keys as runs, by host, then start.
 func (s *Set) Runs() []Run {
-	keys := s.Keys()
+	keys := s.list() // sorted once, by host: a hub saves 600,000 keys every 5 s
 	slices.SortFunc(keys, func(x, y Key) int {
 		return cmp.Or(cmp.Compare(x.Host, y.Host), cmp.Compare(x.Start, y.Start))
 	})
