@@ -2,6 +2,7 @@ package record
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -101,6 +102,31 @@ func TestMayBeRecord(t *testing.T) {
 	}
 }
 
+// checkHasTypeKey fails when hasTypeKey differs from bytes.Contains.
+func checkHasTypeKey(t *testing.T, line string) {
+	t.Helper()
+	want := strings.Contains(line, `"type"`)
+	if got := hasTypeKey([]byte(line)); got != want {
+		t.Errorf("hasTypeKey(%q) = %v, want %v", line, got, want)
+	}
+}
+
+func TestHasTypeKey(t *testing.T) {
+	for _, line := range []string{
+		``, `y`, `"y`, `"ty`, `"typ`, `"type`, `"type"`, `x"type"`, `"type"x`,
+		`typ"type"`, `"tyype"`, `"typy"type"`, `yyy"type"`, `"type "`,
+		`{"key":"y","type":1}`, `{"typo":1,"yes":"type","x":"type"}`,
+		`{"Type":"request"}`, `{"TYPE":"request"}`, `{"t\u0079pe":"request"}`,
+		strings.Repeat(`{"y":"yy"}`, 50) + `"type"`,
+		strings.Repeat(`{"y":"yy"}`, 50) + `"typ`,
+	} {
+		checkHasTypeKey(t, line)
+	}
+	for _, tc := range plainObjectCases {
+		checkHasTypeKey(t, tc.line)
+	}
+}
+
 // FuzzPlainObject: plainObject never says true where Record says other
 // than ErrNoType, and MayBeRecord never false where Record reads a
 // record.
@@ -112,11 +138,23 @@ func FuzzPlainObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		checkPlainObject(t, line)
 		checkMayBeRecord(t, line)
+		checkHasTypeKey(t, line)
 	})
 }
 
+// BenchmarkMayBeRecord: a Traefik line, which has no "type" key.
+func BenchmarkMayBeRecord(b *testing.B) {
+	line := []byte(traefikLine)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		if MayBeRecord(line) {
+			b.Fatal("may be a record")
+		}
+	}
+}
+
 func BenchmarkPlainObject(b *testing.B) {
-	line := []byte(`{"ClientAddr":"98.106.234.243:58765","ClientHost":"98.106.234.243","ClientPort":"58765","ClientUsername":"-","DownstreamContentSize":1019,"DownstreamStatus":200,"Duration":40609432,"OriginContentSize":1019,"OriginDuration":39391150,"OriginStatus":200,"Overhead":1218282,"RequestAddr":"api.example.com","RequestContentSize":0,"RequestCount":3,"RequestHost":"api.example.com","RequestMethod":"GET","RequestPath":"/api/v1/items","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"api@docker","ServiceAddr":"10.0.1.21:8080","ServiceName":"api@docker","StartLocal":"2015-05-17T00:00:00.038768308Z","StartUTC":"2015-05-17T00:00:00.038768308Z","entryPointName":"websecure","level":"info","msg":"","request_Referer":"https://www.example.com/blog","request_User-Agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1","time":"2015-05-17T00:00:00Z"}`)
+	line := []byte(traefikLine)
 	b.SetBytes(int64(len(line)))
 	for b.Loop() {
 		if !plainObject(line) {
@@ -124,3 +162,6 @@ func BenchmarkPlainObject(b *testing.B) {
 		}
 	}
 }
+
+// traefikLine is a line of Traefik's JSON access log, as gen writes it.
+const traefikLine = `{"ClientAddr":"98.106.234.243:58765","ClientHost":"98.106.234.243","ClientPort":"58765","ClientUsername":"-","DownstreamContentSize":1019,"DownstreamStatus":200,"Duration":40609432,"OriginContentSize":1019,"OriginDuration":39391150,"OriginStatus":200,"Overhead":1218282,"RequestAddr":"api.example.com","RequestContentSize":0,"RequestCount":3,"RequestHost":"api.example.com","RequestMethod":"GET","RequestPath":"/api/v1/items","RequestPort":"-","RequestProtocol":"HTTP/1.1","RequestScheme":"https","RetryAttempts":0,"RouterName":"api@docker","ServiceAddr":"10.0.1.21:8080","ServiceName":"api@docker","StartLocal":"2015-05-17T00:00:00.038768308Z","StartUTC":"2015-05-17T00:00:00.038768308Z","entryPointName":"websecure","level":"info","msg":"","request_Referer":"https://www.example.com/blog","request_User-Agent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1","time":"2015-05-17T00:00:00Z"}`
