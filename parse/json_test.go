@@ -390,6 +390,60 @@ var jsonSamples = []struct{ format, line string }{
 	{"nginx-json", `{"time_local":"06/May/2026:12:00:00 +0000","remote_addr":"127.0.0.1","request":"GET /\"q\" HTTP/1.1","status":"400","body_bytes_sent":"0","request_time":"0.001","upstream_response_time":"-"}`},
 }
 
+// parsed is what a fresh parser of format makes of line: the request
+// record, or the error.
+func parsed(t *testing.T, p *Parser, line string) string {
+	t.Helper()
+	var r record.Request
+	if err := p.Line([]byte(line), &r); err != nil {
+		return "error: " + err.Error()
+	}
+	return string(r.AppendJSON(nil))
+}
+
+// TestKeyOrder: a parser that remembers the last line's keys (keyOrder)
+// reads each line as a fresh parser does, whatever came before: keys
+// moved, dropped, added, renamed past their 16th byte, escaped, in
+// objects nested or not.
+func TestKeyOrder(t *testing.T) {
+	agent := strings.Replace(traefikReal, `,"time":`, `,"request_User-Agent":"curl/8.5.0","time":`, 1)
+	lines := []string{
+		traefikReal,
+		agent,
+		strings.Replace(agent, `"request_User-Agent"`, `"request_User-Agenx"`, 1),
+		strings.Replace(agent, `"request_User-Agent"`, `"request_User-Agen\u0074"`, 1),
+		strings.Replace(traefikReal, `"RequestMethod"`, `"RequestMethoe"`, 1),
+		strings.Replace(traefikReal, `"DownstreamStatus":`, `"DownstreamStatus":404,"Downstream":`, 1),
+		caddyDoc, caddyReal,
+		strings.Replace(caddyReal, `"uri"`, `"url"`, 1),
+		strings.Replace(caddyReal, `"method"`, `"proto2":"x","method"`, 1),
+		`{"ts":1431820800.5,"request":{"method":"GET","uri":"/a","headers":{"User-Agent":["a"]}},"status":200}`,
+		`{"request":{"uri":"/b","method":"PUT","headers":{"Referer":["r"],"User-Agent":["b"]}},"status":201,"ts":1431820801.5}`,
+		`{"ts":1431820802.5,"request":{"uri":"/c","method":"GET"},"status":"x"}`,
+		nginxReal,
+		`{"time_local":"06/May/2026:12:00:00 +0000","remote_addr":"127.0.0.1","request":"GET / HTTP/1.1","status":"400","body_bytes_sent":"0"}`,
+		`{"remote_addr":"127.0.0.2","time_local":"06/May/2026:12:00:01 +0000","status":"200","request":"GET /x HTTP/1.1"}`,
+	}
+	for _, name := range []string{"caddy", "traefik-json", "nginx-json"} {
+		f, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := f.NewStream().NewParser()
+		// Every line after every other, both ways round.
+		for _, a := range lines {
+			for _, b := range lines {
+				for _, line := range []string{a, b} {
+					fresh := f.NewStream().NewParser()
+					if got, want := parsed(t, p, line), parsed(t, fresh, line); got != want {
+						t.Errorf("%s: after %.60q...\n%.80q...\ngives %s\nwant  %s", name, a, line, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestJSONNoAllocs: a JSON line is parsed without allocating, escapes
 // and all (the scratch buffer grown once).
 func TestJSONNoAllocs(t *testing.T) {
@@ -476,6 +530,17 @@ func FuzzJSONLine(f *testing.F) {
 			err := p.Line(buf, &r)
 			if string(buf) != line {
 				t.Fatalf("Line wrote to its input: %q became %q", line, buf)
+			}
+			if fm != Auto {
+				// A parser that read the samples first (their keys'
+				// order, see keyOrder) reads the line as a fresh one.
+				warm := fm.NewStream().NewParser()
+				for _, s := range jsonSamples {
+					parsed(t, warm, s.line)
+				}
+				if got, want := parsed(t, warm, line), parsed(t, fm.NewStream().NewParser(), line); got != want {
+					t.Fatalf("%s: Line(%q) after the samples gives %s, want %s", fm.Name, line, got, want)
+				}
 			}
 			if err != nil {
 				var le *LineError

@@ -27,9 +27,10 @@ type Parser struct {
 	// parses a batch of lines ahead of using them.
 	Keep    bool
 	scratch []byte
-	stream  *Stream // the input's format and what it learnt; nil: clf
-	notice  string  // see Notice
-	stamp   stamp   // the last time read (see timestamp)
+	stream  *Stream  // the input's format and what it learnt; nil: clf
+	notice  string   // see Notice
+	stamp   stamp    // the last time read (see timestamp)
+	order   keyOrder // a JSON log's keys on the last line
 }
 
 // stamp is a time's text as parseTimestamp took it, and its value.
