@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -76,6 +77,22 @@ func checkRequest(t *testing.T, line string, r *record.Request) {
 		t.Errorf("Line(%q): section %q of path %q", line, r.Section, r.Path)
 	case isDash(r.User) || isDash(r.Referer) || isDash(r.Agent):
 		t.Errorf("Line(%q): a \"-\" field is not nil", line)
+	}
+}
+
+// TestEmptyTimeFirst: a line with an empty time is rejected when it is
+// the first line a parser reads. It was taken as 1970-01-01 in S3's
+// format, whose parser keeps the last time read: nothing kept yet had
+// the empty text's length.
+func TestEmptyTimeFirst(t *testing.T) {
+	f, err := Lookup("s3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Replace(s3Line, "[06/Feb/2019:00:00:38 +0000]", "[]", 1)
+	var r record.Request
+	if err := f.NewStream().NewParser().Line([]byte(line), &r); err == nil || !strings.Contains(err.Error(), "bad timestamp") {
+		t.Errorf("s3 line with an empty time: %v, want a bad timestamp", err)
 	}
 }
 
