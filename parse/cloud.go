@@ -50,7 +50,7 @@ func (p *Parser) elb(line []byte, r *record.Request) error {
 func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) error {
 	end := fieldEnd(line, i, ' ')
 	var ok bool
-	if r.Sec, r.Nsec, ok = parseTimestamp(line[i:end]); !ok {
+	if r.Sec, r.Nsec, ok = p.timestamp(line[i:end]); !ok {
 		return lineError("bad timestamp", line[i:end])
 	}
 	i, err := next(line, end, "timestamp", "load balancer")

@@ -716,7 +716,7 @@ func (m *matcher) fill(p *Parser, s *step, v []byte, r *record.Request, pt *part
 		}
 	case fTime:
 		var nsec int32
-		if r.Sec, nsec, ok = parseTimestamp(v); !ok {
+		if r.Sec, nsec, ok = p.timestamp(v); !ok {
 			return errBad
 		}
 		if nsec != 0 {

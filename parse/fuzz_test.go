@@ -80,6 +80,41 @@ func checkRequest(t *testing.T, line string, r *record.Request) {
 	}
 }
 
+// TestTimestampCache: a parser's timestamp, which keeps the last time's
+// text and its date and time to the second, reads every time as
+// parseTimestamp does, whatever came before: the same second with
+// other fractions and zones, the text cut short or run on, the other
+// form, and bad times between good ones.
+func TestTimestampCache(t *testing.T) {
+	times := []string{
+		"2015-05-17T00:00:00.079377Z", "2015-05-17T00:00:00.109002Z", "2015-05-17T00:00:00Z",
+		"2015-05-17T00:00:00.5+02:00", "2015-05-17T00:00:00.5-14:00", "2015-05-17T00:00:00.5-14:01",
+		"2015-05-17T00:00:00.", "2015-05-17T00:00:00", "2015-05-17T00:00:0", "2015-05-17T00:00:00.1234567891Z",
+		"2015-05-17T00:00:01.1Z", "2015-05-18T00:00:00.1Z", "2015-02-29T00:00:00.1Z", "2016-02-29T00:00:00.1Z",
+		"9999-12-31T23:00:00.1-01:00", "9999-12-31T23:00:00.1+01:00",
+		"17/May/2015:00:00:00 +0000", "17/May/2015:00:00:00.25 +0000", "17/May/2015:00:00:00 -0130",
+		"17/May/2015:00:00:00Z", "17/May/2015:00:00:00 +0000 ", "17/Mai/2015:00:00:00 +0000",
+		"2015-05-17T00:00:00 +0000", "", "2",
+	}
+	// A fresh parser has no time kept: an empty text is no time (its
+	// length was that of the empty text kept).
+	if _, _, ok := new(Parser).timestamp(nil); ok {
+		t.Error("timestamp of an empty text by a fresh parser: ok")
+	}
+	var p Parser
+	for _, a := range times {
+		for _, b := range times {
+			for _, ts := range []string{a, b} {
+				sec, nsec, ok := p.timestamp([]byte(ts))
+				wsec, wnsec, wok := parseTimestamp([]byte(ts))
+				if sec != wsec || nsec != wnsec || ok != wok {
+					t.Errorf("after %q: timestamp(%q) = %d, %d, %v; want %d, %d, %v", a, ts, sec, nsec, ok, wsec, wnsec, wok)
+				}
+			}
+		}
+	}
+}
+
 // TestEmptyTimeFirst: a line with an empty time is rejected when it is
 // the first line a parser reads. It was taken as 1970-01-01 in S3's
 // format, whose parser keeps the last time read: nothing kept yet had

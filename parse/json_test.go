@@ -324,7 +324,7 @@ func TestJSONTimes(t *testing.T) {
 		{"2022-03-09T21:30:01Z", false, unitAuto, ""},
 		{"", true, unitAuto, ""},
 	} {
-		sec, nsec, ok := jsonTime([]byte(tt.in), tt.u, tt.isString)
+		sec, nsec, ok := new(Parser).jsonTime([]byte(tt.in), tt.u, tt.isString)
 		got := ""
 		if ok {
 			got = string(record.AppendTime(nil, sec, nsec))
