@@ -552,9 +552,9 @@ func TestMemoryBound(t *testing.T) {
 	if s.Len() != 100 || s.Total() != 1_000_000 {
 		t.Errorf("Len %d Total %d, want 100 and 1000000", s.Len(), s.Total())
 	}
-	if len(s.counters) != 100 || cap(s.heap) != 100 || len(s.slots) != slots {
-		t.Errorf("grew: %d counters, heap cap %d, %d slots (want 100, 100, %d)",
-			len(s.counters), cap(s.heap), len(s.slots), slots)
+	if len(s.counters) != 100 || cap(s.heap) != 100 || len(s.slots) != slots || cap(s.pool) != 100 || cap(s.spare) > 100 {
+		t.Errorf("grew: %d counters, heap cap %d, %d slots, pool cap %d, its scratch %d (want 100, 100, %d, 100, at most 100)",
+			len(s.counters), cap(s.heap), len(s.slots), cap(s.pool), cap(s.spare), slots)
 	}
 	for i, c := range s.counters {
 		if cap(c.key) > MaxKey {
