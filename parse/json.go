@@ -157,6 +157,9 @@ func (n *jsonNode) lookup(name []byte, w0, w1 uint64) *jsonKey {
 	}
 }
 
+// typeWord is the key "type" as keyWords gives its first word.
+const typeWord = 't' | 'y'<<8 | 'p'<<16 | 'e'<<24
+
 // keyOrder is what a parser remembers of the last line of a JSON log:
 // each object's keys in the order they came, and what lookup found for
 // each. A server writes its keys in the same order on every line, so the
@@ -376,6 +379,7 @@ type jsonState struct {
 	r    *record.Request
 	err  *LineError
 
+	typeKey bool           // the object has a key "type" (see Parser.NoRecord)
 	rank    [jFields]uint8 // of the key that set each field; 0: not set
 	seen    uint64         // leaf bits of the keys in the line
 	request []byte         // the raw request line, split at the end
@@ -445,6 +449,7 @@ func (p *Parser) jsonParse(spec *jsonSpec, line []byte, r *record.Request) (uint
 	if st.err != nil {
 		return 0, st.err
 	}
+	p.noType = !st.typeKey // every key read: see NoRecord
 	return st.seen, st.finish()
 }
 
@@ -579,7 +584,11 @@ func (st *jsonState) object(node *jsonNode, depth int) {
 		}
 	keyEnd:
 		if end < len(line) && line[end] == '"' {
-			if n := end - start; node == nil {
+			n := end - start
+			if depth == 1 && n == 4 && w0 == typeWord {
+				st.typeKey = true
+			}
+			if node == nil {
 			} else if ki < len(order) && order[ki].is(line[start:end], w0, w1) {
 				k = order[ki].k // where it was on the last line
 			} else {
@@ -594,6 +603,9 @@ func (st *jsonState) object(node *jsonNode, depth int) {
 			key, ok := st.str()
 			if !ok {
 				return
+			}
+			if depth == 1 && string(key) == "type" {
+				st.typeKey = true
 			}
 			if node != nil {
 				w0, w1 = keyWords(key)

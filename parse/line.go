@@ -31,7 +31,23 @@ type Parser struct {
 	notice  string   // see Notice
 	stamp   stamp    // the last time read (see timestamp)
 	order   keyOrder // a JSON log's keys on the last line
+	// noType: the last line was read whole as a JSON object without a
+	// key "type" (see NoRecord).
+	noType bool
 }
+
+// Taken says whether the parser's input has its format: a line was
+// taken, so lines that are not of the format no longer count against it
+// (and the default, Combined, always has). Until then a line that is no
+// log line may make auto give up: a caller that reads records among log
+// lines tells them apart before handing a line to Line.
+func (p *Parser) Taken() bool { return p.stream == nil || p.stream.took }
+
+// NoRecord says whether the last line Line parsed, or failed to, surely
+// is no record: it was read whole as a JSON object (a JSON log's line)
+// and has no key "type", which a record must have. A caller that reads
+// records among log lines can then skip looking for one in it.
+func (p *Parser) NoRecord() bool { return p.noType }
 
 // stamp is a time's text as parseTimestamp took it, and its value: all
 // of it, and its date and time to the second (timestampHead's).
@@ -129,6 +145,7 @@ func quote(text []byte) string {
 // *NoFormatError when no format takes an input's first lines.
 func (p *Parser) Line(line []byte, r *record.Request) error {
 	r.Reset()
+	p.noType = false
 	if !p.Keep {
 		p.scratch = p.scratch[:0]
 	}

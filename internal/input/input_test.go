@@ -519,6 +519,73 @@ func TestParseAhead(t *testing.T) {
 	}
 }
 
+// TestRecordsAmongJSONLogs: records among the lines of a JSON access log
+// (parse, Mixed) are told from its lines as MayBeRecord and the decoder
+// alone tell them, although a line of the log, once its format is
+// taken, goes to the parser first and is not searched when the parser
+// read it whole and found no key "type" (Parser.NoRecord): records
+// before and after the first line, keys "type" nested, escaped, not a
+// record's, and a log whose mapping reads records as its own lines.
+func TestRecordsAmongJSONLogs(t *testing.T) {
+	const caddy = `{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"127.0.0.1","proto":"HTTP/2.0","method":"GET","host":"localhost","uri":"/","headers":{"User-Agent":["curl/7.82.0"]}},"duration":0.000929675,"size":10900,"status":200}`
+	const request = `{"type":"request","time":"2015-05-17T10:05:03Z","remote":"1.2.3.4","method":"GET","path":"/r","status":200,"bytes":1}`
+	lines := []string{
+		request,
+		`{"type":"alert","n":1}`,
+		caddy,
+		request,
+		strings.Replace(request, `"type"`, `"t\u0079pe"`, 1),
+		strings.Replace(caddy, `"level"`, `"type":"x","level"`, 1),
+		strings.Replace(caddy, `"level"`, `"t\u0079pe":"request","level"`, 1),
+		strings.Replace(caddy, `"proto"`, `"type":"request","proto"`, 1),
+		strings.Replace(caddy, `"uri":"/"`, `"uri":"/type"`, 1),
+		`{"type":"summary"}`,
+		`{"ts":1646861401.5,"request":{"method":"GET","uri":"/x"},"type":"request"}`,
+		`{"type":"request","time":"2015-05-17T10:05:04Z","status":200}`,
+		`{"ts":1646861401.5,"request":{"method":"GET","uri":"/x"},"status":"bad"}`,
+		`{bad`,
+		caddy,
+	}
+	text := strings.Join(lines, "\n")
+	for _, format := range []string{"caddy", "auto", "json:time=time,path=path,status=status"} {
+		t.Run(format, func(t *testing.T) {
+			f, err := parse.Lookup(format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stream := f.NewStream()
+			newP := func() Parser { p := stream.NewParser(); p.Keep = true; return p }
+			c := &items{}
+			if err := Run(Config{In: strings.NewReader(text), NewParser: newP, Mixed: true}, c); err != nil {
+				t.Fatal(err)
+			}
+			// What reading each line as a record first, when
+			// MayBeRecord says it may be one, gives.
+			ref := f.NewStream().NewParser()
+			for i, l := range lines {
+				n := int64(i + 1)
+				var want string
+				var dec record.Decoder
+				var r record.Request
+				if typ, err := dec.Record([]byte(l), &r); err == nil && record.MayBeRecord([]byte(l)) {
+					if typ == record.TypeRequest {
+						want = itemString(n, Logs, Request, typ, &r, nil)
+					} else {
+						want = itemString(n, Logs, Record, typ, nil, nil)
+					}
+				} else if err := ref.Line([]byte(l), &r); err != nil {
+					want = itemString(n, Logs, Bad, record.TypeOther, nil, err)
+				} else {
+					want = itemString(n, Logs, Request, record.TypeOther, &r, nil)
+				}
+				if i >= len(c.got) || c.got[i] != want {
+					t.Errorf("line %d (-want +got):\n-%s\n+%s", n, want, c.got[min(i, len(c.got)-1)])
+				}
+			}
+		})
+	}
+}
+
 // TestJSONLogsAreNotRecords: inputs starting with '{' are records when
 // their first line is an object with a "type" (or JSON gone wrong, which
 // is then an invalid record), and a JSON access log (Caddy's, Traefik's)
