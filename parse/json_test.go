@@ -510,6 +510,8 @@ func FuzzJSONLine(f *testing.F) {
 	f.Add(nginxBroken)
 	f.Add(`{"ts":"2022/03/09 21:30:01.5","request":{"uri":"\ud83d\ude00\u0000","headers":{"Referer":["-"]}},"duration":"1h2m","a":[{"b":[]}]}`)
 	f.Add(`{"t":"1000","uid":42,"n":"-","p":{"q":"/"},"d":"0.5"}`)
+	f.Add(`{"type":"request","t":"1000","time":"2015-05-17T10:05:03Z","p":{"q":"/"}}`)
+	f.Add(`{"t\u0079pe":"request","t":"1000","time":"2015-05-17T10:05:03Z","p":{"q":"/"}}`)
 	mapping, err := Lookup("json:time=t,user=uid,bytes=n,path=p.q|p.r,duration=d:ms,status=s,remote=ip")
 	if err != nil {
 		f.Fatal(err)
@@ -530,6 +532,13 @@ func FuzzJSONLine(f *testing.F) {
 			err := p.Line(buf, &r)
 			if string(buf) != line {
 				t.Fatalf("Line wrote to its input: %q became %q", line, buf)
+			}
+			if p.NoRecord() {
+				var d record.Decoder
+				var rec record.Request
+				if _, err := d.Record(buf, &rec); err == nil {
+					t.Fatalf("%s: NoRecord after Line(%q), but it is a record", fm.Name, line)
+				}
 			}
 			if fm != Auto {
 				// A parser that read the samples first (their keys'
