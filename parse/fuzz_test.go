@@ -147,6 +147,15 @@ func FuzzTimestamp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sec, nsec, ok := parseTimestamp([]byte(s))
+		// A parser that kept a time of the same second (see
+		// Parser.timestamp) reads s as parseTimestamp does.
+		for _, last := range []string{"10/Oct/2000:13:55:36 -0700", "2000-10-10T13:55:36.5Z", s[:len(s)/2]} {
+			var p Parser
+			p.timestamp([]byte(last))
+			if psec, pnsec, pok := p.timestamp([]byte(s)); psec != sec || pnsec != nsec || pok != ok {
+				t.Fatalf("after %q: timestamp(%q) = %d, %d, %v; parseTimestamp: %d, %d, %v", last, s, psec, pnsec, pok, sec, nsec, ok)
+			}
+		}
 		if !ok {
 			return
 		}
