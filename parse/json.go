@@ -383,13 +383,6 @@ type jsonState struct {
 	rank    [jFields]uint8 // of the key that set each field; 0: not set
 	seen    uint64         // leaf bits of the keys in the line
 	request []byte         // the raw request line, split at the end
-
-	// The last time read, its text and what it was read as.
-	timeText   []byte
-	timeUnit   unit
-	timeString bool
-	timeSec    int64
-	timeNsec   int32
 }
 
 // jsonLine parses a JSON log line of spec into r.
@@ -880,18 +873,12 @@ func (st *jsonState) set(leaf *jsonLeaf, text []byte, isString bool) {
 	switch f {
 	case jTime:
 		// Traefik logs the time twice, StartUTC and StartLocal, the same
-		// text on a server in UTC: read once, as each took 60 ns.
-		var sec int64
-		var nsec int32
-		if st.timeText != nil && string(text) == string(st.timeText) && leaf.unit == st.timeUnit && isString == st.timeString {
-			sec, nsec = st.timeSec, st.timeNsec
-		} else {
-			var ok bool
-			if sec, nsec, ok = st.p.jsonTime(text, leaf.unit, isString); !ok {
-				st.bad(leaf.path, "bad time", text)
-				return
-			}
-			st.timeText, st.timeUnit, st.timeString, st.timeSec, st.timeNsec = text, leaf.unit, isString, sec, nsec
+		// text on a server in UTC: the second is read from the parser's
+		// last time (see Parser.timestamp), as every text time is.
+		sec, nsec, ok := st.p.jsonTime(text, leaf.unit, isString)
+		if !ok {
+			st.bad(leaf.path, "bad time", text)
+			return
 		}
 		if leaf.rank >= st.rank[f] {
 			st.rank[f] = leaf.rank
