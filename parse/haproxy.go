@@ -55,7 +55,7 @@ func (p *Parser) haproxy(line []byte, r *record.Request) error {
 	if len(date) > len(buf)-6 {
 		return lineError("bad accept date", date)
 	}
-	if r.Sec, r.Nsec, ok = parseTimestamp(append(append(buf[:0], date...), " +0000"...)); !ok {
+	if r.Sec, r.Nsec, ok = p.timestamp(append(append(buf[:0], date...), " +0000"...)); !ok {
 		return lineError("bad accept date", date)
 	}
 	end = i + 1 + e + 1
