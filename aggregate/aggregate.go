@@ -372,9 +372,13 @@ func (a *Aggregator) release(b *bucket) {
 // and from now on per request.
 func (b *bucket) networksFromClients(nets *networks) {
 	b.netsLive = true
-	for _, e := range b.clients.Entries() {
-		b.countNetwork([]byte(e.Key), e.Count, nets)
-	}
+	// Each rather than Entries: the networks' counts do not depend on the
+	// order the clients come in, and Entries sorted every client and
+	// copied its key into a string, 6.8 % of the CPU time of stats over
+	// 2.16 M generated lines (about 1,000 clients an interval).
+	b.clients.Each(func(client []byte, n int64) {
+		b.countNetwork(client, n, nets)
+	})
 }
 
 func (b *bucket) countNetwork(client []byte, n int64, nets *networks) {

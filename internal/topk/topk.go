@@ -592,6 +592,14 @@ func (s *Summary) Top(dst []Entry, n int) []Entry {
 	return dst
 }
 
+// Each calls fn with every counted key and its Count, in no particular
+// order, without sorting or copying: key is valid only during the call.
+func (s *Summary) Each(fn func(key []byte, count int64)) {
+	for i := range int32(s.n) {
+		fn(s.counters[i].key, s.count(i))
+	}
+}
+
 // Entries returns every counted entry, by Count descending then Key
 // ascending, for saving the summary's state (with Total).
 func (s *Summary) Entries() []Entry {

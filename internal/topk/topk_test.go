@@ -482,6 +482,34 @@ func TestTop(t *testing.T) {
 	}
 }
 
+// TestEach: Each visits every counted key once, with the count Entries
+// gives it, both while the summary is exact and once it evicts.
+func TestEach(t *testing.T) {
+	for _, distinct := range []int{200, 2000} {
+		s := New(300)
+		feed(s, randomHits(33, 30000, distinct, true, 1))
+		want := map[string]int64{}
+		for _, e := range s.Entries() {
+			want[e.Key] = e.Count
+		}
+		got := map[string]int64{}
+		s.Each(func(key []byte, count int64) {
+			if _, dup := got[string(key)]; dup {
+				t.Errorf("%d distinct: Each gave %q twice", distinct, key)
+			}
+			got[string(key)] = count
+		})
+		if len(got) != len(want) || len(got) != s.Len() {
+			t.Errorf("%d distinct: Each gave %d keys, Entries %d, Len %d", distinct, len(got), len(want), s.Len())
+		}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%d distinct: Each gave %q count %d, Entries %d", distinct, k, got[k], n)
+			}
+		}
+	}
+}
+
 // TestReset: a reset summary behaves like a new one.
 func TestReset(t *testing.T) {
 	hs := randomHits(41, 3000, 400, true, 2)
