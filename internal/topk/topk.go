@@ -143,7 +143,7 @@ type Summary struct {
 	seed     maphash.Seed
 	total    int64
 	floor    int64 // count of the last counter taken over; 0 while exact
-	scratch  []int32
+	scratch  []ranked
 	// pool holds counters whose count is low, below every count in the
 	// heap, by tie hash then key ascending: the next to be taken over is
 	// the last. A counter that leaves it early (a hit) leaves an item of
@@ -554,39 +554,81 @@ func (s *Summary) count(idx int32) int64 {
 	return s.low
 }
 
+// ranked is a counter and its count, for Top to order without looking
+// the count up through the heap at each comparison.
+type ranked struct {
+	count int64
+	head  uint64 // the key's first 8 bytes, big-endian, zero-padded
+	idx   int32
+}
+
+func (s *Summary) ranked(idx int32) ranked {
+	var b [8]byte
+	copy(b[:], s.counters[idx].key)
+	return ranked{s.count(idx), binary.BigEndian.Uint64(b[:]), idx}
+}
+
+// rank compares a and b in Top order (see order). Keys that differ in
+// their first 8 bytes are told apart by their heads, which order as the
+// keys do: most ties (many keys share the least count) are settled
+// without reading the keys.
+func (s *Summary) rank(a, b ranked) int {
+	if a.count != b.count {
+		return cmp.Compare(b.count, a.count)
+	}
+	if a.head != b.head {
+		return cmp.Compare(a.head, b.head)
+	}
+	return bytes.Compare(s.counters[a.idx].key, s.counters[b.idx].key)
+}
+
 // Top returns the n entries with the highest Count, by Count descending
 // then Key ascending (byte order), appended to dst (which may be nil).
 // It returns fewer when fewer keys are counted.
+//
+// A key is ordered by its count, read once, and its first 8 bytes, and
+// read whole only on a tie of both; up to 64 entries are kept in order
+// while scanning, and a key whose count is below the last kept one is not
+// read at all. BenchmarkTopShapes, before and after: Top(64) of 200
+// addresses 11.6 to 6.1 us, of 1,024 9.3 to 7.2 us, Top(5) of 1,024 3.2 to
+// 1.2 us; the summaries of a report list 64, and spent 8 % of the report's
+// CPU time in Top.
 func (s *Summary) Top(dst []Entry, n int) []Entry {
 	n = min(n, s.n)
 	if n <= 0 {
 		return dst
 	}
 	best := s.scratch[:0]
-	if n > 64 || 4*n >= s.n {
-		// Long lists: sort everything, O(Len log Len).
-		for i := range s.n {
-			best = append(best, int32(i))
+	if n > 64 {
+		// Long lists (a state's whole list): sort everything, O(Len log Len).
+		for i := range int32(s.n) {
+			best = append(best, s.ranked(i))
 		}
-		slices.SortFunc(best, s.order)
+		slices.SortFunc(best, s.rank)
 		best = best[:n]
 	} else {
-		// Short lists (the usual top 5 of 1000s): keep the best n in
-		// order while scanning once, O(Len log n) plus rare shifts.
+		// Short lists (the usual top 5, or a report's 64): keep the
+		// best n in order while scanning once, O(Len log n) plus
+		// shifts.
 		for i := range int32(s.n) {
-			if len(best) == n && s.order(i, best[n-1]) > 0 {
+			if len(best) == n && s.count(i) < best[n-1].count {
+				continue // most keys: not read at all
+			}
+			r := s.ranked(i)
+			if len(best) == n && s.rank(r, best[n-1]) > 0 {
 				continue
 			}
-			at, _ := slices.BinarySearchFunc(best, i, s.order)
+			at, _ := slices.BinarySearchFunc(best, r, s.rank)
 			if len(best) < n {
-				best = append(best, 0)
+				best = append(best, ranked{})
 			}
 			copy(best[at+1:], best[at:len(best)-1])
-			best[at] = i
+			best[at] = r
 		}
 	}
-	for _, idx := range best {
-		dst = append(dst, s.entry(idx))
+	for _, r := range best {
+		c := &s.counters[r.idx]
+		dst = append(dst, Entry{Key: string(c.key), Count: r.count, Err: c.err})
 	}
 	s.scratch = best[:0]
 	return dst

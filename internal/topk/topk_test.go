@@ -482,6 +482,33 @@ func TestTop(t *testing.T) {
 	}
 }
 
+// TestTopTies: keys that tie on their count are in byte order, whether
+// or not they differ in their first 8 bytes, are prefixes of each other,
+// or hold zero bytes (which the 8-byte heads Top orders by pad with).
+func TestTopTies(t *testing.T) {
+	keys := []string{"", "\x00", "a", "a\x00", "ab", "abcdefgh", "abcdefgh\x00", "abcdefgh1", "abcdefgh0", "abcdefg", "abcdefg\xff",
+		"b", "\xff\xff\xff\xff\xff\xff\xff\xff", "\xff\xff\xff\xff\xff\xff\xff\xff\x00", "/images/a.png", "/images/b.png", "/images/"}
+	for _, counts := range [][]int64{{1}, {1, 2}, {3, 1, 2}} {
+		s := New(64)
+		want := map[string]int64{}
+		for i, k := range keys {
+			n := counts[i%len(counts)]
+			s.Add([]byte(k), n)
+			want[k] = n
+		}
+		var ref []Entry
+		for k, n := range want {
+			ref = append(ref, Entry{Key: k, Count: n})
+		}
+		slices.SortFunc(ref, func(a, b Entry) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Key, b.Key))
+		})
+		for _, n := range []int{1, 3, 5, len(keys) - 1, len(keys), 64, 65} {
+			sameEntries(t, fmt.Sprintf("counts %v: Top(%d)", counts, n), ref[:min(n, len(ref))], s.Top(nil, n))
+		}
+	}
+}
+
 // TestEach: Each visits every counted key once, with the count Entries
 // gives it, both while the summary is exact and once it evicts.
 func TestEach(t *testing.T) {
@@ -729,4 +756,26 @@ func BenchmarkTop(b *testing.B) {
 		b.Fatalf("Top(5) = %v", dst)
 	}
 	sink = dst[0].Count
+}
+
+// BenchmarkTopShapes: Top of the lengths an interval's lists have, from
+// Zipf-distributed hits (many keys tie at a count of 1 or 2).
+func BenchmarkTopShapes(b *testing.B) {
+	for _, c := range []struct{ keys, n int }{{200, 64}, {1024, 64}, {1024, 5}, {60, 64}, {1024, 1024}} {
+		b.Run(fmt.Sprintf("keys=%d/top=%d", c.keys, c.n), func(b *testing.B) {
+			s := New(1024)
+			z := rand.NewZipf(rand.New(rand.NewPCG(1, 2)), 1.2, 1, 1<<20)
+			for s.Len() < c.keys {
+				// Addresses, as clients are: a /24 shares its first 8 bytes or so.
+				ip := z.Uint64() * 2654435761 % (1 << 32)
+				s.Add(fmt.Appendf(nil, "%d.%d.%d.%d", ip>>24, ip>>16&255, ip>>8&255, ip&255), 1)
+			}
+			dst := make([]Entry, 0, c.n)
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = s.Top(dst[:0], c.n)
+			}
+			sink = dst[0].Count
+		})
+	}
 }
