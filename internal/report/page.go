@@ -67,6 +67,7 @@ type alertRow struct {
 // Write writes the page to w.
 func (r *Report) Write(w io.Writer) error {
 	r.ownTables.flush()
+	r.upTables.flush()
 	return page.Execute(w, r.data())
 }
 

@@ -43,8 +43,12 @@ var tableInfo = [numTables]struct{ title, key string }{
 // tables counts the period's top lists.
 type tables struct {
 	lists [numTables]*topk.Summary
-	// counts are the tallies in front of the lists counted from
-	// requests (see tally); nil for the others.
+	// counts are the tallies in front of the lists (see tally): a
+	// request's keys, and the summaries' top-list entries, each with its
+	// hits, are counted there first. A summary of 10 s names up to 64
+	// sections, clients, networks and methods, most of them seen in the
+	// summary before: added to the lists themselves, they were 2.4 % of
+	// the report's CPU time over 2.16 M generated lines.
 	counts [numTables]*tally
 	// asOf remembers the autonomous systems summaries named for their
 	// networks (bounded: see noteAS).
@@ -65,7 +69,7 @@ func newTables(rows int) *tables {
 	for i := range t.lists {
 		t.lists[i] = topk.New(aggregate.TopCapacity(rows))
 	}
-	for _, i := range []int{tabPaths, tab404, tabAgents, tabReferers, tabUsers} {
+	for i := range t.counts {
 		t.counts[i] = newTally(t.lists[i])
 	}
 	return t
@@ -112,25 +116,23 @@ func hashKeys(r *record.Request) {
 // after it.
 func (t *tables) flush() {
 	for _, c := range t.counts {
-		if c != nil {
-			c.flush()
-		}
+		c.flush()
 	}
 }
 
 // summary adds the top lists a summary carries.
 func (t *tables) summary(s *record.Summary) {
 	for _, h := range s.Sections {
-		t.lists[tabSections].Add([]byte(h.Section), h.Hits)
+		t.counts[tabSections].addHits(h.Section, h.Hits)
 	}
 	for _, h := range s.Methods {
-		t.lists[tabMethods].Add([]byte(h.Method), h.Hits)
+		t.counts[tabMethods].addHits(h.Method, h.Hits)
 	}
 	for _, h := range s.Clients {
-		t.lists[tabClients].Add([]byte(h.Client), h.Hits)
+		t.counts[tabClients].addHits(h.Client, h.Hits)
 	}
 	for _, h := range s.Networks {
-		t.lists[tabNetworks].Add([]byte(h.Network), h.Hits)
+		t.counts[tabNetworks].addHits(h.Network, h.Hits)
 		if h.ASN != 0 || h.ASOrg != "" {
 			t.noteAS(h.Network, asInfo{h.ASN, h.ASOrg})
 		}

@@ -71,22 +71,33 @@ func keyHash(key []byte) uint64 {
 	return maphash.Bytes(keySeed, key[:min(len(key), topk.MaxKey)])
 }
 
+// keyHashString is keyHash of a string key.
+func keyHashString(key string) uint64 {
+	return maphash.String(keySeed, key[:min(len(key), topk.MaxKey)])
+}
+
 // add counts one hit of key, whose keyHash is h; key is only read during
 // the call, and only when the tally sees it first. A key longer than
 // topk.MaxKey counts as its first topk.MaxKey bytes, as the summary would
 // count it.
+func (t *tally) add(key []byte, h uint64) { tallyAdd(t, key, h, 1) }
+
+// addHits counts n hits of key, a summary's top-list entry.
+func (t *tally) addHits(key string, n int64) { tallyAdd(t, key, keyHashString(key), n) }
+
+// tallyAdd is add and addHits, for a key of either type.
 //
 // The index is small and the entries dense, in the order keys were first
 // seen (the frequent keys come early): what a lookup touches stays in
 // the cache while the input streams through it. Slots of 16 bytes (the
 // hash and the count in the slot) missed the cache on most lookups.
-func (t *tally) add(key []byte, h uint64) {
+func tallyAdd[K string | []byte](t *tally, key K, h uint64, n int64) {
 	tag := uint32(h>>48) << 16
 	i := h & tallyMask
 	for ; t.slots[i] != 0; i = (i + 1) & tallyMask {
 		if e := t.slots[i]; e&0xffff0000 == tag {
 			if en := &t.ents[e&0xffff-1]; en.hash == h {
-				en.n++
+				en.n = satAdd(en.n, n)
 				return
 			}
 		}
@@ -98,7 +109,7 @@ func (t *tally) add(key []byte, h uint64) {
 	key = key[:min(len(key), topk.MaxKey)]
 	off := len(t.buf)
 	t.buf = append(t.buf, key...)
-	t.ents = append(t.ents, tallyEntry{hash: h, n: 1, off: int32(off), end: int32(len(t.buf))})
+	t.ents = append(t.ents, tallyEntry{hash: h, n: n, off: int32(off), end: int32(len(t.buf))})
 	t.slots[i] = tag | uint32(len(t.ents))
 }
 

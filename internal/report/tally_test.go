@@ -196,3 +196,40 @@ func TestPrepared(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryTables: the tables of sections, clients, networks and
+// methods are the sums of the summaries' top lists, counted through the
+// tallies, whether the report made the summaries or read them.
+func TestSummaryTables(t *testing.T) {
+	rep, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]map[string]int64{tabSections: {}, tabClients: {}, tabNetworks: {}, tabMethods: {}}
+	for i := range 3000 {
+		var s record.Summary
+		for j := range 64 {
+			k := strconv.Itoa((i*7 + j*j) % 900)
+			n := int64(1 + (i+j)%5)
+			s.Sections = append(s.Sections, record.SectionHits{Section: "/s" + k, Hits: n})
+			s.Clients = append(s.Clients, record.ClientHits{Client: "10.0.0." + k, Hits: n})
+			s.Networks = append(s.Networks, record.NetworkHits{Network: "10." + k + ".0.0/24", Hits: n})
+			want[tabSections]["/s"+k] += n
+			want[tabClients]["10.0.0."+k] += n
+			want[tabNetworks]["10."+k+".0.0/24"] += n
+		}
+		s.Methods = []record.MethodHits{{Method: "GET", Hits: int64(i%3 + 1)}}
+		want[tabMethods]["GET"] += int64(i%3 + 1)
+		rep.ownTables.summary(&s)
+	}
+	rep.ownTables.flush()
+	for tab, w := range want {
+		got := map[string]int64{}
+		for _, e := range rep.ownTables.lists[tab].Entries() {
+			got[e.Key] = e.Count
+		}
+		if !maps.Equal(got, w) {
+			t.Errorf("%s: %d keys counted, want %d exact sums", tableInfo[tab].title, len(got), len(w))
+		}
+	}
+}
