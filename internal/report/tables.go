@@ -144,12 +144,3 @@ func (t *tables) noteAS(network string, as asInfo) {
 		t.asOf[network] = as
 	}
 }
-
-func (t *tables) empty() bool {
-	for _, l := range t.lists {
-		if l.Total() > 0 {
-			return false
-		}
-	}
-	return true
-}
