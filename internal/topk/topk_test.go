@@ -759,8 +759,22 @@ func BenchmarkTop(b *testing.B) {
 }
 
 // BenchmarkTopShapes: Top of the lengths an interval's lists have, from
-// Zipf-distributed hits (many keys tie at a count of 1 or 2).
+// Zipf-distributed hits (many keys tie at a count of 1 or 2); flat: 300
+// networks of 1 to 8 hits each, most of them tied with many others.
 func BenchmarkTopShapes(b *testing.B) {
+	b.Run("flat/keys=300/top=64", func(b *testing.B) {
+		s := New(1024)
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := range 300 {
+			s.Add(fmt.Appendf(nil, "10.%d.%d.0/24", i/256, i%256), 1+r.Int64N(8))
+		}
+		dst := make([]Entry, 0, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = s.Top(dst[:0], 64)
+		}
+		sink = dst[0].Count
+	})
 	for _, c := range []struct{ keys, n int }{{200, 64}, {1024, 64}, {1024, 5}, {60, 64}, {1024, 1024}} {
 		b.Run(fmt.Sprintf("keys=%d/top=%d", c.keys, c.n), func(b *testing.B) {
 			s := New(1024)
