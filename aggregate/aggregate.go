@@ -375,7 +375,7 @@ func (b *bucket) networksFromClients(nets *networks) {
 	// Each rather than Entries: the networks' counts do not depend on the
 	// order the clients come in, and Entries sorted every client and
 	// copied its key into a string, 6.8 % of the CPU time of stats over
-	// 2.16 M generated lines (about 1,000 clients an interval).
+	// 2.16 M generated lines (about 235 clients an interval).
 	b.clients.Each(func(client []byte, n int64) {
 		b.countNetwork(client, n, nets)
 	})

