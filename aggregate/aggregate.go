@@ -63,6 +63,11 @@ type Config struct {
 	// that a hub can fold the summaries of many hosts (merge.go). It
 	// changes nothing of what is counted.
 	Host string `json:"-"`
+	// Lists, when set, is handed each interval's whole lists of
+	// sections, methods, clients and networks as its summary is written,
+	// before emit (logmon report sums them into its tables). They are
+	// valid only during the call, and it must not change them.
+	Lists func(sections, methods, clients, networks *topk.Summary) `json:"-"`
 }
 
 // MaxSilentIntervals bounds how many empty summaries one jump of event
@@ -294,6 +299,9 @@ func (a *Aggregator) write(start, end, covered int64) error {
 			}
 			return n
 		})
+		if a.cfg.Lists != nil {
+			a.cfg.Lists(b.sections, b.methods, b.clients, b.networks)
+		}
 	}
 	if b != nil {
 		// The estimate can be a little above the truth: never more

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/topk"
 )
 
 const t0 = 1431856800 // 2015-05-17T10:00:00Z, a multiple of 10 s
@@ -302,5 +303,61 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(tt.cfg, nil); err == nil || err.Error() != tt.want && !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("New(%+v) = %v, want %q", tt.cfg, err, tt.want)
 		}
+	}
+}
+
+// TestLists: Config.Lists is handed each interval's whole lists as its
+// summary is written, before the summary, however short the summary's own
+// lists (Top 1): every section, method, client and network of the
+// interval, with its count.
+func TestLists(t *testing.T) {
+	cfg := defaults()
+	cfg.Top = 1
+	var got []string
+	cfg.Lists = func(sections, methods, clients, networks *topk.Summary) {
+		var b strings.Builder
+		for _, l := range []*topk.Summary{sections, methods, clients, networks} {
+			es := l.Entries()
+			for _, e := range es {
+				fmt.Fprintf(&b, "%s:%d ", e.Key, e.Count)
+			}
+			b.WriteString("| ")
+		}
+		got = append(got, b.String())
+	}
+	emitted := 0
+	a, err := New(cfg, func(s *record.Summary) error {
+		emitted++
+		if len(got) != emitted {
+			t.Errorf("summary %d written with %d lists handed over", emitted, len(got))
+		}
+		if len(s.Clients) != 1 {
+			t.Errorf("summary %d lists %d clients, want 1 (Top)", emitted, len(s.Clients))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range []req{
+		{sec: 1, section: "/a", client: "10.0.0.1", method: "GET"},
+		{sec: 2, section: "/b", client: "10.0.0.2", method: "GET"},
+		{sec: 3, section: "/a", client: "10.0.1.3", method: "POST"},
+		{sec: 12, section: "/c", client: "10.0.0.1", method: "GET"},
+	} {
+		pr := record.Request{Sec: t0 + q.sec, Status: 200, Remote: []byte(q.client), Method: []byte(q.method), Section: []byte(q.section)}
+		if err := a.Request(&pr); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if err := a.End(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/a:2 /b:1 | GET:2 POST:1 | 10.0.0.1:1 10.0.0.2:1 10.0.1.3:1 | 10.0.0.0/24:2 10.0.1.0/24:1 | ",
+		"/c:1 | GET:1 | 10.0.0.1:1 | 10.0.0.0/24:1 | ",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lists handed over:\n%q\nwant\n%q", got, want)
 	}
 }

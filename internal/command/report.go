@@ -67,8 +67,11 @@ func reportCommand(e env) *cli.Command {
 				}
 			}
 			aggCfg := aggregate.Config{
-				Interval:   c.Duration("interval"),
-				Top:        report.SummaryTop,
+				Interval: c.Duration("interval"),
+				// The summaries' own lists are not shown: the
+				// tables are counted from the aggregator's whole
+				// lists (Lists), so they are as short as can be.
+				Top:        1,
 				Lateness:   c.Duration("lateness"),
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
@@ -86,6 +89,7 @@ func reportCommand(e env) *cli.Command {
 			if err != nil {
 				return usagef("--top: %v", err)
 			}
+			aggCfg.Lists = rep.Lists
 			agg, err := aggregate.New(aggCfg, rep.Summary)
 			if err != nil {
 				return usageError{err}

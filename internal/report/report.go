@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/logmon/logmon/internal/record"
+	"github.com/logmon/logmon/internal/topk"
 )
 
 // Config is what a report shows and how.
@@ -46,12 +47,10 @@ type Config struct {
 	Source string
 }
 
-// SummaryTop is the length of the top lists the summaries made for a
-// report should have: the tables of sections, clients, networks and
-// methods are the sums of the summaries' lists, so a key is counted in
-// each interval where it was among the top SummaryTop. 64 keeps the
-// aggregator's lists at their least capacity (aggregate.TopCapacity), as
-// fast as stats' default.
+// SummaryTop is how many entries of an interval's list of sections,
+// clients, networks or methods its table counts when the list is not
+// exact (it held more keys than its capacity, aggregate.TopCapacity):
+// the list's top SummaryTop. An exact list is counted whole (see Lists).
 const SummaryTop = 64
 
 // DefaultRows is how many rows a table shows.
@@ -138,12 +137,29 @@ func (r *Report) Count(req *record.Request) {
 	r.ownTables.request(req)
 }
 
-// Summary takes a summary made in-process.
+// Summary takes a summary made in-process, for the charts; its lists
+// come to the tables through Lists.
 func (r *Report) Summary(s *record.Summary) error {
 	r.ownSummaries++
 	r.own.add(s)
-	r.ownTables.summary(s)
 	return nil
+}
+
+// Lists is for aggregate.Config.Lists: it counts an interval's lists of
+// sections, methods, clients and networks in the tables, each whole while
+// it is exact (every key of the interval, with its exact count), else its
+// top SummaryTop entries. The tables are then the exact sums of the
+// intervals' counts for as long as each interval's lists are exact.
+//
+// Rather than the summaries' lists, which are sorted and made into
+// strings: with every summary listing 64, the report took 1.06x the CPU
+// time of one whose summaries listed 5 (12 pairs, 2.16 M generated lines).
+func (r *Report) Lists(sections, methods, clients, networks *topk.Summary) {
+	for i, l := range [...]*topk.Summary{tabSections: sections, tabMethods: methods, tabClients: clients, tabNetworks: networks} {
+		if l != nil {
+			r.ownTables.list(i, l)
+		}
+	}
 }
 
 // Alert takes an alert record, made in-process or from upstream: an alert

@@ -198,8 +198,8 @@ func TestPrepared(t *testing.T) {
 }
 
 // TestSummaryTables: the tables of sections, clients, networks and
-// methods are the sums of the summaries' top lists, counted through the
-// tallies, whether the report made the summaries or read them.
+// methods from summaries read from upstream are the sums of their top
+// lists, counted through the tallies.
 func TestSummaryTables(t *testing.T) {
 	rep, err := New(Config{})
 	if err != nil {
@@ -220,16 +220,74 @@ func TestSummaryTables(t *testing.T) {
 		}
 		s.Methods = []record.MethodHits{{Method: "GET", Hits: int64(i%3 + 1)}}
 		want[tabMethods]["GET"] += int64(i%3 + 1)
-		rep.ownTables.summary(&s)
+		rep.upTables.summary(&s)
 	}
-	rep.ownTables.flush()
+	rep.upTables.flush()
 	for tab, w := range want {
 		got := map[string]int64{}
-		for _, e := range rep.ownTables.lists[tab].Entries() {
+		for _, e := range rep.upTables.lists[tab].Entries() {
 			got[e.Key] = e.Count
 		}
 		if !maps.Equal(got, w) {
 			t.Errorf("%s: %d keys counted, want %d exact sums", tableInfo[tab].title, len(got), len(w))
 		}
+	}
+}
+
+// TestLists: an interval's exact lists are counted whole in the tables,
+// and a list that evicted (not exact) by its top SummaryTop entries; a
+// summary made in-process adds nothing to the tables itself.
+func TestLists(t *testing.T) {
+	rep, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := topk.New(1024)
+	for i := range 300 {
+		exact.Add([]byte("/s"+strconv.Itoa(i)), int64(1+i%7))
+	}
+	evicted := topk.New(100)
+	for i := range 500 {
+		evicted.Add([]byte("10.0.0."+strconv.Itoa(i)), int64(1+i%9))
+	}
+	if exact.Floor() != 0 || evicted.Floor() == 0 {
+		t.Fatalf("floors %d and %d: the lists are not what the test needs", exact.Floor(), evicted.Floor())
+	}
+	methods, networks := topk.New(16), topk.New(16)
+	methods.Add([]byte("GET"), 3)
+	for range 2 {
+		rep.Lists(exact, methods, evicted, networks)
+		s := record.Summary{Sections: []record.SectionHits{{Section: "/not-counted", Hits: 5}}}
+		if err := rep.Summary(&s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep.ownTables.flush()
+	counted := func(tab int) map[string]int64 {
+		m := map[string]int64{}
+		for _, e := range rep.ownTables.lists[tab].Entries() {
+			m[e.Key] = e.Count
+		}
+		return m
+	}
+	wantSections := map[string]int64{}
+	for _, e := range exact.Entries() {
+		wantSections[e.Key] = 2 * e.Count
+	}
+	if got := counted(tabSections); !maps.Equal(got, wantSections) {
+		t.Errorf("sections: %d keys counted, want the exact list's %d, twice each", len(got), len(wantSections))
+	}
+	wantClients := map[string]int64{}
+	for _, e := range evicted.Top(nil, SummaryTop) {
+		wantClients[e.Key] = 2 * e.Count
+	}
+	if got := counted(tabClients); !maps.Equal(got, wantClients) {
+		t.Errorf("clients: %v, want the evicted list's top %d twice: %v", got, SummaryTop, wantClients)
+	}
+	if got := counted(tabMethods); !maps.Equal(got, map[string]int64{"GET": 6}) {
+		t.Errorf("methods: %v", got)
+	}
+	if got := counted(tabNetworks); len(got) != 0 {
+		t.Errorf("networks, from empty lists: %v", got)
 	}
 }
