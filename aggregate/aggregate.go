@@ -63,8 +63,9 @@ type Config struct {
 	// that a hub can fold the summaries of many hosts (merge.go). It
 	// changes nothing of what is counted.
 	Host string `json:"-"`
-	// Lists, when set, is handed each interval's whole lists of
-	// sections, methods, clients and networks as its summary is written,
+	// Lists, when set, is handed the whole lists of sections, methods,
+	// clients and networks of each interval counted from requests (not
+	// of one folded from summaries, merge.go) as its summary is written,
 	// before emit (logmon report sums them into its tables). They are
 	// valid only during the call, and it must not change them.
 	Lists func(sections, methods, clients, networks *topk.Summary) `json:"-"`

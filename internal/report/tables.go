@@ -46,8 +46,8 @@ type tables struct {
 	// counts are the tallies in front of the lists (see tally): a
 	// request's keys, and an interval's sections, clients, networks and
 	// methods, each with its hits, are counted there first. Most of an
-	// interval's keys were seen in the one before: the summaries' lists
-	// of 64 added to the Space-Saving lists themselves were 2.4 % of the
+	// interval's keys were seen in the one before: 64 of each interval
+	// added to the Space-Saving lists themselves were 2.4 % of the
 	// report's CPU time over 2.16 M generated lines.
 	counts [numTables]*tally
 	top    []topk.Entry // list's scratch
@@ -84,8 +84,9 @@ func newTables(rows int) *tables {
 // none.
 //
 // Sections, clients, networks and methods are not counted here: the
-// aggregator counts them already for its summaries, and the report sums
-// the summaries' lists (see summary), which costs nothing per request.
+// aggregator counts them already for its summaries, and hands each
+// interval's lists to the report (see list), which costs nothing per
+// request.
 func (t *tables) request(r *record.Request) {
 	if !r.Hashed {
 		hashKeys(r)
