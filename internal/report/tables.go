@@ -92,19 +92,19 @@ func (t *tables) request(r *record.Request) {
 		hashKeys(r)
 	}
 	if r.Path != nil {
-		t.counts[tabPaths].add(r.Path, r.Keys[0])
+		t.counts[tabPaths].add(r.Path, r.Keys[0], 1)
 		if r.Status == 404 {
-			t.counts[tab404].add(r.Path, r.Keys[0])
+			t.counts[tab404].add(r.Path, r.Keys[0], 1)
 		}
 	}
 	if r.Agent != nil {
-		t.counts[tabAgents].add(r.Agent, r.Keys[1])
+		t.counts[tabAgents].add(r.Agent, r.Keys[1], 1)
 	}
 	if r.Referer != nil {
-		t.counts[tabReferers].add(r.Referer, r.Keys[2])
+		t.counts[tabReferers].add(r.Referer, r.Keys[2], 1)
 	}
 	if r.User != nil {
-		t.counts[tabUsers].add(r.User, keyHash(r.User))
+		t.counts[tabUsers].add(r.User, keyHash(r.User), 1)
 	}
 }
 
@@ -127,7 +127,7 @@ func (t *tables) flush() {
 func (t *tables) list(tab int, l *topk.Summary) {
 	c := t.counts[tab]
 	if l.Floor() == 0 {
-		l.Each(func(key []byte, n int64) { tallyAdd(c, key, keyHash(key), n) })
+		l.Each(func(key []byte, n int64) { c.add(key, keyHash(key), n) })
 		return
 	}
 	t.top = l.Top(t.top[:0], SummaryTop)

@@ -7,9 +7,9 @@ import (
 )
 
 // tally counts one table's keys (paths, 404 paths, agents, referrers,
-// users from requests; sections, clients, networks, methods from the
-// summaries' lists, with their hits) before its Space-Saving summary
-// does: exactly, in a small
+// users from requests; sections, clients, networks, methods from each
+// interval's lists or an upstream summary's, with their hits) before its
+// Space-Saving summary does: exactly, in a small
 // open-addressing table keyed by a 64-bit hash of the key's bytes, and
 // hands each distinct key to the summary once, with its count, when the
 // tally fills up (tallyKeys keys, or tallyBytes of them) or the page is
@@ -81,11 +81,11 @@ func keyHashString(key string) uint64 {
 	return maphash.String(keySeed, key[:min(len(key), topk.MaxKey)])
 }
 
-// add counts one hit of key, whose keyHash is h; key is only read during
+// add counts n hits of key, whose keyHash is h; key is only read during
 // the call, and only when the tally sees it first. A key longer than
 // topk.MaxKey counts as its first topk.MaxKey bytes, as the summary would
 // count it.
-func (t *tally) add(key []byte, h uint64) { tallyAdd(t, key, h, 1) }
+func (t *tally) add(key []byte, h uint64, n int64) { tallyAdd(t, key, h, n) }
 
 // addHits counts n hits of key, a summary's top-list entry.
 func (t *tally) addHits(key string, n int64) { tallyAdd(t, key, keyHashString(key), n) }

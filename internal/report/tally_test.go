@@ -58,7 +58,7 @@ func TestTallyExact(t *testing.T) {
 	sum := topk.New(len(exact))
 	ty := newTally(sum)
 	for _, k := range keys {
-		ty.add(bytes.Clone(k), keyHash(k))
+		ty.add(bytes.Clone(k), keyHash(k), 1)
 	}
 	ty.flush()
 	got := sum.Entries()
@@ -88,7 +88,7 @@ func TestTallyBounded(t *testing.T) {
 		sum := topk.New(capacity)
 		ty := newTally(sum)
 		for _, k := range keys {
-			ty.add(k, keyHash(k))
+			ty.add(k, keyHash(k), 1)
 		}
 		ty.flush()
 		lists[i] = sum.Entries()
@@ -129,7 +129,7 @@ func BenchmarkTally(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, k := range keys {
-				ty.add(k, keyHash(k))
+				ty.add(k, keyHash(k), 1)
 			}
 		}
 	})

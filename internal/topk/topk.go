@@ -577,8 +577,8 @@ func (s *Summary) rank(a, b ranked) int {
 // while scanning, and a key whose count is below the worst kept one is
 // not read at all. BenchmarkTopShapes, before and after: Top(64) of 200
 // addresses 11.6 to 5.7 us, of 1,024 9.3 to 6.5 us, Top(5) of 1,024 3.2 to
-// 1.2 us; the summaries of a report list 64, and spent 8 % of the report's
-// CPU time in Top. (Kept in order in a slice rather than a heap, each
+// 1.2 us; when a report's summaries listed 64, it spent 8 % of its CPU
+// time in Top. (Kept in order in a slice rather than a heap, each
 // better key shifted the worse ones: Top(64) of 300 networks tied at 1 to
 // 8 hits took 6.7 us, 6.1 with the heap.)
 func (s *Summary) Top(dst []Entry, n int) []Entry {
