@@ -21,7 +21,7 @@ import (
 // A key is known by its hash alone, not compared byte for byte: the hash
 // is the runtime's, seeded at random for each run (hash/maphash), so two
 // distinct keys of one tally share a hash with a probability of about
-// 2^-45 (1024 keys), which no input can raise, not knowing the seed. The
+// 2^-41 (4,096 keys), which no input can raise, not knowing the seed. The
 // compare cost twice the hash: BenchmarkTally's three keys took 63 ns
 // with it, 21 ns without.
 //
@@ -33,15 +33,29 @@ import (
 // between cores and the goroutine's wake-ups cost more than the adds),
 // about 1.2x with the adds inline, 1.08x with the tally.
 //
+// Its size is set by real traffic rather than gen's (whose 267 paths, 14
+// agents and 46 referrers all fit in any tally): on the real log of
+// ../shared/data replayed 100 times, its rare paths, agents and
+// referrers new in each replay (82,184 paths in 1 M lines, see
+// scripts/reallog.py), a tally of 1,024 keys handed the same frequent
+// keys to the summary again at every fill, and the report took 1.40x the
+// CPU time of stats; with 4,096 keys (and an index grown to fit them)
+// 0.90x of that, with 8,192 0.92x and 32,768 0.97x (the index and
+// entries then miss the cache), each 10 pairs. What is left there is the
+// keys seen once, each taking over a counter of the summary.
+//
 // The summary's guarantees hold as they were: adding a key's n hits at
 // once is what n adds in a row would do, and keys are handed over in the
 // order they were first seen, so the tables are the same in every run
 // (TestTallyBounded). Memory is bounded by tallyKeys and tallyBytes.
 type tally struct {
-	sum   *topk.Summary
-	ents  []tallyEntry // in the order of first sight
-	buf   []byte       // the entries' keys, one after the other
-	slots [tallySlots]uint32
+	sum  *topk.Summary
+	ents []tallyEntry // in the order of first sight
+	buf  []byte       // the entries' keys, one after the other
+	// slots index ents by hash: a 16-bit tag of the hash and the
+	// entry's index+1 (0 is an empty slot), in a table at most half
+	// full that doubles as keys come, up to 2*tallyKeys slots.
+	slots []uint32
 }
 
 // tallyEntry is a key: its hash, its hits, its bytes in tally.buf.
@@ -52,17 +66,16 @@ type tallyEntry struct {
 }
 
 const (
-	tallyKeys  = 1024          // distinct keys counted before they go to the summary
-	tallySlots = 2 * tallyKeys // slots of the index, a power of two
-	tallyBytes = 128 << 10     // bytes of keys kept before they go to the summary
-	tallyMask  = tallySlots - 1
+	tallyKeys  = 4096      // distinct keys counted before they go to the summary
+	minSlots   = 64        // slots of a new tally's index, a power of two
+	tallyBytes = 512 << 10 // bytes of keys kept before they go to the summary
 )
 
-// newTally returns an empty tally in front of sum. Its entries and key
-// bytes grow as keys come (a report has 18 tallies, most of which count a
-// few keys or none): 2.7 MB less made and cleared at the start.
+// newTally returns an empty tally in front of sum. Its index, entries and
+// key bytes grow as keys come (a report has 18 tallies, most of which
+// count a few keys or none).
 func newTally(sum *topk.Summary) *tally {
-	return &tally{sum: sum}
+	return &tally{sum: sum, slots: make([]uint32, minSlots)}
 }
 
 // keySeed seeds the hash of every tally's keys: one for the process, so
@@ -98,8 +111,9 @@ func (t *tally) addHits(key string, n int64) { tallyAdd(t, key, keyHashString(ke
 // hash and the count in the slot) missed the cache on most lookups.
 func tallyAdd[K string | []byte](t *tally, key K, h uint64, n int64) {
 	tag := uint32(h>>48) << 16
-	i := h & tallyMask
-	for ; t.slots[i] != 0; i = (i + 1) & tallyMask {
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for ; t.slots[i] != 0; i = (i + 1) & mask {
 		if e := t.slots[i]; e&0xffff0000 == tag {
 			if en := &t.ents[e&0xffff-1]; en.hash == h {
 				en.n = satAdd(en.n, n)
@@ -109,7 +123,10 @@ func tallyAdd[K string | []byte](t *tally, key K, h uint64, n int64) {
 	}
 	if len(t.ents) == tallyKeys || len(t.buf)+len(key) > tallyBytes {
 		t.flush()
-		i = h & tallyMask
+		i = h & mask
+	} else if 2*(len(t.ents)+1) > len(t.slots) {
+		t.grow()
+		i = t.free(h)
 	}
 	key = key[:min(len(key), topk.MaxKey)]
 	off := len(t.buf)
@@ -118,11 +135,29 @@ func tallyAdd[K string | []byte](t *tally, key K, h uint64, n int64) {
 	t.slots[i] = tag | uint32(len(t.ents))
 }
 
+// grow doubles the index.
+func (t *tally) grow() {
+	t.slots = make([]uint32, 2*len(t.slots))
+	for k, e := range t.ents {
+		t.slots[t.free(e.hash)] = uint32(e.hash>>48)<<16 | uint32(k+1)
+	}
+}
+
+// free returns the empty slot where a key of hash h goes.
+func (t *tally) free(h uint64) uint64 {
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
 // flush hands the keys counted to the summary and empties the tally.
 func (t *tally) flush() {
 	for _, e := range t.ents {
 		t.sum.Add(t.buf[e.off:e.end], e.n)
 	}
 	t.ents, t.buf = t.ents[:0], t.buf[:0]
-	clear(t.slots[:])
+	clear(t.slots)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"strconv"
@@ -47,31 +48,48 @@ func exactCounts(keys [][]byte) map[string]int64 {
 
 // TestTallyExact: through a tally, a summary with room for every key
 // counts each exactly, though the tally fills up and hands its keys on
-// many times (more distinct keys than tallyKeys, and more bytes than
-// tallyBytes).
+// several times: by its count of keys (more distinct keys than
+// tallyKeys), and by their bytes (keys of 200 bytes, fewer than
+// tallyKeys, more than tallyBytes).
 func TestTallyExact(t *testing.T) {
-	keys := tallyStream(300_000, 8000, 1)
-	exact := exactCounts(keys)
-	if len(exact) <= tallyKeys {
-		t.Fatalf("only %d distinct keys: the tally never fills", len(exact))
+	var long [][]byte
+	for i := range 30_000 {
+		k := fmt.Appendf(nil, "/%0199d", i%3000)
+		long = append(long, k)
 	}
-	sum := topk.New(len(exact))
-	ty := newTally(sum)
-	for _, k := range keys {
-		ty.add(bytes.Clone(k), keyHash(k), 1)
-	}
-	ty.flush()
-	got := sum.Entries()
-	if len(got) != len(exact) {
-		t.Fatalf("%d keys counted, want %d", len(got), len(exact))
-	}
-	for _, e := range got {
-		if e.Count != exact[e.Key] || e.Err != 0 {
-			t.Errorf("%.20q: %d hits (err %d), want %d", e.Key, e.Count, e.Err, exact[e.Key])
-		}
-	}
-	if sum.Total() != int64(len(keys)) {
-		t.Errorf("total %d, want %d", sum.Total(), len(keys))
+	for name, keys := range map[string][][]byte{
+		"keys":  tallyStream(300_000, 8000, 1),
+		"bytes": long,
+	} {
+		t.Run(name, func(t *testing.T) {
+			exact := exactCounts(keys)
+			sum := topk.New(len(exact))
+			ty := newTally(sum)
+			flushes := 0
+			for _, k := range keys {
+				n := len(ty.ents)
+				ty.add(bytes.Clone(k), keyHash(k), 1)
+				if len(ty.ents) < n {
+					flushes++
+				}
+			}
+			if flushes < 2 {
+				t.Fatalf("the tally filled %d times: %d distinct keys, want more", flushes, len(exact))
+			}
+			ty.flush()
+			got := sum.Entries()
+			if len(got) != len(exact) {
+				t.Fatalf("%d keys counted, want %d", len(got), len(exact))
+			}
+			for _, e := range got {
+				if e.Count != exact[e.Key] || e.Err != 0 {
+					t.Errorf("%.20q: %d hits (err %d), want %d", e.Key, e.Count, e.Err, exact[e.Key])
+				}
+			}
+			if sum.Total() != int64(len(keys)) {
+				t.Errorf("total %d, want %d", sum.Total(), len(keys))
+			}
+		})
 	}
 }
 
