@@ -123,6 +123,40 @@ func TestFixedDecimal(t *testing.T) {
 	}
 }
 
+// TestSecondsNanos: a time in seconds read in nanoseconds, in one pass
+// (nanosField, in a line) and the general way (secondsNanos, a field),
+// exactly where there are at most nine decimals; and what each refuses.
+func TestSecondsNanos(t *testing.T) {
+	for s, want := range map[string]int64{
+		"0.000": 0, "0.001": 1e6, "0.000073": 73e3, "0.035": 35e6, "1.5": 15e8,
+		"0.123456789": 123456789, "999999999.999999999": 999999999999999999, "12.000073": 12000073e3,
+	} {
+		if got, end, ok := nanosField([]byte(s+" x"), 0); !ok || got != want || end != len(s) {
+			t.Errorf("nanosField(%q) = %d, %d, %v; want %d, %d", s, got, end, ok, want, len(s))
+		}
+		if got, ok := secondsNanos([]byte(s)); !ok || got != want {
+			t.Errorf("secondsNanos(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+	// The general way only: no fraction, or more than nine decimals.
+	for s, want := range map[string]int64{"0": 0, "12": 12e9, "0.0000000015": 2, "1.1234567894": 1123456789} {
+		if got, _, ok := nanosField([]byte(s), 0); ok {
+			t.Errorf("nanosField(%q) = %d, want refused", s, got)
+		}
+		if got, ok := secondsNanos([]byte(s)); !ok || got != want {
+			t.Errorf("secondsNanos(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "-1", "1e3", ".5", "5.", "1000000000", "1000000000.5", "0.5x"} {
+		if v, _, ok := nanosField([]byte(s), 0); ok {
+			t.Errorf("nanosField(%q) = %d, want refused", s, v)
+		}
+		if v, ok := secondsNanos([]byte(s)); ok {
+			t.Errorf("secondsNanos(%q) = %d, want refused", s, v)
+		}
+	}
+}
+
 // TestFieldEnd checks fieldEnd against bytes.IndexByte at every start
 // and length, with the separator anywhere or nowhere.
 func TestFieldEnd(t *testing.T) {

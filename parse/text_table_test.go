@@ -19,8 +19,12 @@ var textCases = []textCase{
 	{name: "cloudfront", format: "cloudfront", lines: []string{cfVersion, cfFields, cfLine, cfQuinn}},
 	{name: "w3c reads cloudfront", format: "w3c", lines: []string{cfVersion, cfFields, cfQuinn}},
 	{name: "cloudfront headerless", format: "cloudfront", lines: []string{cfLine, "2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t000\t-\t-\t-\t-\tError\tx==\td111111abcdef8.cloudfront.net\thttps\t23\t0.001", "2019-12-04\t21:02:31\tLAX1\t392"}},
-	{name: "alb", format: "alb", lines: []string{albHTTP, albH2, albNone, elbHTTP, `http 2018-07-02T22:23:00Z app/x 1.2.3.4:1 - 0.000 x 0.000 200 200 0 0 "GET / HTTP/1.1" "-"`}},
-	{name: "elb", format: "elb", lines: []string{elbHTTP, elbHTTPS, elbTCP, albHTTP, `2015-05-13T23:39:43.945958Z lb 192.168.131.39 10.0.0.1:80 0 0 0 200 200 0 29 "GET / HTTP/1.1" "-"`}},
+	// The last lines' times sum to 0.037 and 0.7: summed as floats they
+	// were 0.037000000000000005 and 0.7000000000000001.
+	{name: "alb", format: "alb", lines: []string{albHTTP, albH2, albNone, elbHTTP, `http 2018-07-02T22:23:00Z app/x 1.2.3.4:1 - 0.000 x 0.000 200 200 0 0 "GET / HTTP/1.1" "-"`,
+		`http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.001 0.035 0.001 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -`}},
+	{name: "elb", format: "elb", lines: []string{elbHTTP, elbHTTPS, elbTCP, albHTTP, `2015-05-13T23:39:43.945958Z lb 192.168.131.39 10.0.0.1:80 0 0 0 200 200 0 29 "GET / HTTP/1.1" "-"`,
+		`2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.1 0.2 0.4 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`}},
 	{name: "s3", format: "s3", lines: []string{s3Line, s3Older, docCombined, `owner bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - id REST.GET.OBJECT key "GET /key HTTP/1.1" 200 - 113 - x - "-" "-"`}},
 	{name: "haproxy", format: "haproxy", lines: []string{haproxyDoc, haproxyTCP, haproxySys, `10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/+109 200 +2750 - - ---- 1/1/1/1/0 0/0 "GET /index.html?q=` + strings1k}},
 	{name: "syslog-haproxy", format: "syslog-haproxy", lines: []string{haproxySys, haproxyNoSrv, haproxyDoc}},

@@ -60,6 +60,7 @@ var textWants = map[string][]string{
 		`{"type":"request","time":"2018-11-30T22:22:48.364Z","vhost":"www.example.com:443","remote":"2001:db8::1","method":"GET","path":"https://www.example.com:443/api/users?id=7","section":"/api","protocol":"HTTP/1.1","status":503,"bytes":0,"agent":"Mozilla/5.0 (X11; Linux x86_64)"}`,
 		`error: want the request type (http, https, h2, grpcs, ws or wss), found "2015-05-13T23:39:43.945958Z"`,
 		`error: bad processing time "x"`,
+		`{"type":"request","time":"2018-07-02T22:23:00.186641Z","vhost":"www.example.com:80","remote":"192.168.131.39","method":"GET","path":"http://www.example.com:80/","section":"/","protocol":"HTTP/1.1","status":200,"bytes":366,"agent":"curl/7.46.0","duration":0.037,"upstream_status":200,"upstream_duration":0.035}`,
 	},
 	"elb": {
 		`{"type":"request","time":"2015-05-13T23:39:43.945958Z","vhost":"www.example.com:80","remote":"192.168.131.39","method":"GET","path":"http://www.example.com:80/","section":"/","protocol":"HTTP/1.1","status":200,"bytes":29,"agent":"curl/7.38.0","duration":0.001178,"upstream_status":200,"upstream_duration":0.001048}`,
@@ -67,6 +68,7 @@ var textWants = map[string][]string{
 		`error: a TCP or SSL listener's connection, not an HTTP request`,
 		`error: bad timestamp "http"`,
 		`error: want the client as address:port, found "192.168.131.39"`,
+		`{"type":"request","time":"2015-05-13T23:39:43.945958Z","vhost":"www.example.com:80","remote":"192.168.131.39","method":"GET","path":"http://www.example.com:80/","section":"/","protocol":"HTTP/1.1","status":200,"bytes":29,"agent":"curl/7.38.0","duration":0.7,"upstream_status":200,"upstream_duration":0.2}`,
 	},
 	"s3": {
 		`{"type":"request","time":"2019-02-06T00:00:38Z","vhost":"amzn-s3-demo-bucket1.s3.us-west-1.amazonaws.com","remote":"192.0.2.3","user":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be","method":"GET","path":"/amzn-s3-demo-bucket1?versioning","section":"/amzn-s3-demo-bucket1","protocol":"HTTP/1.1","status":200,"bytes":113,"agent":"S3Console/0.4","duration":0.007}`,

@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"strconv"
 )
@@ -242,27 +243,45 @@ func statusField(line []byte, i int) (status, end int, ok bool) {
 	return int(a)*100 + int(b)*10 + int(c), i + 3, true
 }
 
-// secondsField is uintField for a time in seconds with three to six
-// decimals (AWS's 0.000073): its value as fixedDecimal reads it (an
-// integer of at most 15 digits over an exact power of ten), in one pass;
-// ok false for anything else (-1 included), read the general way.
-func secondsField(line []byte, i int) (v float64, end int, ok bool) {
+// nanosField is uintField for a time in seconds with one to nine
+// decimals and at most nine digits before the point (AWS's 0.000073):
+// its value in nanoseconds, exactly, in one pass; ok false for anything
+// else (-1 included), read the general way (secondsNanos).
+func nanosField(line []byte, i int) (ns int64, end int, ok bool) {
 	var n uint64
 	j, frac := i, -1
-	for ; j < len(line) && j-i < 16; j++ {
+	for ; j < len(line) && j-i < 19; j++ {
 		c := line[j]
 		switch {
 		case '0' <= c && c <= '9':
 			n = n*10 + uint64(c-'0')
-		case c == '.' && frac < 0 && j > i:
+		case c == '.' && frac < 0 && j > i && j-i <= 9:
 			frac = j
 		default:
 			goto done
 		}
 	}
 done:
-	if frac < 0 || j-frac-1 < 1 || j-i == 16 || j < len(line) && line[j] != ' ' {
+	if frac < 0 || j-frac-1 < 1 || j-frac-1 > 9 || j < len(line) && line[j] != ' ' {
 		return 0, 0, false
 	}
-	return float64(n) / pow10[j-frac-1], j, true
+	return int64(n) * pow10i[9-(j-frac-1)], j, true
+}
+
+// secondsNanos reads a time in seconds (the whole field: "0", "0.5",
+// "12.000073") in nanoseconds: exact up to nine decimals, rounded to the
+// nanosecond past them. ok is false for anything but a decimal number of
+// less than 10^9 seconds.
+func secondsNanos(b []byte) (int64, bool) {
+	if ns, end, ok := nanosField(b, 0); ok && end == len(b) {
+		return ns, true
+	}
+	if n, ok := atoiN(b); ok && len(b) > 0 && len(b) <= 9 {
+		return int64(n) * 1e9, true // no fraction
+	}
+	v, ok := fixedDecimal(b)
+	if !ok || v >= 1e9 {
+		return 0, false
+	}
+	return int64(math.Round(v * 1e9)), true // more than nine decimals
 }
