@@ -86,35 +86,38 @@ median() {
 	printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
 }
 
-# cpumedian prints the median CPU time (user + system, of the command and
-# everything it starts), in seconds, of running the shell command $1 $2
-# times: on a machine shared with other work the wall time of the same
-# run varied up to 2x, its CPU time far less (see README, Log formats).
-cpumedian() {
-	local times=() n=$2 t TIMEFORMAT='%3U %3S'
-	for _ in $(seq "$n"); do
-		t=$( { time sh -c "$1" > /dev/null 2>&1; } 2>&1 )
-		times+=("$(echo "$t" | awk '{ printf "%.3f", $1 + $2 }')")
-	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
-}
-
 row() { printf '%-48s %8s s\n' "$1" "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 fratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
-# formats times parse in every format gen writes, on the same traffic.
+# formats times parse in every format gen writes, on the same traffic,
+# each format's runs paired with Combined's: Combined, the format,
+# Combined, the format..., and prints the median of the format's CPU
+# times and the median of the pairs' ratios (the least and greatest in
+# brackets). Timed one after the other instead, a burst of other work on
+# the machine lands on one format's runs: the same build gave w3c 1.55x
+# that way, 1.27x paired.
 # The format goes to the timed command through the environment
 # (LOGMON_BENCH_FORMAT), so that a format string's quotes and dollars
 # reach logmon as they are. Each log is written, checked, timed and
 # removed in turn: traefik-json is 4.5 times the size of Combined.
 nginx12='$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $host rt=$request_time urt=$upstream_response_time'
 apache11='%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %v %D'
+
+# cpuonce prints the CPU time (user + system, of the command and
+# everything it starts), in seconds, of one run of the shell command $1.
+cpuonce() {
+	local t TIMEFORMAT='%3U %3S'
+	t=$( { time sh -c "$1" > /dev/null 2>&1; } 2>&1 )
+	echo "$t" | awk '{ printf "%.3f", $1 + $2 }'
+}
+
 formats() {
-	local f name n want got t base=""
+	local f name n want got tf tc cpus ratios
 	export LOGMON_BENCH_FORMAT
 	echo
-	printf '%-48s %10s %8s\n' "parse --log-format FORMAT (median of $runs runs)" "CPU" "/combined"
+	printf '%-40s %9s %28s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)"
+	logmon gen --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > comb.log
 	for f in combined common vhost_combined syslog-combined lighttpd traefik traefik-json caddy nginx-json w3c alb elb cloudfront s3 haproxy "$nginx12" "$apache11"; do
 		case $f in
 		"$nginx12") name="nginx log_format, 12 variables" ;;
@@ -129,14 +132,22 @@ formats() {
 		n=0
 		got=$(logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log 2> fmt.err | wc -l) || n=$?
 		if [ "$got" -ne "$want" ]; then
-			printf '%-48s %10s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
+			printf '%-40s %9s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
 			continue
 		fi
-		t=$(cpumedian 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log' "$runs")
-		[ -n "$base" ] || base=$t
-		printf '%-48s %8s s %8s  %s MB\n' "$name" "$t" "$(fratio "$t" "$base")" "$(($(wc -c < fmt.log) / 1000000))"
+		cpus=() ratios=()
+		for _ in $(seq "$runs"); do
+			tc=$(cpuonce 'logmon parse --log-format combined < comb.log')
+			tf=$(cpuonce 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')
+			cpus+=("$tf")
+			ratios+=("$(awk -v a="$tf" -v b="$tc" 'BEGIN { printf "%.3f", a / b }')")
+		done
+		printf '%-40s %7s s %28s  %s MB\n' "$name" \
+			"$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
+			"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.2fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')" \
+			"$(($(wc -c < fmt.log) / 1000000))"
 	done
-	rm -f fmt.log fmt.err
+	rm -f fmt.log fmt.err comb.log
 
 	# Stats with latency: the nginx log above against the same log
 	# without its two times ($request_time, $upstream_response_time), so

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -351,24 +352,58 @@ func appendFixed9(b []byte, f float64) ([]byte, bool) {
 	if neg {
 		b = append(b, '-')
 	}
-	b = strconv.AppendUint(b, m/1e9, 10)
+	if whole := m / 1e9; whole < 10 {
+		b = append(b, byte('0'+whole)) // most durations: no call of AppendUint
+	} else {
+		b = strconv.AppendUint(b, whole, 10)
+	}
 	frac := m % 1e9
 	if frac == 0 {
 		return b, true
 	}
+	// The fraction's 9 digits less its trailing zeros, these taken 8, 4,
+	// 2 and 1 at a time, the digits two at a time from a table, written
+	// in place: a zero and a digit at a time (chains of up to 9
+	// divisions) into an array appended after (a call of memmove) took
+	// 17 ns for 0.04 and 18.6 for 0.040609432 (BenchmarkAppendFloat),
+	// this 9.9 and 15.2.
 	n := 9
-	for frac%10 == 0 {
+	if frac%1e8 == 0 {
+		frac /= 1e8
+		n -= 8
+	}
+	if frac%1e4 == 0 {
+		frac /= 1e4
+		n -= 4
+	}
+	if frac%100 == 0 {
+		frac /= 100
+		n -= 2
+	}
+	if frac%10 == 0 {
 		frac /= 10
 		n--
 	}
-	var d [10]byte
-	d[0] = '.'
-	for i := n; i > 0; i-- {
-		d[i] = byte('0' + frac%10)
-		frac /= 10
+	b = slices.Grow(b, n+1)
+	at := len(b)
+	b = b[:at+n+1]
+	b[at] = '.'
+	d := uint32(frac) // below 1e9
+	i := at + n
+	for ; i-at >= 2; i -= 2 {
+		q := d / 100
+		r := 2 * (d - q*100)
+		b[i-1], b[i] = digits2[r], digits2[r+1]
+		d = q
 	}
-	return append(b, d[:n+1]...), true
+	if i > at {
+		b[i] = byte('0' + d)
+	}
+	return b, true
 }
+
+// digits2 are the numbers from 00 to 99, two digits each.
+const digits2 = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
 func (d *Decoder) errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid JSON at column %d: %s", d.pos+1, fmt.Sprintf(format, args...))
