@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -106,6 +107,10 @@ type step struct {
 	arg   int    // fEpoch, fDuration: units a second; fFrac: digits
 	tf    []tfItem
 	cols  []int // fLiteral, while compiling: the column of each byte of lit
+	// litW and litMask are lit as a little-endian word and the mask of
+	// its bytes, when it is 1 to 8 bytes long (see hasLit); nextW and
+	// nextMask the same of next[1:].
+	litW, litMask, nextW, nextMask uint64
 }
 
 // matcher is a compiled format string.
@@ -132,6 +137,13 @@ func compileFormatString(spec string, nginx bool) (*Format, error) {
 	m := &matcher{}
 	if err := m.link(steps); err != nil {
 		return nil, err
+	}
+	for k := range m.steps {
+		s := &m.steps[k]
+		s.litW, s.litMask = litWord(s.lit)
+		if len(s.next) > 1 {
+			s.nextW, s.nextMask = litWord(s.next[1:])
+		}
 	}
 	name := "Apache format string"
 	if nginx {
@@ -592,7 +604,7 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 	for k := 0; k < len(steps); k++ {
 		s := &steps[k]
 		if s.kind == fLiteral {
-			if !bytes.HasPrefix(line[i:], s.lit) {
+			if !hasLit(line, i, s.lit, s.litW, s.litMask) {
 				return m.litError(line, i, s, prev)
 			}
 			i += len(s.lit)
@@ -606,7 +618,7 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 		case endLit:
 			// The search finds the literal after the field whole, so it
 			// is not matched again: the step after is done too.
-			j := indexLit(line, i, s.next)
+			j := indexLit(line, i, s.next, s.nextW, s.nextMask)
 			if j < 0 {
 				return &LineError{Reason: fmt.Sprintf("column %d: no %s after %s", i+1, quote(s.next), short(s.name))}
 			}
@@ -621,13 +633,18 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 			var ok bool
 			var next int
 			// unquote reads from just after index i-1, the quote the
-			// literal before ended with.
-			if v, next, ok = p.unquote(line, i-1); !ok {
+			// literal before ended with; "-" (no referrer, no
+			// X-Forwarded-For: most lines have one or two) is read
+			// here, without its two calls of bytes.IndexByte (216 to
+			// 211 ns a line).
+			if i+1 < len(line) && line[i] == '-' && line[i+1] == '"' {
+				v, next = line[i:i+1:i+1], i+2
+			} else if v, next, ok = p.unquote(line, i-1); !ok {
 				return &LineError{Reason: fmt.Sprintf("column %d: %s: unterminated quote", i+1, short(s.name))}
 			}
 			// The closing quote is the first byte of the literal after.
 			i = next - 1
-			if lit := steps[k+1].lit; !bytes.HasPrefix(line[next:], lit[1:]) {
+			if n := &steps[k+1]; !hasLit(line, next, n.lit[1:], n.litW>>8, n.litMask>>8) {
 				return m.litError(line, i, &steps[k+1], s)
 			}
 			i += len(steps[k+1].lit)
@@ -853,20 +870,48 @@ func short(name string) string {
 	return name
 }
 
-// indexLit is the index of the first lit in line at or after i, or -1.
-func indexLit(line []byte, i int, lit []byte) int {
+// indexLit is the index of the first lit in line at or after i, or -1;
+// restW and restMask are litWord(lit[1:]).
+func indexLit(line []byte, i int, lit []byte, restW, restMask uint64) int {
 	c := lit[0]
 	for {
-		j := bytes.IndexByte(line[i:], c)
-		if j < 0 {
+		// fieldEnd, 8 bytes at a time before bytes.IndexByte: the fields
+		// that end at a literal are mostly short (an address, a status,
+		// a host), where the call's setup costs more than the search
+		// (the 12-variable nginx log's parse 211 to 208 ns a line).
+		if i = fieldEnd(line, i, c); i == len(line) {
 			return -1
 		}
-		i += j
-		if len(lit) == 1 || bytes.HasPrefix(line[i+1:], lit[1:]) {
+		if len(lit) == 1 || hasLit(line, i+1, lit[1:], restW, restMask) {
 			return i
 		}
 		i++
 	}
+}
+
+// litWord returns lit as a little-endian word and the mask of its
+// bytes, for hasLit; 0, 0 for a lit empty or longer than 8 bytes.
+func litWord(lit []byte) (w, mask uint64) {
+	if len(lit) == 0 || len(lit) > 8 {
+		return 0, 0
+	}
+	for k, c := range lit {
+		w |= uint64(c) << (8 * k)
+		mask |= 0xff << (8 * k)
+	}
+	return w, mask
+}
+
+// hasLit reports whether line[i:] starts with lit, whose litWord is w,
+// mask: most literals (" ", "\" \"", " rt=") are a word or less, one
+// load and compare where bytes.HasPrefix calls memequal (the 12-variable
+// nginx log's parse 236 to 216 ns a line, BenchmarkGenTraffic; Apache's
+// 11 directives 202 to 192).
+func hasLit(line []byte, i int, lit []byte, w, mask uint64) bool {
+	if mask != 0 && i+8 <= len(line) {
+		return binary.LittleEndian.Uint64(line[i:])&mask == w
+	}
+	return bytes.HasPrefix(line[i:], lit)
 }
 
 // listEnd is the end of an upstream list at line[i:]: values (digits,
