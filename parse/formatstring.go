@@ -943,9 +943,6 @@ func listLast(v []byte) []byte {
 	return v
 }
 
-// pow10 are the powers of ten a float64 holds exactly.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
 // decimal reads "digits[.digits]" as the integer of all its digits and
 // the number of digits after the point; at most 15 digits in all, so
 // the integer is exact in a float64.

@@ -1337,12 +1337,6 @@ func epochTime(b []byte, u unit) (sec int64, nsec int32, ok bool) {
 	return int64(n / scale), int32(ns), true
 }
 
-// pow10i are the powers of ten an int64 holds.
-var pow10i = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
-
-// pow10f are the powers of ten a float64 holds exactly.
-var pow10f = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
 // jsonDuration reads a duration in seconds: a number in unit u (seconds
 // by default), as a JSON number or a string, or a string such as Go
 // writes a time.Duration ("1.5ms", "2m3.1s": Caddy's duration_format
@@ -1448,11 +1442,11 @@ func scaledDecimal(b []byte, shift int) (float64, bool) {
 	f := float64(mant)
 	switch {
 	case exp < -22:
-		return f / pow10f[22] / math.Pow10(-exp-22), true
+		return f / pow10[22] / math.Pow10(-exp-22), true
 	case exp < 0:
-		return f / pow10f[-exp], true
+		return f / pow10[-exp], true
 	case exp > 0:
-		return f * pow10f[exp], true
+		return f * pow10[exp], true
 	}
 	return f, true
 }

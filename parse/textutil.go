@@ -12,6 +12,13 @@ import (
 // with a fraction (durations), addresses with a port, whitespace-split
 // fields.
 
+// pow10 are the powers of ten a float64 holds exactly, pow10i those an
+// int64 holds.
+var (
+	pow10  = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+	pow10i = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
+)
+
 // fixedDecimal reads an unsigned decimal number with an optional
 // fraction ("12", "0.000073") as a float64. With at most 15 digits, the
 // number is an integer below 2^53 divided by an exact power of ten, and
