@@ -862,12 +862,25 @@ func (m *matcher) litError(line []byte, i int, s, prev *step) *LineError {
 	return &LineError{Reason: fmt.Sprintf("column %d: want %s%s, found %s", i+1, quote(s.lit), after, quote(line[i:]))}
 }
 
-// short is a variable's name cut for a message (a name is ASCII).
+// short is a variable's name cut for a message, any byte in it but
+// printable ASCII shown as '?': a name is as the format string wrote it,
+// and Apache's %{...}t holds whatever the braces did (a control byte
+// there reached the message, found by FuzzFormatString).
 func short(name string) string {
+	cut := ""
 	if len(name) > maxQuoted {
-		return name[:maxQuoted] + "..."
+		name, cut = name[:maxQuoted], "..."
 	}
-	return name
+	if strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+		b := []byte(name)
+		for k, c := range b {
+			if c < 0x20 || c > 0x7e {
+				b[k] = '?'
+			}
+		}
+		name = string(b)
+	}
+	return name + cut
 }
 
 // indexLit is the index of the first lit in line at or after i, or -1;

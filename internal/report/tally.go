@@ -37,7 +37,7 @@ import (
 // agents and 46 referrers all fit in any tally): on the real log of
 // ../shared/data replayed 100 times, its rare paths, agents and
 // referrers new in each replay (82,184 paths in 1 M lines, see
-// scripts/reallog.py), a tally of 1,024 keys handed the same frequent
+// scripts/reallog), a tally of 1,024 keys handed the same frequent
 // keys to the summary again at every fill, and the report took 1.40x the
 // CPU time of stats; with 4,096 keys (and an index grown to fit them)
 // 0.90x of that, with 8,192 0.92x and 32,768 0.97x (the index and
