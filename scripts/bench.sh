@@ -12,11 +12,13 @@
 # FORMAT` on it, side by side with Combined, and stats on a log with
 # durations (its latency percentiles) against stats on Combined. A format
 # that parse does not take, or not every line of, shows as n/a with the
-# reason.
+# reason. Then report against stats, on gen's log, on the unique one and
+# on real traffic's long tail (see reportcost).
 #
 #   scripts/bench.sh [LINES] [RUNS]
 #   BENCH_MEMORY_LINES=0 scripts/bench.sh    # skip the memory part
 #   BENCH_ONLY=formats scripts/bench.sh      # only the formats part
+#   BENCH_ONLY=report scripts/bench.sh       # only report against stats
 #   BENCH_ONLY=archives scripts/bench.sh     # only gzip/zstd given directly vs piped
 #   BENCH_ONLY=fleet scripts/bench.sh        # only the hub of a fleet (below)
 #   BENCH_FLEET_HOSTS=0 scripts/bench.sh     # skip the fleet part
@@ -44,6 +46,7 @@ trap 'rm -rf "$dir"' EXIT
 
 go build -o "$dir/logmon" .
 cp scripts/stats.awk "$dir/"
+root=$(pwd)
 cd "$dir"
 PATH=$dir:$PATH
 
@@ -178,6 +181,45 @@ formats() {
 }
 if [ "$only" = formats ]; then
 	formats
+	exit 0
+fi
+
+# reportcost times logmon report against logmon stats over the same raw
+# log, each report run paired with a stats run, in CPU time: on gen's
+# log above, on gen's --unique log (every path new), and on real
+# traffic's long tail, the real log at ../shared/data/apache_logs (or
+# BENCH_REAL_LOG) replayed by scripts/reallog, 1 M lines with its rare
+# paths, agents and referrers new in each copy; skipped where that file
+# is missing. It prints the median of the pairs' ratios, the least and
+# greatest in brackets.
+reportcost() {
+	local log tr ts ratios real=${BENCH_REAL_LOG:-$root/../shared/data/apache_logs}
+	echo
+	printf '%-48s %28s\n' "report / stats, CPU ($runs pairs)" "median (least to most)"
+	[ -f unique.log ] || logmon gen --unique --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > unique.log
+	rm -f real.log
+	if [ -f "$real" ]; then
+		(cd "$root" && go run ./scripts/reallog) < "$real" > real.log
+	fi
+	for log in access.log unique.log real.log; do
+		if ! [ -f "$log" ]; then
+			printf '%-48s %28s\n' "$log" "n/a (no $real)"
+			continue
+		fi
+		check "logmon report < $log" 10
+		ratios=()
+		for _ in $(seq "$runs"); do
+			ts=$(cpuonce "logmon stats < $log")
+			tr=$(cpuonce "logmon report < $log")
+			ratios+=("$(awk -v a="$tr" -v b="$ts" 'BEGIN { printf "%.3f", a / b }')")
+		done
+		printf '%-48s %28s\n' "$log ($(wc -l < "$log") lines)" \
+			"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3fx (%.3f to %.3f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
+	done
+	rm -f real.log
+}
+if [ "$only" = report ]; then
+	reportcost
 	exit 0
 fi
 
@@ -359,6 +401,7 @@ row "logmon stats < unique.log (every request new)" "$stats"
 compare unique.log "$stats"
 
 formats
+reportcost
 archives
 fleet
 
