@@ -161,28 +161,35 @@ formats() {
 	# Stats with latency: the nginx log above against the same log
 	# without its two times ($request_time, $upstream_response_time), so
 	# that the difference is what durations cost stats: reading them and
-	# the latency percentiles.
+	# the latency percentiles. Paired, in CPU time, as above.
 	echo
-	printf '%-48s %10s %8s\n' "stats (median of $runs runs)" "wall" "ratio"
-	local timed=${nginx12% rt=*} with without
+	local timed=${nginx12% rt=*} tw to
+	printf '%-40s %9s %28s\n' "stats, durations or not ($runs pairs)" "CPU" "with / without (least to most)"
 	logmon gen --log-format "$nginx12" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > with.log
 	logmon gen --log-format "$timed" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > without.log
-	LOGMON_BENCH_FORMAT=$timed
+	export LOGMON_BENCH_WITH=$nginx12 LOGMON_BENCH_WITHOUT=$timed
 	logmon stats --log-format "$timed" < without.log > stats.out 2>/dev/null || true
 	if [ "$(wc -l < stats.out)" -lt "$intervals" ]; then
-		printf '%-48s %10s\n' "stats < nginx log without durations" "n/a"
-	else
-		without=$(median 'logmon stats --log-format "$LOGMON_BENCH_FORMAT" < without.log' "$runs")
-		printf '%-48s %8s s\n' "stats < nginx log without durations" "$without"
+		printf '%-40s %9s\n' "stats < nginx log without durations" "n/a"
+		rm -f with.log without.log stats.out
+		return
 	fi
-	LOGMON_BENCH_FORMAT=$nginx12
 	logmon stats --log-format "$nginx12" < with.log > stats.out 2>/dev/null || true
 	if [ "$(wc -l < stats.out)" -lt "$intervals" ] || ! grep -q '"p99"' stats.out; then
-		printf '%-48s %10s   (no latency percentiles in its summaries)\n' "stats < nginx log with durations" "n/a"
-	else
-		with=$(median 'logmon stats --log-format "$LOGMON_BENCH_FORMAT" < with.log' "$runs")
-		printf '%-48s %8s s %8s\n' "stats < nginx log with durations" "$with" "$([ -n "${without:-}" ] && fratio "$with" "$without")"
+		printf '%-40s %9s   (no latency percentiles in its summaries)\n' "stats < nginx log with durations" "n/a"
+		rm -f with.log without.log stats.out
+		return
 	fi
+	cpus=() ratios=()
+	for _ in $(seq "$runs"); do
+		to=$(cpuonce 'logmon stats --log-format "$LOGMON_BENCH_WITHOUT" < without.log')
+		tw=$(cpuonce 'logmon stats --log-format "$LOGMON_BENCH_WITH" < with.log')
+		cpus+=("$tw")
+		ratios+=("$(awk -v a="$tw" -v b="$to" 'BEGIN { printf "%.3f", a / b }')")
+	done
+	printf '%-40s %7s s %28s\n' "stats < nginx log with durations" \
+		"$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
+		"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.2fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
 	rm -f with.log without.log stats.out
 }
 if [ "$only" = formats ]; then
