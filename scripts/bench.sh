@@ -121,8 +121,24 @@ cpuonce() {
 	echo "$t" | awk '{ printf "%.3f", $1 + $2 }'
 }
 
+# paired runs the shell commands $1 (the base) and $2 in turn, $runs
+# times each, and prints the median CPU time of $2 and the median of the
+# pairs' ratios of $2 to $1, the least and greatest in brackets.
+paired() {
+	local cpus=() ratios=() ta tb
+	for _ in $(seq "$runs"); do
+		ta=$(cpuonce "$1")
+		tb=$(cpuonce "$2")
+		cpus+=("$tb")
+		ratios+=("$(awk -v a="$tb" -v b="$ta" 'BEGIN { printf "%.4f", a / b }')")
+	done
+	printf '%7s s %28s' \
+		"$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
+		"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
+}
+
 formats() {
-	local f name n want got tf tc cpus ratios
+	local f name n want got
 	export LOGMON_BENCH_FORMAT
 	echo
 	printf '%-40s %9s %28s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)"
@@ -144,16 +160,8 @@ formats() {
 			printf '%-40s %9s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
 			continue
 		fi
-		cpus=() ratios=()
-		for _ in $(seq "$runs"); do
-			tc=$(cpuonce 'logmon parse --log-format combined < comb.log')
-			tf=$(cpuonce 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')
-			cpus+=("$tf")
-			ratios+=("$(awk -v a="$tf" -v b="$tc" 'BEGIN { printf "%.3f", a / b }')")
-		done
-		printf '%-40s %7s s %28s  %s MB\n' "$name" \
-			"$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
-			"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.2fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')" \
+		printf '%-40s %s  %s MB\n' "$name" \
+			"$(paired 'logmon parse --log-format combined < comb.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')" \
 			"$(($(wc -c < fmt.log) / 1000000))"
 	done
 	rm -f fmt.log fmt.err comb.log
@@ -163,7 +171,7 @@ formats() {
 	# that the difference is what durations cost stats: reading them and
 	# the latency percentiles. Paired, in CPU time, as above.
 	echo
-	local timed=${nginx12% rt=*} tw to
+	local timed=${nginx12% rt=*}
 	printf '%-40s %9s %28s\n' "stats, durations or not ($runs pairs)" "CPU" "with / without (least to most)"
 	logmon gen --log-format "$nginx12" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > with.log
 	logmon gen --log-format "$timed" --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > without.log
@@ -180,16 +188,8 @@ formats() {
 		rm -f with.log without.log stats.out
 		return
 	fi
-	cpus=() ratios=()
-	for _ in $(seq "$runs"); do
-		to=$(cpuonce 'logmon stats --log-format "$LOGMON_BENCH_WITHOUT" < without.log')
-		tw=$(cpuonce 'logmon stats --log-format "$LOGMON_BENCH_WITH" < with.log')
-		cpus+=("$tw")
-		ratios+=("$(awk -v a="$tw" -v b="$to" 'BEGIN { printf "%.3f", a / b }')")
-	done
-	printf '%-40s %7s s %28s\n' "stats < nginx log with durations" \
-		"$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }')" \
-		"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.2fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
+	printf '%-40s %s\n' "stats < nginx log with durations" \
+		"$(paired 'logmon stats --log-format "$LOGMON_BENCH_WITHOUT" < without.log' 'logmon stats --log-format "$LOGMON_BENCH_WITH" < with.log')"
 	rm -f with.log without.log stats.out
 }
 if [ "$only" = formats ]; then
@@ -206,9 +206,9 @@ fi
 # is missing. It prints the median of the pairs' ratios, the least and
 # greatest in brackets.
 reportcost() {
-	local log tr ts ratios real=${BENCH_REAL_LOG:-$root/../shared/data/apache_logs}
+	local log real=${BENCH_REAL_LOG:-$root/../shared/data/apache_logs}
 	echo
-	printf '%-48s %28s\n' "report / stats, CPU ($runs pairs)" "median (least to most)"
+	printf '%-48s %9s %28s\n' "report / stats, CPU ($runs pairs)" "report" "median (least to most)"
 	[ -f unique.log ] || logmon gen --unique --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > unique.log
 	rm -f real.log
 	if [ -f "$real" ]; then
@@ -220,14 +220,7 @@ reportcost() {
 			continue
 		fi
 		check "logmon report < $log" 10
-		ratios=()
-		for _ in $(seq "$runs"); do
-			ts=$(cpuonce "logmon stats < $log")
-			tr=$(cpuonce "logmon report < $log")
-			ratios+=("$(awk -v a="$tr" -v b="$ts" 'BEGIN { printf "%.3f", a / b }')")
-		done
-		printf '%-48s %28s\n' "$log ($(wc -l < "$log") lines)" \
-			"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3fx (%.3f to %.3f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
+		printf '%-48s %s\n' "$log ($(wc -l < "$log") lines)" "$(paired "logmon stats < $log" "logmon report < $log")"
 	done
 	rm -f real.log
 }
