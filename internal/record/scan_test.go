@@ -99,6 +99,19 @@ func TestAppendTime(t *testing.T) {
 	}
 }
 
+// BenchmarkAppendTime writes a time to the second and one to the
+// microsecond (ALB's, Traefik's).
+func BenchmarkAppendTime(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for _, nsec := range []int32{0, 79377000} {
+		b.Run(strconv.Itoa(int(nsec)), func(b *testing.B) {
+			for b.Loop() {
+				buf = AppendTime(buf[:0], 1431820800, nsec)
+			}
+		})
+	}
+}
+
 // TestIntValue checks the hand-written integer reader against strconv
 // on numbers around the int64 limits and on what is not a JSON integer.
 func TestIntValue(t *testing.T) {

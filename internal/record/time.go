@@ -31,18 +31,7 @@ func AppendTime(b []byte, sec int64, nsec int32) []byte {
 	h, mi, s := rem/3600, rem/60%60, rem%60
 	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
 	if nsec != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		n := int(nsec)
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + n%10)
-			n /= 10
-		}
-		end := 10
-		for frac[end-1] == '0' {
-			end--
-		}
-		b = append(b, frac[:end]...)
+		b = appendFraction(b, uint32(nsec))
 	}
 	return append(b, 'Z')
 }
