@@ -633,13 +633,8 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 			var ok bool
 			var next int
 			// unquote reads from just after index i-1, the quote the
-			// literal before ended with; "-" (no referrer, no
-			// X-Forwarded-For: most lines have one or two) is read
-			// here, without its two calls of bytes.IndexByte (216 to
-			// 211 ns a line).
-			if i+1 < len(line) && line[i] == '-' && line[i+1] == '"' {
-				v, next = line[i:i+1:i+1], i+2
-			} else if v, next, ok = p.unquote(line, i-1); !ok {
+			// literal before ended with.
+			if v, next, ok = p.unquote(line, i-1); !ok {
 				return &LineError{Reason: fmt.Sprintf("column %d: %s: unterminated quote", i+1, short(s.name))}
 			}
 			// The closing quote is the first byte of the literal after.
