@@ -3,6 +3,7 @@ package record
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,6 +98,29 @@ func TestAppendTime(t *testing.T) {
 		}
 		check(sec, nsec)
 	}
+}
+
+// TestAppendTimeConcurrent: goroutines writing times of different
+// seconds at once, each through the cache of the last second, each get
+// their own time right (run with -race too).
+func TestAppendTimeConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for k := range 20000 {
+				sec := int64(1431820800 + g*1000 + k%3)
+				buf = AppendTime(buf[:0], sec, 0)
+				if want := time.Unix(sec, 0).UTC().Format(time.RFC3339); string(buf) != want {
+					t.Errorf("AppendTime(%d) = %s, want %s", sec, buf, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // BenchmarkAppendTime writes a time to the second and one to the
