@@ -302,16 +302,10 @@ func (p *Parser) s3(line []byte, r *record.Request) error {
 	if line[i] != '"' {
 		return lineError("referer is not quoted:", line[i:])
 	}
-	if i+2 < len(line) && line[i+1] == '-' && line[i+2] == '"' {
-		// "-", what unquote and dashNil make nil, without the two calls
-		// of bytes.IndexByte (half of gen's referers: 2 % of s3's parse).
-		r.Referer, end = nil, i+3
-	} else {
-		if r.Referer, end, ok = p.unquote(line, i); !ok {
-			return lineError("unterminated referer", line[i:])
-		}
-		r.Referer = dashNil(r.Referer)
+	if r.Referer, end, ok = p.unquote(line, i); !ok {
+		return lineError("unterminated referer", line[i:])
 	}
+	r.Referer = dashNil(r.Referer)
 	if i, err = next(line, end, "referer", "user agent"); err != nil {
 		return err
 	}
