@@ -84,11 +84,11 @@ func (p *Parser) elbFields(line []byte, i int, r *record.Request, alb bool) erro
 			continue // one pass (see uintField)
 		}
 		end = fieldEnd(line, i, ' ')
-		if f := line[i:end]; len(f) == 2 && f[0] == '-' && f[1] == '1' {
-			timed = false // no response: no time
-		} else if t[k], ok = secondsNanos(f); !ok {
-			return lineError("bad processing time", f)
+		var has bool
+		if t[k], has, ok = secondsNanos(line[i:end]); !ok {
+			return lineError("bad processing time", line[i:end])
 		}
+		timed = timed && has
 	}
 	if timed {
 		r.Duration, r.Timed = float64(t[0]+t[1]+t[2])/1e9, true

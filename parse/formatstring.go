@@ -108,9 +108,10 @@ type step struct {
 	tf    []tfItem
 	cols  []int // fLiteral, while compiling: the column of each byte of lit
 	// litW and litMask are lit as a little-endian word and the mask of
-	// its bytes, when it is 1 to 8 bytes long (see hasLit); nextW and
-	// nextMask the same of next[1:].
-	litW, litMask, nextW, nextMask uint64
+	// its bytes, when it is 1 to 8 bytes long (see hasLit); shifted
+	// right by 8, those of lit[1:], which a field ending at this literal
+	// matches after the literal's first byte.
+	litW, litMask uint64
 }
 
 // matcher is a compiled format string.
@@ -139,11 +140,7 @@ func compileFormatString(spec string, nginx bool) (*Format, error) {
 		return nil, err
 	}
 	for k := range m.steps {
-		s := &m.steps[k]
-		s.litW, s.litMask = litWord(s.lit)
-		if len(s.next) > 1 {
-			s.nextW, s.nextMask = litWord(s.next[1:])
-		}
+		m.steps[k].litW, m.steps[k].litMask = litWord(m.steps[k].lit)
 	}
 	name := "Apache format string"
 	if nginx {
@@ -618,7 +615,9 @@ func (m *matcher) line(p *Parser, line []byte, r *record.Request) error {
 		case endLit:
 			// The search finds the literal after the field whole, so it
 			// is not matched again: the step after is done too.
-			j := indexLit(line, i, s.next, s.nextW, s.nextMask)
+			// s.next is the next step's lit.
+			n := &steps[k+1]
+			j := indexLit(line, i, s.next, n.litW>>8, n.litMask>>8)
 			if j < 0 {
 				return &LineError{Reason: fmt.Sprintf("column %d: no %s after %s", i+1, quote(s.next), short(s.name))}
 			}
@@ -857,7 +856,7 @@ func (m *matcher) litError(line []byte, i int, s, prev *step) *LineError {
 	return &LineError{Reason: fmt.Sprintf("column %d: want %s%s, found %s", i+1, quote(s.lit), after, quote(line[i:]))}
 }
 
-// short is a variable's name cut for a message, any byte in it but
+// short is a variable's name cut for a message, any character in it but
 // printable ASCII shown as '?': a name is as the format string wrote it,
 // and Apache's %{...}t holds whatever the braces did (a control byte
 // there reached the message, found by FuzzFormatString).
@@ -866,20 +865,17 @@ func short(name string) string {
 	if len(name) > maxQuoted {
 		name, cut = name[:maxQuoted], "..."
 	}
-	if strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
-		b := []byte(name)
-		for k, c := range b {
-			if c < 0x20 || c > 0x7e {
-				b[k] = '?'
-			}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e { // a byte of invalid UTF-8 is U+FFFD here
+			return '?'
 		}
-		name = string(b)
-	}
-	return name + cut
+		return r
+	}, name) + cut
 }
 
 // indexLit is the index of the first lit in line at or after i, or -1;
-// restW and restMask are litWord(lit[1:]).
+// restW and restMask are lit[1:] for hasLit (its step's litW and
+// litMask shifted right by 8).
 func indexLit(line []byte, i int, lit []byte, restW, restMask uint64) int {
 	c := lit[0]
 	for {

@@ -125,7 +125,8 @@ func TestFixedDecimal(t *testing.T) {
 
 // TestSecondsNanos: a time in seconds read in nanoseconds, in one pass
 // (nanosField, in a line) and the general way (secondsNanos, a field),
-// exactly where there are at most nine decimals; and what each refuses.
+// exactly where there are at most nine decimals; -1 as no time; and what
+// each refuses.
 func TestSecondsNanos(t *testing.T) {
 	for s, want := range map[string]int64{
 		"0.000": 0, "0.001": 1e6, "0.000073": 73e3, "0.035": 35e6, "1.5": 15e8,
@@ -134,8 +135,8 @@ func TestSecondsNanos(t *testing.T) {
 		if got, end, ok := nanosField([]byte(s+" x"), 0); !ok || got != want || end != len(s) {
 			t.Errorf("nanosField(%q) = %d, %d, %v; want %d, %d", s, got, end, ok, want, len(s))
 		}
-		if got, ok := secondsNanos([]byte(s)); !ok || got != want {
-			t.Errorf("secondsNanos(%q) = %d, %v; want %d", s, got, ok, want)
+		if got, timed, ok := secondsNanos([]byte(s)); !ok || !timed || got != want {
+			t.Errorf("secondsNanos(%q) = %d, %v, %v; want %d", s, got, timed, ok, want)
 		}
 	}
 	// The general way only: no fraction, or more than nine decimals.
@@ -143,15 +144,22 @@ func TestSecondsNanos(t *testing.T) {
 		if got, _, ok := nanosField([]byte(s), 0); ok {
 			t.Errorf("nanosField(%q) = %d, want refused", s, got)
 		}
-		if got, ok := secondsNanos([]byte(s)); !ok || got != want {
-			t.Errorf("secondsNanos(%q) = %d, %v; want %d", s, got, ok, want)
+		if got, timed, ok := secondsNanos([]byte(s)); !ok || !timed || got != want {
+			t.Errorf("secondsNanos(%q) = %d, %v, %v; want %d", s, got, timed, ok, want)
 		}
 	}
-	for _, s := range []string{"", "-1", "1e3", ".5", "5.", "1000000000", "1000000000.5", "0.5x"} {
+	// -1, AWS's "no response": no time, read the general way only.
+	if v, _, ok := nanosField([]byte("-1"), 0); ok {
+		t.Errorf("nanosField(-1) = %d, want refused", v)
+	}
+	if v, timed, ok := secondsNanos([]byte("-1")); !ok || timed {
+		t.Errorf("secondsNanos(-1) = %d, %v, %v; want no time", v, timed, ok)
+	}
+	for _, s := range []string{"", "-2", "1e3", ".5", "5.", "1000000000", "1000000000.5", "0.5x"} {
 		if v, _, ok := nanosField([]byte(s), 0); ok {
 			t.Errorf("nanosField(%q) = %d, want refused", s, v)
 		}
-		if v, ok := secondsNanos([]byte(s)); ok {
+		if v, _, ok := secondsNanos([]byte(s)); ok {
 			t.Errorf("secondsNanos(%q) = %d, want refused", s, v)
 		}
 	}

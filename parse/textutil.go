@@ -277,18 +277,22 @@ done:
 
 // secondsNanos reads a time in seconds (the whole field: "0", "0.5",
 // "12.000073") in nanoseconds: exact up to nine decimals, rounded to the
-// nanosecond past them. ok is false for anything but a decimal number of
-// less than 10^9 seconds.
-func secondsNanos(b []byte) (int64, bool) {
+// nanosecond past them. A time of -1 is none, as for loggedSeconds: ok
+// with timed false. ok is false for anything else but a decimal number
+// of less than 10^9 seconds.
+func secondsNanos(b []byte) (ns int64, timed, ok bool) {
+	if len(b) == 2 && b[0] == '-' && b[1] == '1' {
+		return 0, false, true
+	}
 	if ns, end, ok := nanosField(b, 0); ok && end == len(b) {
-		return ns, true
+		return ns, true, true
 	}
 	if n, ok := atoiN(b); ok && len(b) > 0 && len(b) <= 9 {
-		return int64(n) * 1e9, true // no fraction
+		return int64(n) * 1e9, true, true // no fraction
 	}
 	v, ok := fixedDecimal(b)
 	if !ok || v >= 1e9 {
-		return 0, false
+		return 0, false, false
 	}
-	return int64(math.Round(v * 1e9)), true // more than nine decimals
+	return int64(math.Round(v * 1e9)), true, true // more than nine decimals
 }
