@@ -26,8 +26,9 @@
 # It builds logmon, writes the log once to a temporary directory (in
 # /dev/shm where that is a writable tmpfs, so that it is read from memory;
 # else in /tmp, where the first run leaves it in page cache), and checks
-# each command's output before timing it. GoAccess (apt-get install goaccess) is slow: it runs at most 3
-# times. The peak memory needs GNU time (apt-get install time).
+# each command's output before timing it. GoAccess (apt-get install
+# goaccess) is slow: it runs at most 3 times. The peak memory needs GNU
+# time (apt-get install time).
 #
 # The fleet part times a hub: alert and stats --interval 10s folding the
 # 1-second summaries of BENCH_FLEET_HOSTS hosts (default 1,000) over
@@ -100,7 +101,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
 fratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 # formats times parse in every format gen writes, on the same traffic,
-# each format's runs paired with Combined's: Combined, the format,
+# each format's runs paired with Combined's (access.log, gen's Combined
+# log of the same traffic): Combined, the format,
 # Combined, the format..., and prints the median of the format's CPU
 # times and the median of the pairs' ratios (the least and greatest in
 # brackets). Timed one after the other instead, a burst of other work on
@@ -142,7 +144,6 @@ formats() {
 	export LOGMON_BENCH_FORMAT
 	echo
 	printf '%-40s %9s %28s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)"
-	logmon gen --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > comb.log
 	for f in combined common vhost_combined syslog-combined lighttpd traefik traefik-json caddy nginx-json w3c alb elb cloudfront s3 haproxy "$nginx12" "$apache11"; do
 		case $f in
 		"$nginx12") name="nginx log_format, 12 variables" ;;
@@ -161,10 +162,10 @@ formats() {
 			continue
 		fi
 		printf '%-40s %s  %s MB\n' "$name" \
-			"$(paired 'logmon parse --log-format combined < comb.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')" \
+			"$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')" \
 			"$(($(wc -c < fmt.log) / 1000000))"
 	done
-	rm -f fmt.log fmt.err comb.log
+	rm -f fmt.log fmt.err
 
 	# Stats with latency: the nginx log above against the same log
 	# without its two times ($request_time, $upstream_response_time), so
