@@ -139,11 +139,20 @@ paired() {
 		"$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3fx (%.2f to %.2f)", t[int((NR + 1) / 2)], t[1], t[NR] }')"
 }
 
+# row prints a line of the formats table: the name $1, paired's output
+# $3 for the log $2, the log's size, and the median ratio per byte of
+# input (over the ratio of the log's size to access.log's: a format
+# whose lines are longer reads more).
+row() {
+	printf '%-40s %s %6s MB %8s\n' "$1" "$3" "$(($(wc -c < "$2") / 1000000))" \
+		"$(echo "$3" | awk -v f="$(wc -c < "$2")" -v c="$(wc -c < access.log)" '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+x$/) { printf "%.2fx", $i * c / f; exit } }')"
+}
+
 formats() {
 	local f name n want got
 	export LOGMON_BENCH_FORMAT
 	echo
-	printf '%-40s %9s %28s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)"
+	printf '%-40s %9s %28s %9s %8s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)" "log" "per byte"
 	for f in combined common vhost_combined syslog-combined lighttpd traefik traefik-json caddy nginx-json w3c alb elb cloudfront s3 haproxy "$nginx12" "$apache11"; do
 		case $f in
 		"$nginx12") name="nginx log_format, 12 variables" ;;
@@ -161,11 +170,20 @@ formats() {
 			printf '%-40s %9s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
 			continue
 		fi
-		printf '%-40s %s  %s MB\n' "$name" \
-			"$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')" \
-			"$(($(wc -c < fmt.log) / 1000000))"
+		row "$name" fmt.log "$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')"
 	done
 	rm -f fmt.log fmt.err
+	# The cost of line length alone: gen's Combined log with each user
+	# agent made longer (x's), so that its lines are as long as ALB's
+	# (689 bytes a line to Combined's 202), against Combined. Its ratio
+	# is what any format whose lines are that long pays before its own
+	# parser differs from Combined's (README, "Speed of the formats").
+	local pad
+	pad=$(logmon gen --log-format alb --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" | wc -c)
+	pad=$(( (pad - $(wc -c < access.log)) / $(wc -l < access.log) ))
+	awk -v n="$pad" 'BEGIN { while (length(p) < n) p = p "x" } { sub(/"$/, p "\""); print }' access.log > long.log
+	row "combined, lines as long as alb's" long.log "$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format combined < long.log')"
+	rm -f long.log
 
 	# Stats with latency: the nginx log above against the same log
 	# without its two times ($request_time, $upstream_response_time), so
