@@ -108,6 +108,10 @@ fratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 # brackets). Timed one after the other instead, a burst of other work on
 # the machine lands on one format's runs: the same build gave w3c 1.55x
 # that way, 1.27x paired.
+# A format whose log is more than a quarter longer than Combined's is
+# also paired with Combined's log made as long (see long), which shows
+# what the format costs beside Combined's once both read as many bytes:
+# the column "/same length".
 # The format goes to the timed command through the environment
 # (LOGMON_BENCH_FORMAT), so that a format string's quotes and dollars
 # reach logmon as they are. Each log is written, checked, timed and
@@ -140,19 +144,33 @@ paired() {
 }
 
 # row prints a line of the formats table: the name $1, paired's output
-# $3 for the log $2, the log's size, and the median ratio per byte of
-# input (over the ratio of the log's size to access.log's: a format
-# whose lines are longer reads more).
+# $3 for the log $2, the log's size, and $4.
 row() {
-	printf '%-40s %s %6s MB %8s\n' "$1" "$3" "$(($(wc -c < "$2") / 1000000))" \
-		"$(echo "$3" | awk -v f="$(wc -c < "$2")" -v c="$(wc -c < access.log)" '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+x$/) { printf "%.2fx", $i * c / f; exit } }')"
+	printf '%-40s %s %6s MB %8s\n' "$1" "$3" "$(($(wc -c < "$2") / 1000000))" "${4:-}"
+}
+
+# median prints the median ratio of paired's output $1.
+median() {
+	echo "$1" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+x$/) { print $i; exit } }'
+}
+
+# long writes access.log to long.log with each line made as long, on
+# average, as those of the log $1: a last field of x's, which Combined's
+# parser does not read (what follows the user agent is skipped), so the
+# parse and the records written are Combined's. Against it, a format is
+# timed with its longer lines' cost (reading, splitting, moving them
+# between cores) on both sides.
+long() {
+	local n
+	n=$(( ($(wc -c < "$1") - $(wc -c < access.log)) / $(wc -l < access.log) - 1 ))
+	awk -v n="$n" 'BEGIN { while (length(p) < n) p = p "x" } { print $0 " " p }' access.log > long.log
 }
 
 formats() {
-	local f name n want got
+	local f name n want got same
 	export LOGMON_BENCH_FORMAT
 	echo
-	printf '%-40s %9s %28s %9s %8s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)" "log" "per byte"
+	printf '%-40s %9s %28s %9s %8s\n' "parse --log-format FORMAT ($runs pairs)" "CPU" "/combined (least to most)" "log" "/same length"
 	for f in combined common vhost_combined syslog-combined lighttpd traefik traefik-json caddy nginx-json w3c alb elb cloudfront s3 haproxy "$nginx12" "$apache11"; do
 		case $f in
 		"$nginx12") name="nginx log_format, 12 variables" ;;
@@ -170,20 +188,22 @@ formats() {
 			printf '%-40s %9s   (exit %s, %s of %s lines: %s)\n' "$name" "n/a" "$n" "$got" "$want" "$(head -c 160 fmt.err | tr '\n' ' ' | sed 's/ *$//')"
 			continue
 		fi
-		row "$name" fmt.log "$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')"
+		# A log more than a quarter longer than Combined's is timed again,
+		# paired with Combined's lines made as long (see long).
+		same=
+		if [ "$(wc -c < fmt.log)" -gt $(($(wc -c < access.log) * 5 / 4)) ]; then
+			long fmt.log
+			same=$(median "$(paired 'logmon parse --log-format combined < long.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')")
+		fi
+		row "$name" fmt.log "$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format "$LOGMON_BENCH_FORMAT" < fmt.log')" "$same"
 	done
 	rm -f fmt.log fmt.err
-	# The cost of line length alone: gen's Combined log with each user
-	# agent made longer (x's), so that its lines are as long as ALB's
-	# (689 bytes a line to Combined's 202), against Combined. Its ratio
-	# is what any format whose lines are that long pays before its own
-	# parser differs from Combined's (README, "Speed of the formats").
-	local pad
-	pad=$(logmon gen --log-format alb --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" | wc -c)
-	pad=$(( (pad - $(wc -c < access.log)) / $(wc -l < access.log) ))
-	awk -v n="$pad" 'BEGIN { while (length(p) < n) p = p "x" } { sub(/"$/, p "\""); print }' access.log > long.log
+	# The cost of line length alone: Combined's lines made as long as
+	# ALB's (689 bytes a line to 202), against Combined.
+	logmon gen --log-format alb --seed 1 --start 2015-05-17T00:00:00Z --phases "steady:3600s:$rate" > fmt.log
+	long fmt.log
 	row "combined, lines as long as alb's" long.log "$(paired 'logmon parse --log-format combined < access.log' 'logmon parse --log-format combined < long.log')"
-	rm -f long.log
+	rm -f fmt.log long.log
 
 	# Stats with latency: the nginx log above against the same log
 	# without its two times ($request_time, $upstream_response_time), so
