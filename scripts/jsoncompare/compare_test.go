@@ -1,13 +1,16 @@
+//go:build linux
+
 // Package jsoncompare times logmon's JSON log reader against the Go JSON
 // libraries people reach for, on gen's traffic in the JSON formats
 // scripts/bench.sh times, one line at a time as logmon reads them. It is
 // a module of its own so that logmon does not depend on what it is
-// compared with; scripts/jsoncompare.sh runs it. Each library does less
-// than logmon's reader: it is given the line and asked for the fields
-// logmon fills (fastjson: parsed, then looked up; the decoders: into a
-// struct of those fields), and converts no time, duration or address;
-// simdjson-go only tokenizes, a batch of lines at a time as logmon reads
-// them (128 KiB), and finds no field at all.
+// compared with; scripts/jsoncompare.sh runs it (on Linux: the times are
+// the thread's CPU time, as parse's BenchmarkGenTraffic takes them).
+// Each library does less than logmon's reader: it is given the line and
+// asked for the fields logmon fills (fastjson: parsed, then looked up;
+// the decoders: into a struct of those fields), reads no time and checks
+// no value beyond its JSON type; simdjson-go only tokenizes, a batch of
+// lines at a time as logmon reads them (128 KiB), and finds no field.
 package jsoncompare
 
 import (
