@@ -250,6 +250,7 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 			try = f.line
 		}
 		r.Reset() // of what a format tried before left in it
+		p.rest = nil
 		err := try(p, line, r)
 		if le, ok := err.(*LineError); err == nil || ok && le.IsHeader {
 			if le == errW3CUndecided {
@@ -257,6 +258,12 @@ func (s *Stream) pick(p *Parser, line []byte, r *record.Request) error {
 			}
 			s.format, s.took = f, true
 			p.notice = "log format " + f.Name + ", picked from the first line of a known format (--log-format names it)"
+			if rest := bytes.TrimSpace(p.rest); len(rest) > 0 {
+				// Fields after Combined's last, which its parser skips:
+				// lost unless the user says what they are.
+				p.notice += "; the line goes on after the user agent, " + quote(rest) + ", which " + f.Name +
+					" does not read: give the server's log_format or LogFormat string with --log-format to read it"
+			}
 			return err
 		}
 		if s.misses == 0 {

@@ -155,3 +155,26 @@ func TestNamedGivesUp(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoSaysWhatCombinedSkips: a line that goes on after the user
+// agent (nginx's `rt=$request_time` and the like) is Combined to auto,
+// which does not read the rest: the notice of the pick says so, and
+// what to give instead, rather than losing those fields unsaid. A line
+// that ends with its agent, and a syslog-prefixed one, say nothing more.
+func TestAutoSaysWhatCombinedSkips(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{docCombined + ` rt=0.123 urt="0.120"`, `log format combined, picked from the first line of a known format (--log-format names it); the line goes on after the user agent, "rt=0.123 urt=\"0.120\"", which combined does not read: give the server's log_format or LogFormat string with --log-format to read it`},
+		{docCombined, "log format combined, picked from the first line of a known format (--log-format names it)"},
+		{docCombined + "   ", "log format combined, picked from the first line of a known format (--log-format names it)"},
+		{"<134>May 17 10:05:03 web1 nginx: " + docCombined + " 0.004", `log format syslog-combined, picked from the first line of a known format (--log-format names it); the line goes on after the user agent, "0.004", which syslog-combined does not read: give the server's log_format or LogFormat string with --log-format to read it`},
+	} {
+		p := Auto.NewStream().NewParser()
+		var r record.Request
+		if err := p.Line([]byte(tc.line), &r); err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if got := p.Notice(); got != tc.want {
+			t.Errorf("%q:\nnotice %q\nwant   %q", tc.line, got, tc.want)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type Parser struct {
 	scratch []byte
 	stream  *Stream  // the input's format and what it learnt; nil: clf
 	notice  string   // see Notice
+	rest    []byte   // what clf's last line had after its user agent, for Stream.pick
 	stamp   stamp    // the last time read (see timestamp)
 	order   keyOrder // a JSON log's keys on the last line
 	// noType: the last line was read whole as a JSON object without a
@@ -309,13 +310,20 @@ func (p *Parser) clf(line []byte, r *record.Request) error {
 	if line[i] != '"' {
 		return lineError("user agent is not quoted:", line[i:])
 	}
-	if r.Agent, _, ok = p.unquote(line, i); !ok {
+	var after int
+	if r.Agent, after, ok = p.unquote(line, i); !ok {
 		return lineError("unterminated user agent", line[i:])
 	}
 	if isDash(r.Agent) {
 		r.Agent = nil
 	}
-	return nil // whatever follows the agent is ignored
+	if after < len(line) {
+		// Whatever follows the agent is not read (nginx's extras, such
+		// as rt=$request_time): auto says so when it picks the format
+		// (Stream.pick), the one place that looks at it.
+		p.rest = line[after:]
+	}
+	return nil
 }
 
 // nextField moves from the end of field prev over the spaces to the start
