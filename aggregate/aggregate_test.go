@@ -299,6 +299,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Interval: time.Second, Top: 0}, "top must be between 1 and 1000: 0"},
 		{Config{Interval: time.Second, Top: 1001}, "top must be between 1 and 1000: 1001"},
 		{Config{Interval: time.Second, Top: 1, Lateness: 2 * time.Hour}, "lateness must be whole seconds between 0s and 1h0m0s: 2h0m0s"},
+		{Config{Interval: time.Second, Top: 1, Host: "web1", NoDistinct: true}, "the summaries of a host carry their distinct clients: NoDistinct cannot go with Host"},
 	} {
 		if _, err := New(tt.cfg, nil); err == nil || err.Error() != tt.want && !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("New(%+v) = %v, want %q", tt.cfg, err, tt.want)
@@ -359,5 +360,36 @@ func TestLists(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("lists handed over:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestNoDistinct: without the distinct clients counted, the summaries are
+// what they were but for DistinctClients, which is 0.
+func TestNoDistinct(t *testing.T) {
+	var reqs []req
+	for i := range 300 {
+		q := r(int64(i/10), fmt.Sprintf("/s%d", i%7), 200+i%4*100)
+		q.client = fmt.Sprintf("10.0.%d.%d", i%40/20, i%40)
+		reqs = append(reqs, q)
+	}
+	with := run(t, defaults(), reqs)
+	cfg := defaults()
+	cfg.NoDistinct = true
+	without := run(t, cfg, reqs)
+	if len(with) != len(without) || len(with) != 3 {
+		t.Fatalf("%d summaries with the distinct clients, %d without; want 3", len(with), len(without))
+	}
+	for i := range with {
+		if with[i].DistinctClients != 40 {
+			t.Errorf("summary %d: %d distinct clients, want 40", i, with[i].DistinctClients)
+		}
+		if without[i].DistinctClients != 0 {
+			t.Errorf("summary %d, NoDistinct: %d distinct clients, want 0", i, without[i].DistinctClients)
+		}
+		w := with[i]
+		w.DistinctClients = 0
+		if !reflect.DeepEqual(w, without[i]) {
+			t.Errorf("summary %d differs beyond its distinct clients:\n%+v\nwant\n%+v", i, without[i], w)
+		}
 	}
 }

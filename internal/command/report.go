@@ -76,6 +76,8 @@ func reportCommand(e env) *cli.Command {
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
 				IPv6Prefix: c.Int("ipv6-prefix"),
+				// The page does not show them.
+				NoDistinct: true,
 			}
 			if p := c.String("asn-db"); p != "" {
 				db, err := asn.Open(p)
