@@ -35,6 +35,15 @@ func (m *model) add(key string, n int64) {
 		m.ents = append(m.ents, Entry{Key: key, Count: satAdd(m.floor, n), Err: m.floor})
 		return
 	}
+	v := m.smallest()
+	low := m.ents[v].Count
+	m.floor = max(m.floor, low)
+	m.ents[v] = Entry{Key: key, Count: satAdd(low, n), Err: low}
+}
+
+// smallest is the entry to be taken over: the smallest count, then the
+// largest tie hash, then the key that sorts last.
+func (m *model) smallest() int {
 	v := 0
 	for i, e := range m.ents {
 		w := m.ents[v]
@@ -49,9 +58,41 @@ func (m *model) add(key string, n int64) {
 			v = i
 		}
 	}
-	low := m.ents[v].Count
-	m.floor = max(m.floor, low)
-	m.ents[v] = Entry{Key: key, Count: satAdd(low, n), Err: low}
+	return v
+}
+
+// merge is Merge as its doc states it: each key of the batch, in order,
+// counted if it is, else given a free counter, else taking over the
+// smallest counter with b+n hits and Err b if that is more than its
+// count, else dropped, b being Floor as the batch began or the largest
+// count taken over since.
+func (m *model) merge(batch []hit) {
+	b := m.floor
+	for _, h := range batch {
+		key := h.key[:min(len(h.key), MaxKey)]
+		m.total = satAdd(m.total, h.n)
+		found := false
+		for i := range m.ents {
+			if m.ents[i].Key == key {
+				m.ents[i].Count = satAdd(m.ents[i].Count, h.n)
+				found = true
+			}
+		}
+		switch {
+		case found:
+		case len(m.ents) < m.cap:
+			m.ents = append(m.ents, Entry{Key: key, Count: satAdd(m.floor, h.n), Err: m.floor})
+		default:
+			v := m.smallest()
+			if c, low := satAdd(b, h.n), m.ents[v].Count; c > low {
+				m.floor = max(m.floor, low)
+				m.ents[v] = Entry{Key: key, Count: c, Err: b}
+				b = max(b, low)
+			} else {
+				m.floor = max(m.floor, c)
+			}
+		}
+	}
 }
 
 func (m *model) entries() []Entry {

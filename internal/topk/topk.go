@@ -48,6 +48,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"math"
 	"slices"
 )
@@ -225,23 +226,20 @@ func (s *Summary) Add(key []byte, n int64) {
 		return
 	}
 	if s.n < len(s.counters) {
-		// A free counter. Floor is 0 unless the summary was restored into a
-		// larger capacity: then the key may have been seen up to Floor
-		// times before, and the count must not understate it.
-		idx := int32(s.n)
-		s.n++
-		c := &s.counters[idx]
-		c.key = appendKey(c.key[:0], key)
-		c.err = s.floor
-		c.hash = h
-		s.insert(idx, h)
-		s.push(item{count: satAdd(s.floor, n), tie: tieHash(key), idx: idx})
+		s.admit(key, h, n)
 		return
 	}
-	// Take over the smallest counter, the last of the pool.
+	// Take over the smallest counter.
 	if s.live == 0 {
 		s.refill()
 	}
+	s.takeOver(key, h, s.low, satAdd(s.low, n))
+}
+
+// takeOver gives the smallest counter, the last of the pool (which must
+// hold one), to key, whose hash is h: its count becomes count, its Err
+// err.
+func (s *Summary) takeOver(key []byte, h uint64, err, count int64) {
 	var it item
 	for {
 		it = s.pool[len(s.pool)-1]
@@ -255,10 +253,89 @@ func (s *Summary) Add(key []byte, n int64) {
 	s.remove(it.idx, c.hash)
 	s.floor = max(s.floor, s.low)
 	c.key = appendKey(c.key[:0], key)
-	c.err = s.low
+	c.err = err
 	c.hash = h
 	s.insert(it.idx, h)
-	s.push(item{count: satAdd(s.low, n), tie: tieHash(key), idx: it.idx})
+	s.push(item{count: count, tie: tieHash(key), idx: it.idx})
+}
+
+// Merge counts a batch of distinct keys, each with its hits in the batch,
+// exactly counted (a tally's, or another exact list's): the keys, in the
+// order batch yields them, valid during the call only. Cheaper than an
+// Add of each when most of the batch's keys are new and rare, as the
+// paths, agents and referrers of real traffic are.
+//
+// A key counted adds its hits, as Add does, and so does a new key while a
+// counter is free. Once the summary is full, a new key of n hits in the
+// batch had at most b before it: b is Floor as the batch began, or the
+// largest count of a counter taken over in this batch so far if that is
+// more (the key may have been counted as the batch began, then evicted
+// before its turn). So it has had at most b+n: it takes over the
+// smallest counter, with that count and Err b, only if b+n is more than
+// the counter's count. Otherwise it is dropped, and Floor rises to b+n
+// at least, the most it may have had. Add would have let each new key
+// take over a counter, and the next evict it again: a batch of 4,096
+// keys seen once, merged into a full summary of 1,024 counters of its
+// kind, takes over at most 1,024 counters and drops the rest.
+//
+// The guarantees in the package doc hold as they do with Add: a key's
+// true hits are in [Count-Err, Count]; a key not counted had at most
+// Floor; Err <= Floor <= Total/Capacity (a counter is taken over or a
+// key dropped only at or below the smallest count, which is at most the
+// counts' sum over Capacity, and the counts sum to at most Total). What
+// changes is that the hits of a key dropped are counted nowhere: the
+// counts may sum to less than Total (see Restore), and every count is a
+// tighter bound than Add's.
+func (s *Summary) Merge(batch iter.Seq2[[]byte, int64]) {
+	b := s.floor
+	for key, n := range batch {
+		if n < 1 {
+			panic(fmt.Sprintf("topk: Merge of %d hits, want at least 1", n))
+		}
+		if len(key) > MaxKey {
+			key = key[:MaxKey]
+		}
+		s.total = satAdd(s.total, n)
+		h := maphash.Bytes(s.seed, key)
+		if idx := s.find(key, h); idx >= 0 {
+			if p := s.counters[idx].pos; p < 0 {
+				s.unpool(p, n)
+			} else {
+				s.heap[p].count = satAdd(s.heap[p].count, n)
+				s.down(int(p))
+			}
+			continue
+		}
+		if s.n < len(s.counters) {
+			s.admit(key, h, n)
+			continue
+		}
+		if s.live == 0 {
+			s.refill()
+		}
+		if c := satAdd(b, n); c > s.low {
+			low := s.low
+			s.takeOver(key, h, b, c)
+			b = max(b, low) // what the evicted key may have had
+		} else {
+			s.floor = max(s.floor, c)
+		}
+	}
+}
+
+// admit gives a free counter to key, whose hash is h, with n hits. Floor
+// is 0 unless the summary was restored into a larger capacity: then the
+// key may have been seen up to Floor times before, and the count must not
+// understate it.
+func (s *Summary) admit(key []byte, h uint64, n int64) {
+	idx := int32(s.n)
+	s.n++
+	c := &s.counters[idx]
+	c.key = appendKey(c.key[:0], key)
+	c.err = s.floor
+	c.hash = h
+	s.insert(idx, h)
+	s.push(item{count: satAdd(s.floor, n), tie: tieHash(key), idx: idx})
 }
 
 // push puts it, whose counter is in neither the heap nor the pool, into
@@ -671,10 +748,11 @@ func (s *Summary) Entries() []Entry {
 // them, in any order) and total (as Total returned it). It refuses what no
 // summary can hold: more entries than Cap, a duplicate key, a key longer
 // than MaxKey, Count < 1, Err < 0 or Err >= Count (a key admitted adds at
-// least 1 to the count it took over), or a total that is less than the
-// hits the entries certainly had (the sum of Count-Err) or more than the
-// counts sum to (every hit added went to some counter). On error the
-// summary is left empty.
+// least 1 to the count it took over), a total that is less than the
+// hits the entries certainly had (the sum of Count-Err), or, when every
+// Err is 0 (the counts are exact), a total other than their sum. (A
+// summary that evicted may count less than its total: Merge drops keys.)
+// On error the summary is left empty.
 //
 // A summary restored into a larger capacity than it had counts new keys
 // from Floor (the largest Err restored) so its counts keep bounding the
@@ -698,8 +776,11 @@ func (s *Summary) Restore(entries []Entry, total int64) error {
 		upper = satAdd(upper, e.Count)
 		floor = max(floor, e.Err)
 	}
-	if total < certain || total > upper {
-		return fmt.Errorf("total %d outside [%d, %d], the range the entries allow", total, certain, upper)
+	switch {
+	case total < certain:
+		return fmt.Errorf("total %d, under the %d hits the entries certainly had", total, certain)
+	case floor == 0 && total != upper:
+		return fmt.Errorf("total %d, where the entries' exact counts sum to %d", total, upper)
 	}
 	for i, e := range entries {
 		key := []byte(e.Key)
