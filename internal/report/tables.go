@@ -127,7 +127,7 @@ func (t *tables) flush() {
 func (t *tables) list(tab int, l *topk.Summary) {
 	c := t.counts[tab]
 	if l.Floor() == 0 {
-		l.Each(func(key []byte, n int64) { c.add(key, keyHash(key), n) })
+		l.Each(c.add)
 		return
 	}
 	t.top = l.Top(t.top[:0], SummaryTop)

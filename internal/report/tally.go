@@ -1,10 +1,6 @@
 package report
 
-import (
-	"hash/maphash"
-
-	"github.com/logmon/logmon/internal/topk"
-)
+import "github.com/logmon/logmon/internal/topk"
 
 // tally counts one table's keys (paths, 404 paths, agents, referrers,
 // users from requests; sections, clients, networks, methods from each
@@ -85,21 +81,13 @@ func newTally(sum *topk.Summary) *tally {
 	return &tally{sum: sum, slots: make([]uint32, minSlots)}
 }
 
-// keySeed seeds the hash of every tally's keys: one for the process, so
-// that a key's hash, made where the request is parsed (Report.Prepare),
-// is what any tally would make of it.
-var keySeed = maphash.MakeSeed()
-
-// keyHash is the hash a tally knows key by: of its first topk.MaxKey
-// bytes, as the summary would count a longer key.
-func keyHash(key []byte) uint64 {
-	return maphash.Bytes(keySeed, key[:min(len(key), topk.MaxKey)])
-}
-
-// keyHashString is keyHash of a string key.
-func keyHashString(key string) uint64 {
-	return maphash.String(keySeed, key[:min(len(key), topk.MaxKey)])
-}
+// keyHash is the hash a tally knows key by: the summaries' own
+// (topk.Hash, of the first topk.MaxKey bytes, seeded once for the
+// process), so that a key's hash, made where the request is parsed
+// (Report.Prepare), is what any tally and summary would make of it, and
+// neither an interval's lists (topk.Summary.Each) nor a tally's batch
+// (topk.Summary.Merge) is hashed again.
+func keyHash(key []byte) uint64 { return topk.Hash(key) }
 
 // add counts n hits of key, whose keyHash is h; key is only read during
 // the call, and only when the tally sees it first. A key longer than
@@ -108,7 +96,7 @@ func keyHashString(key string) uint64 {
 func (t *tally) add(key []byte, h uint64, n int64) { tallyAdd(t, key, h, n) }
 
 // addHits counts n hits of key, a summary's top-list entry.
-func (t *tally) addHits(key string, n int64) { tallyAdd(t, key, keyHashString(key), n) }
+func (t *tally) addHits(key string, n int64) { tallyAdd(t, key, topk.HashString(key), n) }
 
 // tallyAdd is add and addHits, for a key of either type.
 //
@@ -168,9 +156,9 @@ func (t *tally) free(h uint64) uint64 {
 
 // flush hands the keys counted to the summary and empties the tally.
 func (t *tally) flush() {
-	t.sum.Merge(func(yield func([]byte, int64) bool) {
+	t.sum.Merge(func(yield func([]byte, uint64, int64) bool) {
 		for _, e := range t.ents {
-			if !yield(t.buf[e.off:e.end], e.n) {
+			if !yield(t.buf[e.off:e.end], e.hash, e.n) {
 				return
 			}
 		}

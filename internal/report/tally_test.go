@@ -95,8 +95,9 @@ func TestTallyExact(t *testing.T) {
 
 // TestTallyBounded: into a summary too small for the keys, the tally
 // keeps the summary's guarantees (every count within its error of the
-// truth, every key seen more than total/capacity times counted), and the
-// lists do not depend on the hash's seed: two tallies give the same.
+// truth, every key seen more than total/capacity times counted), and two
+// tallies give the same lists (the hash's seed, random for each process,
+// decides only where keys sit in the indexes: topk's TestDeterministic).
 func TestTallyBounded(t *testing.T) {
 	keys := tallyStream(200_000, 1_000_000, 2)
 	exact := exactCounts(keys)

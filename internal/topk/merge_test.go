@@ -2,7 +2,6 @@ package topk
 
 import (
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -35,10 +34,10 @@ func batches(hs []hit, size int) [][]hit {
 }
 
 // seq yields a batch as Merge takes it.
-func seq(b []hit) iter.Seq2[[]byte, int64] {
-	return func(yield func([]byte, int64) bool) {
+func seq(b []hit) Batch {
+	return func(yield func([]byte, uint64, int64) bool) {
 		for _, h := range b {
-			if !yield([]byte(h.key), h.n) {
+			if !yield([]byte(h.key), HashString(h.key), h.n) {
 				return
 			}
 		}
@@ -218,12 +217,12 @@ func BenchmarkMerge(b *testing.B) {
 	b.ResetTimer()
 	for done := 0; done < b.N; done += batch {
 		n := min(batch, b.N-done)
-		s.Merge(func(yield func([]byte, int64) bool) {
+		s.Merge(func(yield func([]byte, uint64, int64) bool) {
 			for range n {
 				if next == len(keys) {
 					next = 4096
 				}
-				if !yield(keys[next], 1) {
+				if !yield(keys[next], Hash(keys[next]), 1) {
 					return
 				}
 				next++

@@ -48,7 +48,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
-	"iter"
 	"math"
 	"slices"
 )
@@ -57,6 +56,19 @@ import (
 // first MaxKey bytes: two keys that share those are one key. This keeps the
 // memory bounded whatever the input.
 const MaxKey = 256
+
+// seed is the hash seed of every summary: random for each process, so
+// that no input can be crafted to collide in the index, and one for all,
+// so that a key's Hash, made once, serves every summary and the tallies
+// in front of them (Merge).
+var seed = maphash.MakeSeed()
+
+// Hash is the hash a summary knows key by: of its first MaxKey bytes, as
+// it counts a longer key.
+func Hash(key []byte) uint64 { return maphash.Bytes(seed, key[:min(len(key), MaxKey)]) }
+
+// HashString is Hash of a string key.
+func HashString(key string) uint64 { return maphash.String(seed, key[:min(len(key), MaxKey)]) }
 
 // maxCapacity keeps counter indices (int32, and +1 in the index slots) and
 // the index size (a power of two at least twice the capacity) in range.
@@ -77,7 +89,7 @@ type Entry struct {
 type counter struct {
 	key  []byte // at most MaxKey bytes; the buffer is reused on eviction
 	err  int64
-	hash uint64 // maphash of key under Summary.seed
+	hash uint64 // Hash(key)
 	pos  int32  // index of this counter's item in Summary.heap, or -1-i for Summary.pool[i]
 }
 
@@ -141,7 +153,6 @@ type Summary struct {
 	heap     []item    // the counters not in the pool; len n-live
 	slots    []uint64  // index: 0 empty, else hash>>32<<32 | (counter index+1)
 	mask     uint64    // len(slots)-1
-	seed     maphash.Seed
 	total    int64
 	floor    int64 // count of the last counter taken over; 0 while exact
 	scratch  []ranked
@@ -171,7 +182,6 @@ func New(capacity int) *Summary {
 		heap:     make([]item, 0, capacity),
 		slots:    make([]uint64, size),
 		mask:     uint64(size - 1),
-		seed:     maphash.MakeSeed(),
 	}
 }
 
@@ -214,7 +224,7 @@ func (s *Summary) Add(key []byte, n int64) {
 		key = key[:MaxKey]
 	}
 	s.total = satAdd(s.total, n)
-	h := maphash.Bytes(s.seed, key)
+	h := maphash.Bytes(seed, key)
 	if idx := s.find(key, h); idx >= 0 {
 		p := s.counters[idx].pos
 		if p < 0 {
@@ -259,9 +269,14 @@ func (s *Summary) takeOver(key []byte, h uint64, err, count int64) {
 	s.push(item{count: count, tie: tieHash(key), idx: it.idx})
 }
 
+// Batch yields distinct keys, each with its Hash and its hits, for Merge.
+// A key is read only during the call.
+type Batch func(yield func(key []byte, hash uint64, n int64) bool)
+
 // Merge counts a batch of distinct keys, each with its hits in the batch,
-// exactly counted (a tally's, or another exact list's): the keys, in the
-// order batch yields them, valid during the call only. Cheaper than an
+// exactly counted (a tally's, or another exact list's), in the order
+// batch yields them. The caller has hashed them already (Hash): a
+// report's tallies count by the same hash. Cheaper than an
 // Add of each when most of the batch's keys are new and rare, as the
 // paths, agents and referrers of real traffic are.
 //
@@ -286,40 +301,46 @@ func (s *Summary) takeOver(key []byte, h uint64, err, count int64) {
 // changes is that the hits of a key dropped are counted nowhere: the
 // counts may sum to less than Total (see Restore), and every count is a
 // tighter bound than Add's.
-func (s *Summary) Merge(batch iter.Seq2[[]byte, int64]) {
+func (s *Summary) Merge(batch Batch) {
 	b := s.floor
-	for key, n := range batch {
-		if n < 1 {
-			panic(fmt.Sprintf("topk: Merge of %d hits, want at least 1", n))
-		}
-		if len(key) > MaxKey {
-			key = key[:MaxKey]
-		}
-		s.total = satAdd(s.total, n)
-		h := maphash.Bytes(s.seed, key)
-		if idx := s.find(key, h); idx >= 0 {
-			if p := s.counters[idx].pos; p < 0 {
-				s.unpool(p, n)
-			} else {
-				s.heap[p].count = satAdd(s.heap[p].count, n)
-				s.down(int(p))
-			}
-			continue
-		}
-		if s.n < len(s.counters) {
-			s.admit(key, h, n)
-			continue
-		}
-		if s.live == 0 {
-			s.refill()
-		}
-		if c := satAdd(b, n); c > s.low {
-			low := s.low
-			s.takeOver(key, h, b, c)
-			b = max(b, low) // what the evicted key may have had
+	batch(func(key []byte, h uint64, n int64) bool {
+		s.merge(key, h, n, &b)
+		return true
+	})
+}
+
+// merge is Merge of one key, b the bound on the hits of a new key before
+// the batch.
+func (s *Summary) merge(key []byte, h uint64, n int64, b *int64) {
+	if n < 1 {
+		panic(fmt.Sprintf("topk: Merge of %d hits, want at least 1", n))
+	}
+	if len(key) > MaxKey {
+		key = key[:MaxKey]
+	}
+	s.total = satAdd(s.total, n)
+	if idx := s.find(key, h); idx >= 0 {
+		if p := s.counters[idx].pos; p < 0 {
+			s.unpool(p, n)
 		} else {
-			s.floor = max(s.floor, c)
+			s.heap[p].count = satAdd(s.heap[p].count, n)
+			s.down(int(p))
 		}
+		return
+	}
+	if s.n < len(s.counters) {
+		s.admit(key, h, n)
+		return
+	}
+	if s.live == 0 {
+		s.refill()
+	}
+	if c := satAdd(*b, n); c > s.low {
+		low := s.low
+		s.takeOver(key, h, *b, c)
+		*b = max(*b, low) // what the evicted key may have had
+	} else {
+		s.floor = max(s.floor, c)
 	}
 }
 
@@ -730,11 +751,13 @@ func (s *Summary) worstDown(h []ranked, i int) {
 	}
 }
 
-// Each calls fn with every counted key and its Count, in no particular
-// order, without sorting or copying: key is valid only during the call.
-func (s *Summary) Each(fn func(key []byte, count int64)) {
+// Each calls fn with every counted key, its Hash and its Count, in no
+// particular order, without sorting or copying: key is valid only during
+// the call.
+func (s *Summary) Each(fn func(key []byte, hash uint64, count int64)) {
 	for i := range int32(s.n) {
-		fn(s.counters[i].key, s.count(i))
+		c := &s.counters[i]
+		fn(c.key, c.hash, s.count(i))
 	}
 }
 
@@ -784,7 +807,7 @@ func (s *Summary) Restore(entries []Entry, total int64) error {
 	}
 	for i, e := range entries {
 		key := []byte(e.Key)
-		h := maphash.Bytes(s.seed, key)
+		h := maphash.Bytes(seed, key)
 		if s.find(key, h) >= 0 {
 			s.Reset()
 			return fmt.Errorf("entry %d: duplicate key %q", i, e.Key)

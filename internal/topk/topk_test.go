@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -287,11 +288,14 @@ func TestBounds(t *testing.T) {
 }
 
 // TestDeterministic: the result depends on the input only, not on the
-// per-summary hash seed.
+// hash seed, random for each process: two summaries fed alike, each with
+// a seed of its own, agree.
 func TestDeterministic(t *testing.T) {
 	hs := randomHits(7, 50000, 3000, true, 2)
 	a, b := New(100), New(100)
 	feed(a, hs)
+	defer func(s maphash.Seed) { seed = s }(seed)
+	seed = maphash.MakeSeed() // b's, as another process's
 	feed(b, hs)
 	sameEntries(t, "Entries of two summaries fed alike", a.Entries(), b.Entries())
 	if a.Floor() == 0 {
@@ -519,8 +523,9 @@ func TestTopTies(t *testing.T) {
 	}
 }
 
-// TestEach: Each visits every counted key once, with the count Entries
-// gives it, both while the summary is exact and once it evicts.
+// TestEach: Each visits every counted key once, with its Hash and the
+// count Entries gives it, both while the summary is exact and once it
+// evicts.
 func TestEach(t *testing.T) {
 	for _, distinct := range []int{200, 2000} {
 		s := New(300)
@@ -530,9 +535,12 @@ func TestEach(t *testing.T) {
 			want[e.Key] = e.Count
 		}
 		got := map[string]int64{}
-		s.Each(func(key []byte, count int64) {
+		s.Each(func(key []byte, hash uint64, count int64) {
 			if _, dup := got[string(key)]; dup {
 				t.Errorf("%d distinct: Each gave %q twice", distinct, key)
+			}
+			if hash != Hash(key) {
+				t.Errorf("%d distinct: Each gave %q the hash %x, want Hash's %x", distinct, key, hash, Hash(key))
 			}
 			got[string(key)] = count
 		})
