@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,25 @@ func TestSeriesMerge(t *testing.T) {
 	}
 	if want := int64(4*10 + 3*10 + 100); sum != want+40 || peak != 10 {
 		t.Errorf("sum %d peak %v, want %d and 10", sum, peak, want+40)
+	}
+}
+
+// TestSeriesOrder: summaries that come back to a slot after others (a
+// fleet's hosts, out of step) add to it, not to the slot of the summary
+// before.
+func TestSeriesOrder(t *testing.T) {
+	s := newSeries(10)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, off := range []int{0, 20, 0, 20, 10, 0} {
+		at := start.Add(time.Duration(off) * time.Second)
+		s.add(&record.Summary{Start: at, End: at.Add(10 * time.Second), Requests: int64(1 + i)})
+	}
+	var got []int64
+	for _, p := range s.points() {
+		got = append(got, p.requests)
+	}
+	if want := []int64{1 + 3 + 6, 5, 2 + 4}; !slices.Equal(got, want) {
+		t.Errorf("requests by slot %v, want %v", got, want)
 	}
 }
 

@@ -115,15 +115,25 @@ type series struct {
 	base      int64 // the first summary's length: width is a power of two times it
 	slots     map[int64]*point
 	lo, hi    int64 // the first and last slot index held
+	// last is the slot the last summary went to, at index lastAt; nil
+	// once the slots are merged anew.
+	last   *point
+	lastAt int64
 }
 
 func newSeries(maxPoints int) *series {
 	return &series{maxPoints: maxPoints, slots: make(map[int64]*point)}
 }
 
-// add folds one summary into its slot.
+// add folds one summary into its slot. The point is made on the stack
+// and copied to the heap only for a new slot, and the slot of the
+// summary before is looked up first: most summaries fall in it once the
+// slots have widened. A point allocated and a map lookup for every
+// summary were 2.4 % of the report's CPU time on real traffic's replay
+// (scripts/reallog: 28 requests an interval, so a summary's cost is
+// shared by few requests).
 func (s *series) add(sum *record.Summary) {
-	p := &point{
+	p := point{
 		start:    sum.Start.Unix(),
 		end:      sum.End.Unix(),
 		requests: sum.Requests,
@@ -153,15 +163,22 @@ func (s *series) add(sum *record.Summary) {
 		s.base = s.width
 	}
 	at := floorDiv(p.start, s.width)
-	if q := s.slots[at]; q != nil {
-		q.merge(p)
+	q := s.last
+	if q == nil || s.lastAt != at {
+		q = s.slots[at]
+	}
+	if q != nil {
+		q.merge(&p)
 	} else {
-		s.slots[at] = p
+		q = new(point)
+		*q = p
+		s.slots[at] = q
 		if len(s.slots) == 1 {
 			s.lo, s.hi = at, at
 		}
 		s.lo, s.hi = min(s.lo, at), max(s.hi, at)
 	}
+	s.last, s.lastAt = q, at
 	for s.hi-s.lo+1 > int64(s.maxPoints) {
 		s.coarsen()
 	}
@@ -170,6 +187,7 @@ func (s *series) add(sum *record.Summary) {
 // coarsen doubles the slots' width, merging each pair.
 func (s *series) coarsen() {
 	s.width *= 2
+	s.last = nil
 	old := s.slots
 	s.slots = make(map[int64]*point, len(old)/2+1)
 	first := true
