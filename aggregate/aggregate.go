@@ -45,7 +45,7 @@ import (
 // changes the state unless tagged `json:"-"`.
 type Config struct {
 	Interval time.Duration `json:"interval"` // whole seconds, at least 1s
-	Top      int           `json:"top"`      // length of the top lists, at least 1
+	Top      int           `json:"top"`      // length of the top lists, at least 1 (0 with Lists: none)
 	Lateness time.Duration `json:"lateness"`
 	// MaxJump: a request more than this from the stream's time is an
 	// outlier until the lines after it confirm the jump (eventtime.Far);
@@ -148,7 +148,7 @@ func New(cfg Config, emit func(*record.Summary) error) (*Aggregator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Top < 1 || cfg.Top > MaxTop {
+	if cfg.Top < 0 || cfg.Top == 0 && cfg.Lists == nil || cfg.Top > MaxTop {
 		return nil, fmt.Errorf("top must be between 1 and %d: %d", MaxTop, cfg.Top)
 	}
 	if err := eventtime.CheckLateness(cfg.Lateness); err != nil {
@@ -293,6 +293,11 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		}
 	}
 	if b != nil && b.merged == nil {
+		if !b.netsLive {
+			b.networksFromClients(a.nets) // the client list is exact
+		}
+	}
+	if b != nil && b.merged == nil && a.cfg.Top > 0 {
 		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) record.SectionHits {
 			return record.SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
 		})
@@ -302,9 +307,6 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) record.ClientHits {
 			return record.ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
 		})
-		if !b.netsLive {
-			b.networksFromClients(a.nets) // the client list is exact
-		}
 		s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) record.NetworkHits {
 			n := record.NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
 			if a.cfg.AS != nil {
@@ -312,14 +314,16 @@ func (a *Aggregator) write(start, end, covered int64) error {
 			}
 			return n
 		})
-		if a.cfg.Lists != nil {
-			a.cfg.Lists(b.sections, b.methods, b.clients, b.networks)
-		}
+	}
+	if b != nil && b.merged == nil && a.cfg.Lists != nil {
+		a.cfg.Lists(b.sections, b.methods, b.clients, b.networks)
 	}
 	if b != nil {
 		// The estimate can be a little above the truth: never more
 		// clients than requests.
-		s.DistinctClients = min(int64(b.distinct.Estimate())+b.unsketched, b.requests)
+		if !a.cfg.NoDistinct {
+			s.DistinctClients = min(int64(b.distinct.Estimate())+b.unsketched, b.requests)
+		}
 		if a.cfg.Host != "" && b.requests > 0 {
 			d, err := b.distinct.MarshalBinary()
 			if err != nil {
@@ -375,8 +379,10 @@ func (a *Aggregator) release(b *bucket) {
 	b.clients.Reset()
 	b.networks.Reset()
 	b.netsLive = false
-	b.distinct = newDistinct() // (the sketch has no Reset)
-	b.durations.Clear()        // keeps its bins' memory
+	if !a.cfg.NoDistinct {
+		b.distinct = newDistinct() // (the sketch has no Reset); without, it stays empty
+	}
+	b.durations.Clear() // keeps its bins' memory
 	b.requests, b.bytes, b.late, b.status = 0, 0, 0, record.StatusClasses{}
 	b.timed, b.slowest = 0, 0
 	b.merged, b.unsketched = nil, 0

@@ -393,3 +393,40 @@ func TestNoDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestListsTopZero: with Lists, Top 0 gives summaries without lists of
+// their own, and Lists is handed the same lists as with Top 1.
+func TestListsTopZero(t *testing.T) {
+	var got [2][]string
+	for i, top := range []int{1, 0} {
+		cfg := defaults()
+		cfg.Top = top
+		cfg.Lists = func(sections, methods, clients, networks *topk.Summary) {
+			var b strings.Builder
+			for _, l := range []*topk.Summary{sections, methods, clients, networks} {
+				for _, e := range l.Entries() {
+					fmt.Fprintf(&b, "%s:%d ", e.Key, e.Count)
+				}
+				b.WriteString("| ")
+			}
+			got[i] = append(got[i], b.String())
+		}
+		var reqs []req
+		for j := range 50 {
+			q := r(int64(j/2), fmt.Sprintf("/s%d", j%3), 200)
+			q.client = fmt.Sprintf("10.0.%d.%d", j%2, j%7)
+			reqs = append(reqs, q)
+		}
+		for k, s := range run(t, cfg, reqs) {
+			if n := len(s.Sections) + len(s.Methods) + len(s.Clients) + len(s.Networks); top == 0 && n != 0 {
+				t.Errorf("Top 0: summary %d lists %d entries, want none", k, n)
+			}
+		}
+	}
+	if len(got[0]) != 3 || !slices.Equal(got[0], got[1]) {
+		t.Errorf("lists handed over with Top 1:\n%q\nwith Top 0:\n%q", got[0], got[1])
+	}
+	if _, err := New(Config{Interval: time.Second}, nil); err == nil {
+		t.Error("Top 0 without Lists: accepted")
+	}
+}

@@ -70,8 +70,8 @@ func reportCommand(e env) *cli.Command {
 				Interval: c.Duration("interval"),
 				// The summaries' own lists are not shown: the
 				// tables are counted from the aggregator's whole
-				// lists (Lists), so they are as short as can be.
-				Top:        1,
+				// lists (Lists), so the summaries carry none.
+				Top:        0,
 				Lateness:   c.Duration("lateness"),
 				MaxJump:    c.Duration("max-jump"),
 				IPv4Prefix: c.Int("ipv4-prefix"),
