@@ -162,6 +162,13 @@ func (w *syncWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
+// reset forgets what was written.
+func (w *syncWriter) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b.Reset()
+}
+
 // waitLines waits until n lines have been written, and reports whether
 // they were: false when ended is closed first (the writer is gone).
 func (w *syncWriter) waitLines(n int, ended <-chan struct{}) bool {

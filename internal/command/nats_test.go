@@ -47,6 +47,7 @@ type natsServer struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	log  *syncWriter
+	ran  bool // it has started once: it keeps its ports
 }
 
 // natsBin is the nats-server program; the test is skipped without it.
@@ -80,8 +81,37 @@ func (s *natsServer) addr() string { return net.JoinHostPort("127.0.0.1", strcon
 // url is nats://127.0.0.1:PORT.
 func (s *natsServer) url() string { return "nats://" + s.addr() }
 
-// start starts the server and returns once it listens.
+// start starts the server and returns once it listens. A port picked
+// free may be taken by another test's process before the server binds
+// it: a first start that fails so is tried again on other ports (its
+// client port, and its cluster port, which the other nodes of a cluster
+// learn from its routes to them).
 func (s *natsServer) start() {
+	t := s.t
+	t.Helper()
+	for try := 0; ; try++ {
+		if s.try() || try == 4 {
+			break
+		}
+		t.Logf("nats-server: a port was taken, trying others: %s", s.log.text())
+		s.log.reset()
+		_, port, _ := net.SplitHostPort(freePort(t))
+		s.port, _ = strconv.Atoi(port)
+		for i := 1; i < len(s.args); i++ {
+			switch s.args[i-1] {
+			case "-p":
+				s.args[i] = port
+			case "--cluster":
+				s.args[i] = "nats://" + freePort(t)
+			}
+		}
+	}
+}
+
+// try starts the server and waits until it listens, reporting false if
+// it ended before and had never run before (see start); else a server
+// that does not come up fails the test.
+func (s *natsServer) try() bool {
 	t := s.t
 	t.Helper()
 	s.cmd = exec.Command(s.args[0], s.args[1:]...)
@@ -94,13 +124,21 @@ func (s *natsServer) start() {
 	cmd := s.cmd
 	go func() { cmd.Wait(); close(done) }()
 	for deadline := time.Now().Add(20 * time.Second); ; {
+		// Ready by its own word, not only a port that answers: another
+		// process may hold the port.
 		c, err := net.DialTimeout("tcp", s.addr(), time.Second)
 		if err == nil {
 			c.Close()
-			return
+			if strings.Contains(s.log.text(), "Server is ready") {
+				s.ran = true
+				return true
+			}
 		}
 		select {
 		case <-done:
+			if !s.ran && strings.Contains(s.log.text(), "address already in use") {
+				return false
+			}
 			t.Fatalf("nats-server ended: %s", s.log.text())
 		default:
 		}
