@@ -310,7 +310,9 @@ func (s *Summary) Merge(batch Batch) {
 }
 
 // merge is Merge of one key, b the bound on the hits of a new key before
-// the batch.
+// the batch. Its first half is Add's, written out in each: Add is
+// stats' hot path, and with the half shared (a call Add could not
+// inline) BenchmarkAdd/new took 113 to 123 ns against 107 to 109.
 func (s *Summary) merge(key []byte, h uint64, n int64, b *int64) {
 	if n < 1 {
 		panic(fmt.Sprintf("topk: Merge of %d hits, want at least 1", n))
