@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -94,7 +95,11 @@ func usagef(format string, args ...any) error {
 // and exits 128 + the signal's number, as a shell reports a signal. A
 // second signal kills at once.
 func run(args []string, e env) int {
+	setupMu.Lock()
+	release := sync.OnceFunc(setupMu.Unlock)
+	defer release()
 	app := newApp(e)
+	releaseAtAction(app.Commands, release)
 	var unknown string
 	app.CommandNotFound = func(_ *cli.Context, name string) { unknown = name }
 	ctx, cancel := context.WithCancel(context.Background())
@@ -157,6 +162,27 @@ func init() {
 			}
 		}
 		return s
+	}
+}
+
+// setupMu is held while urfave/cli sets a command line up and parses it,
+// up to the command's action: the library writes to its package-level
+// help flag and help command as it does, so logmon runs that share a
+// process (the tests run many at once) must not do that together (go
+// test -race saw them). A process of its own runs one logmon.
+var setupMu sync.Mutex
+
+// releaseAtAction makes each command's action (and its subcommands')
+// call release first.
+func releaseAtAction(cmds []*cli.Command, release func()) {
+	for _, c := range cmds {
+		if a := c.Action; a != nil {
+			c.Action = func(ctx *cli.Context) error {
+				release()
+				return a(ctx)
+			}
+		}
+		releaseAtAction(c.Subcommands, release)
 	}
 }
 
