@@ -281,9 +281,10 @@ func TestNATSCrashRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	appended := make(chan struct{})
+	appendRng := rand.New(rand.NewPCG(rng.Uint64(), 1)) // here: rng is the test's, not the goroutine's
 	go func() {
 		defer close(appended)
-		appender(t, log, data, rand.New(rand.NewPCG(rng.Uint64(), 1)), nil, nil)
+		appender(t, log, data, appendRng, nil, nil)
 	}()
 	stage := []string{"stats", "--interval", "1s", "--host", "web1", "--state-every", "50ms", "--publish", url + "/logmon.web1"}
 	var errs syncWriter
