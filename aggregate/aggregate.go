@@ -296,27 +296,10 @@ func (a *Aggregator) write(start, end, covered int64) error {
 		if !b.netsLive {
 			b.networksFromClients(a.nets) // the client list is exact
 		}
-	}
-	if b != nil && b.merged == nil && a.cfg.Top > 0 {
-		s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) record.SectionHits {
-			return record.SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
-		})
-		s.Methods = topList(a, s.Methods, b.methods, func(e topk.Entry) record.MethodHits {
-			return record.MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err}
-		})
-		s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) record.ClientHits {
-			return record.ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
-		})
-		s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) record.NetworkHits {
-			n := record.NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
-			if a.cfg.AS != nil {
-				n.ASN, n.ASOrg, _ = a.cfg.AS(e.Key)
-			}
-			return n
-		})
-	}
-	if b != nil && b.merged == nil && a.cfg.Lists != nil {
-		a.cfg.Lists(b.sections, b.methods, b.clients, b.networks)
+		a.lists(s, b)
+		if a.cfg.Lists != nil {
+			a.cfg.Lists(b.sections, b.methods, b.clients, b.networks)
+		}
 	}
 	if b != nil {
 		// The estimate can be a little above the truth: never more
@@ -344,6 +327,30 @@ func (a *Aggregator) write(start, end, covered int64) error {
 	s.Rate = round(s.Rate, 3)
 	s.ErrorShare = round(s.ErrorShare, 4)
 	return a.emit(s)
+}
+
+// lists fills the summary's top lists of sections, methods, clients and
+// networks from b's (none with Top 0: a Lists consumer has them whole).
+func (a *Aggregator) lists(s *record.Summary, b *bucket) {
+	if a.cfg.Top == 0 {
+		return
+	}
+	s.Sections = topList(a, s.Sections, b.sections, func(e topk.Entry) record.SectionHits {
+		return record.SectionHits{Section: e.Key, Hits: e.Count, Error: e.Err}
+	})
+	s.Methods = topList(a, s.Methods, b.methods, func(e topk.Entry) record.MethodHits {
+		return record.MethodHits{Method: e.Key, Hits: e.Count, Error: e.Err}
+	})
+	s.Clients = topList(a, s.Clients, b.clients, func(e topk.Entry) record.ClientHits {
+		return record.ClientHits{Client: e.Key, Hits: e.Count, Error: e.Err}
+	})
+	s.Networks = topList(a, s.Networks, b.networks, func(e topk.Entry) record.NetworkHits {
+		n := record.NetworkHits{Network: e.Key, Hits: e.Count, Error: e.Err}
+		if a.cfg.AS != nil {
+			n.ASN, n.ASOrg, _ = a.cfg.AS(e.Key)
+		}
+		return n
+	})
 }
 
 // topList appends to dst the --top entries of l with the most hits, each

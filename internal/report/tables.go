@@ -104,13 +104,13 @@ func (t *tables) request(r *record.Request) {
 		t.counts[tabReferers].add(r.Referer, r.Keys[2], 1)
 	}
 	if r.User != nil {
-		t.counts[tabUsers].add(r.User, keyHash(r.User), 1)
+		t.counts[tabUsers].add(r.User, topk.Hash(r.User), 1)
 	}
 }
 
-// hashKeys fills r.Keys with the keyHash of its path, agent and referer.
+// hashKeys fills r.Keys with the topk.Hash of its path, agent and referer.
 func hashKeys(r *record.Request) {
-	r.Keys = [3]uint64{keyHash(r.Path), keyHash(r.Agent), keyHash(r.Referer)}
+	r.Keys = [3]uint64{topk.Hash(r.Path), topk.Hash(r.Agent), topk.Hash(r.Referer)}
 	r.Hashed = true
 }
 

@@ -9,10 +9,16 @@ import "github.com/logmon/logmon/internal/topk"
 // open-addressing table keyed by a 64-bit hash of the key's bytes, and
 // hands its distinct keys to the summary, each once with its count, as a
 // batch (topk.Summary.Merge), when the tally fills up (tallyKeys keys, or
-// tallyBytes of them) or the page is written. A key seen before costs one hash of its bytes (a 110-byte user
-// agent: a few ns with the runtime's AES hash) and one probe; nothing is
-// allocated or copied. Only a key's first sight in the tally copies its
-// bytes, for the summary.
+// tallyBytes of them) or the page is written. A key seen before costs one
+// hash of its bytes (a 110-byte user agent: a few ns with the runtime's
+// AES hash) and one probe; nothing is allocated or copied. Only a key's
+// first sight in the tally copies its bytes, for the summary.
+//
+// The hash is the summaries' own (topk.Hash: of the first topk.MaxKey
+// bytes, one seed for the process), so that a key's hash, made where the
+// request is parsed (Report.Prepare), is what any tally and summary would
+// make of it, and neither an interval's lists (topk.Summary.Each) nor a
+// tally's batch (topk.Summary.Merge) is hashed again.
 //
 // A key is known by its hash alone, not compared byte for byte: the hash
 // is the runtime's, seeded at random for each run (hash/maphash), so two
@@ -81,15 +87,7 @@ func newTally(sum *topk.Summary) *tally {
 	return &tally{sum: sum, slots: make([]uint32, minSlots)}
 }
 
-// keyHash is the hash a tally knows key by: the summaries' own
-// (topk.Hash, of the first topk.MaxKey bytes, seeded once for the
-// process), so that a key's hash, made where the request is parsed
-// (Report.Prepare), is what any tally and summary would make of it, and
-// neither an interval's lists (topk.Summary.Each) nor a tally's batch
-// (topk.Summary.Merge) is hashed again.
-func keyHash(key []byte) uint64 { return topk.Hash(key) }
-
-// add counts n hits of key, whose keyHash is h; key is only read during
+// add counts n hits of key, whose topk.Hash is h; key is only read during
 // the call, and only when the tally sees it first. A key longer than
 // topk.MaxKey counts as its first topk.MaxKey bytes, as the summary would
 // count it.

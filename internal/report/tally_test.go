@@ -68,7 +68,7 @@ func TestTallyExact(t *testing.T) {
 			flushes := 0
 			for _, k := range keys {
 				n := len(ty.ents)
-				ty.add(bytes.Clone(k), keyHash(k), 1)
+				ty.add(bytes.Clone(k), topk.Hash(k), 1)
 				if len(ty.ents) < n {
 					flushes++
 				}
@@ -107,7 +107,7 @@ func TestTallyBounded(t *testing.T) {
 		sum := topk.New(capacity)
 		ty := newTally(sum)
 		for _, k := range keys {
-			ty.add(k, keyHash(k), 1)
+			ty.add(k, topk.Hash(k), 1)
 		}
 		ty.flush()
 		lists[i] = sum.Entries()
@@ -148,7 +148,7 @@ func BenchmarkTally(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, k := range keys {
-				ty.add(k, keyHash(k), 1)
+				ty.add(k, topk.Hash(k), 1)
 			}
 		}
 	})

@@ -126,12 +126,8 @@ func TestMergeBounds(t *testing.T) {
 		t.Run(fmt.Sprintf("cap%d/keys%d/skew%v/n%d/batch%d", tt.capacity, tt.universe, tt.skew, tt.maxN, tt.batch), func(t *testing.T) {
 			hs := randomHits(uint64(700+i), 20000, tt.universe, tt.skew, tt.maxN)
 			s := New(tt.capacity)
-			done := 0
 			for _, b := range batches(hs, tt.batch) {
 				s.Merge(seq(b))
-				for _, h := range b {
-					done += int(h.n)
-				}
 			}
 			bounds(t, s, countAll(hs), tt.capacity, true)
 			if tt.universe > tt.capacity && s.Floor() == 0 {

@@ -224,7 +224,7 @@ func (s *Summary) Add(key []byte, n int64) {
 		key = key[:MaxKey]
 	}
 	s.total = satAdd(s.total, n)
-	h := maphash.Bytes(seed, key)
+	h := Hash(key)
 	if idx := s.find(key, h); idx >= 0 {
 		p := s.counters[idx].pos
 		if p < 0 {
@@ -276,9 +276,9 @@ type Batch func(yield func(key []byte, hash uint64, n int64) bool)
 // Merge counts a batch of distinct keys, each with its hits in the batch,
 // exactly counted (a tally's, or another exact list's), in the order
 // batch yields them. The caller has hashed them already (Hash): a
-// report's tallies count by the same hash. Cheaper than an
-// Add of each when most of the batch's keys are new and rare, as the
-// paths, agents and referrers of real traffic are.
+// report's tallies count by the same hash. Cheaper than an Add of each
+// when most of the batch's keys are new and rare, as the paths, agents
+// and referrers of real traffic are.
 //
 // A key counted adds its hits, as Add does, and so does a new key while a
 // counter is free. Once the summary is full, a new key of n hits in the
@@ -809,7 +809,7 @@ func (s *Summary) Restore(entries []Entry, total int64) error {
 	}
 	for i, e := range entries {
 		key := []byte(e.Key)
-		h := maphash.Bytes(seed, key)
+		h := Hash(key)
 		if s.find(key, h) >= 0 {
 			s.Reset()
 			return fmt.Errorf("entry %d: duplicate key %q", i, e.Key)
